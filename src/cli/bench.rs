@@ -1,0 +1,187 @@
+//! `cascadia bench influence`: in-memory throughput per algorithm and cascade size, and an
+//! end-to-end run from a generated CSV, printed as a table with the machine line.
+
+use anyhow::{Context, Result};
+use cascadia::cascade::CascadeSet;
+use cascadia::influence::{self, Algorithm, InfluenceParams, RunOptions, cpu::LinearScratch};
+use cascadia::io::output::TweetCsvWriter;
+use cascadia::io::{Format, ReadOptions, open_cascades};
+use cascadia::progress::NoProgress;
+use cascadia::synth::influence::{SynthConfig, cascade_events, write_cascades};
+use clap::{Args, Subcommand};
+use std::io::BufWriter;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchCommand {
+    /// Influence: events/s per algorithm and cascade size (one core), and end to end.
+    Influence(InfluenceBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InfluenceBenchArgs {
+    /// Cascade sizes for the in-memory table (comma-separated).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "10,100,1000,10000,100000"
+    )]
+    sizes: Vec<usize>,
+    /// Largest size run with the O(n^2) back substitution.
+    #[arg(long, default_value_t = 10_000)]
+    max_backsub: usize,
+    /// Largest size run with the O(n^3) recursion.
+    #[arg(long, default_value_t = 1000)]
+    max_recursion: usize,
+    /// Events of the end-to-end run (generate a CSV, then read, compute and write it); 0 skips.
+    #[arg(long, default_value_t = 2_000_000)]
+    e2e_events: u64,
+    /// Seconds to spend per in-memory measurement (at least one run).
+    #[arg(long, default_value_t = 0.3)]
+    seconds: f64,
+}
+
+pub(crate) fn machine_line() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "{cpu}, {cores} cores, cascadia {} (CPU backend, f64)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
+    let BenchCommand::Influence(a) = cmd;
+    println!("# cascadia bench influence");
+    println!("machine: {}", machine_line());
+    println!(
+        "command: cascadia bench influence --sizes {} --e2e-events {}",
+        a.sizes
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        a.e2e_events
+    );
+    println!();
+    println!("| algorithm | events n | time per cascade | events/s (1 core) | vs linear |");
+    println!("|---|---:|---:|---:|---:|");
+    let params = InfluenceParams::default();
+    for &n in &a.sizes {
+        let set = CascadeSet::from_events("bench", &cascade_events(n, 42));
+        let c = set.get(0);
+        let mut out = vec![0.0; n];
+        let mut linear_t = None;
+        for algo in [Algorithm::Linear, Algorithm::Backsub, Algorithm::Recursion] {
+            let limit = match algo {
+                Algorithm::Linear => usize::MAX,
+                Algorithm::Backsub => a.max_backsub,
+                Algorithm::Recursion => a.max_recursion,
+            };
+            if n > limit {
+                continue;
+            }
+            let p = params.clone().algorithm(algo);
+            let mut scratch = LinearScratch::default();
+            let start = Instant::now();
+            let mut reps = 0u64;
+            while reps == 0 || start.elapsed().as_secs_f64() < a.seconds {
+                influence::tweet_influence(c, &p, &mut scratch, &mut out)?;
+                reps += 1;
+            }
+            let per = start.elapsed().as_secs_f64() / reps as f64;
+            if algo == Algorithm::Linear {
+                linear_t = Some(per);
+            }
+            let ratio = linear_t.map_or(String::from("-"), |l| format!("{:.0}x slower", per / l));
+            let ratio = if algo == Algorithm::Linear {
+                "**1x**".to_string()
+            } else {
+                ratio
+            };
+            println!(
+                "| {algo:?} | {n} | {} | {:.3e} | {ratio} |",
+                fmt_time(per),
+                n as f64 / per
+            );
+        }
+    }
+    if a.e2e_events > 0 {
+        let dir = tempfile::tempdir().context("creating a temporary directory")?;
+        let input = dir.path().join("bench.csv");
+        let output = dir.path().join("tweets.csv");
+        // Cascades of mean size ~10: choose the count to reach about e2e_events events.
+        let cfg = SynthConfig {
+            cascades: a.e2e_events / 10,
+            max_size: 100_000,
+            seed: 7,
+            ..Default::default()
+        };
+        let mut w = BufWriter::new(std::fs::File::create(&input)?);
+        let stats = write_cascades(&cfg, &mut w)?;
+        drop(w);
+        let bytes = std::fs::metadata(&input)?.len();
+        let source = open_cascades(
+            input.to_str().context("utf-8 temp path")?,
+            Format::Csv,
+            ReadOptions::default(),
+        )?;
+        let mut sink = TweetCsvWriter::new(
+            BufWriter::with_capacity(1 << 20, std::fs::File::create(&output)?),
+            &output,
+        );
+        let start = Instant::now();
+        let (summary, users, _) = influence::run(
+            source,
+            &params,
+            RunOptions::default(),
+            &mut sink,
+            &NoProgress,
+            &mut |_| {},
+        )?;
+        sink.finish()?;
+        let secs = start.elapsed().as_secs_f64();
+        println!();
+        println!(
+            "| end to end (read CSV, compute, write tweets.csv) | events | cascades | users | input MiB | time | events/s | peak RSS MiB |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| linear, {} threads | {} | {} | {} | {:.0} | {:.2} s | {:.3e} | {} |",
+            summary.threads,
+            stats.events,
+            stats.cascades,
+            users.len(),
+            bytes as f64 / 1048576.0,
+            secs,
+            stats.events as f64 / secs,
+            peak_rss_mib().map_or("?".into(), |m| format!("{m:.0}"))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt_time(s: f64) -> String {
+    if s < 1e-3 {
+        format!("{:.1} us", s * 1e6)
+    } else if s < 1.0 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{s:.2} s")
+    }
+}

@@ -1,0 +1,77 @@
+//! The command line: clap definitions, terminal output, exit codes.
+//!
+//! Exit codes: 0 success; 1 the run finished but reported problems (skipped rows);
+//! 2 an error (bad input, bad flags, I/O).
+
+mod bench;
+mod influence;
+mod progress;
+mod synth;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// cascadia: influence, network inference and influence probabilities from diffusion traces.
+#[derive(Debug, Parser)]
+#[command(name = "cascadia", version, about, long_about = None, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Tweet and user influence over all diffusion scenarios (Rizoiu et al., ICWSM 2018).
+    Influence(Box<influence::InfluenceArgs>),
+    /// Write synthetic inputs with known properties.
+    #[command(subcommand)]
+    Synth(synth::SynthCommand),
+    /// Measure throughput and print a table with the machine line.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+/// Runs the command line and maps the outcome to an exit code.
+pub(crate) fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Influence(args) => influence::run(*args),
+        Command::Synth(cmd) => synth::run(cmd),
+        Command::Bench(cmd) => bench::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("cascadia: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || matches!(e.downcast_ref::<cascadia::Error>(), Some(cascadia::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,226 @@
+//! Typed errors of the library: bad input (located), bad parameters, I/O.
+//!
+//! Every input error carries a [`Location`] (file, line, field), so that a message reads
+//! `data.csv:12: field `time`: expected a number, found "abc"`, and says what to do.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in an input a problem was found: a path, a 1-based line, a field name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The input file (or `-` for standard input).
+    pub path: PathBuf,
+    /// 1-based line number, when the problem sits on one line.
+    pub line: Option<u64>,
+    /// The column or JSON field, when one is at fault.
+    pub field: Option<String>,
+}
+
+impl Location {
+    /// A location naming only a file.
+    pub fn file(path: &Path) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            line: None,
+            field: None,
+        }
+    }
+
+    /// A location naming a file and a line.
+    pub fn line(path: &Path, line: u64) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            line: Some(line),
+            field: None,
+        }
+    }
+
+    /// The same location, narrowed to a field.
+    #[must_use]
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_string());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// Bad input data, located. Display: `{path}:{line}: field `{field}`: {kind}`.
+#[derive(Debug, thiserror::Error)]
+#[error("{location}: {kind}")]
+pub struct InputError {
+    /// Where the problem is.
+    pub location: Location,
+    /// What the problem is.
+    pub kind: InputErrorKind,
+}
+
+impl InputError {
+    /// Builds an error at `location`.
+    pub fn new(location: Location, kind: InputErrorKind) -> Self {
+        InputError { location, kind }
+    }
+}
+
+/// What is wrong with an input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputErrorKind {
+    /// The file has no header or no data rows.
+    #[error("the input is empty; expected a header line and at least one row")]
+    Empty,
+    /// A required column is missing from the header.
+    #[error("missing column `{column}` (the header has: {found}); {hint}")]
+    MissingColumn {
+        /// The column that is missing.
+        column: String,
+        /// The header as read.
+        found: String,
+        /// What the reader expects.
+        hint: String,
+    },
+    /// A field that must be a number is not one.
+    #[error("expected a number, found {found:?}")]
+    NotANumber {
+        /// The text found.
+        found: String,
+    },
+    /// A time that is neither a number of seconds nor an RFC 3339 timestamp.
+    #[error(
+        "expected a time in seconds or an RFC 3339 timestamp (e.g. 2016-09-27T01:00:00Z), found {found:?}"
+    )]
+    BadTime {
+        /// The text found.
+        found: String,
+    },
+    /// A number that is NaN or infinite.
+    #[error("value {found:?} is not finite; times and magnitudes must be finite numbers")]
+    NotFinite {
+        /// The text found.
+        found: String,
+    },
+    /// A negative follower count.
+    #[error("negative magnitude {0}; follower counts must be >= 0 (0 is read as 1)")]
+    NegativeMagnitude(f64),
+    /// A negative time.
+    #[error("negative time {0}; times must be >= 0 (seconds, or an RFC 3339 timestamp)")]
+    NegativeTime(f64),
+    /// A cascade id seen again after rows of another cascade.
+    #[error(
+        "cascade {cascade:?} reappears after rows of other cascades; rows of one cascade must be contiguous: sort the file by cascade_id, or pass --group (which holds the whole input in memory)"
+    )]
+    CascadeReappears {
+        /// The cascade id.
+        cascade: String,
+    },
+    /// A row with the wrong number of fields.
+    #[error("expected {expected} fields as in the header, found {found}")]
+    FieldCount {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields on this row.
+        found: usize,
+    },
+    /// A JSON line that does not parse or lacks a field.
+    #[error("{0}")]
+    Json(String),
+    /// A cascade with no events.
+    #[error("cascade {0:?} has no events")]
+    EmptyCascade(String),
+    /// The CSV parser failed (e.g. invalid UTF-8, an unclosed quote).
+    #[error("malformed CSV: {0}")]
+    Csv(String),
+    /// A path or glob that names no input file.
+    #[error("no input files match; give a file, a directory of per-cascade CSV files, or a glob")]
+    NoFiles,
+    /// An input format that cannot be recognised.
+    #[error("cannot tell the input format: {0}; pass --format csv|casin|jsonl")]
+    UnknownFormat(String),
+}
+
+/// A parameter outside its accepted range, named as the CLI flag is.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("parameter `{field}` = {value}: {expected}")]
+pub struct ParamError {
+    /// The parameter (CLI flag name).
+    pub field: &'static str,
+    /// The value given.
+    pub value: String,
+    /// The accepted range, and what to do.
+    pub expected: &'static str,
+}
+
+/// The crate's error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input data.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A bad parameter.
+    #[error(transparent)]
+    Params(#[from] ParamError),
+    /// A cascade too large for the chosen algorithm.
+    #[error(
+        "cascade {cascade:?} has {events} events, more than --algo {algorithm} accepts ({limit}); use --algo linear (exact, O(n))"
+    )]
+    CascadeTooLarge {
+        /// The cascade id.
+        cascade: String,
+        /// Its number of events.
+        events: usize,
+        /// The algorithm's limit.
+        limit: usize,
+        /// The algorithm.
+        algorithm: &'static str,
+    },
+    /// Reading or writing a file failed.
+    #[error("I/O error on {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_display_names_file_line_and_field() {
+        let loc = Location::line(Path::new("a.csv"), 4).with_field("time");
+        let err = InputError::new(loc, InputErrorKind::NotANumber { found: "x".into() });
+        assert_eq!(
+            err.to_string(),
+            "a.csv:4: field `time`: expected a number, found \"x\""
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! CPU algorithms for tweet influence (f64, the reference).
+
+pub mod backsub;
+pub mod edge_probs;
+pub mod linear;
+pub mod recursion;
+
+pub use backsub::backsub;
+pub use edge_probs::expected_parents;
+pub use linear::{LinearScratch, linear};
+pub use recursion::{RECURSION_MAX_EVENTS, recursion, recursion_matrix};

@@ -1,0 +1,265 @@
+//! The streaming driver: read → compute → sink, in bounded batches, in input order.
+//!
+//! A reader thread parses the input into batches of whole cascades (at least
+//! `batch_events` events each, or one cascade if it is larger) while the calling thread
+//! computes the previous batch with rayon and hands it to the sink. Two batches are in flight
+//! at most, so memory is O(batch + largest cascade + users), never O(events).
+
+use super::cpu::{LinearScratch, expected_parents};
+use super::users::{UserAggregator, UserInfluence};
+use super::{InfluenceParams, tweet_influence_checked};
+use crate::cascade::{CascadeSet, Interner};
+use crate::error::{InputError, Result};
+use crate::io::CascadeSource;
+use crate::progress::Progress;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::sync::mpsc;
+use std::time::Instant;
+
+/// Options of the driver.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// A batch closes once it holds at least this many events (default 65,536).
+    pub batch_events: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            batch_events: 1 << 16,
+        }
+    }
+}
+
+/// The users of a batch's events, as the input wrote them.
+#[derive(Debug, Default)]
+struct UserText {
+    text: String,
+    ends: Vec<usize>,
+}
+
+/// One computed batch, handed to an [`InfluenceSink`].
+#[derive(Debug)]
+pub struct Batch<'a> {
+    /// The cascades (events sorted by time within each).
+    pub cascades: &'a CascadeSet,
+    /// Tweet influence per event, laid out as `cascades` (flat, by `offsets`).
+    pub influence: &'a [f64],
+    /// Expected parent per event (position within its cascade, `-1` for the root).
+    pub parents: &'a [i64],
+    users: &'a UserText,
+}
+
+impl Batch<'_> {
+    /// The user id (as written in the input) of event `e` (flat index).
+    pub fn user_name(&self, e: usize) -> &str {
+        let start = if e == 0 { 0 } else { self.users.ends[e - 1] };
+        &self.users.text[start..self.users.ends[e]]
+    }
+}
+
+/// Receives computed batches in input order.
+pub trait InfluenceSink {
+    /// Handles one batch.
+    ///
+    /// # Errors
+    /// Whatever the sink fails with (e.g. a write error); the run stops.
+    fn batch(&mut self, batch: &Batch<'_>) -> Result<()>;
+}
+
+/// What a run did: counts and timings, embedded in the JSON summary.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunSummary {
+    /// Cascades processed.
+    pub cascades: u64,
+    /// Events processed (after deduplication).
+    pub events: u64,
+    /// Distinct users with at least one event.
+    pub users: u64,
+    /// Events removed by `--dedupe-users`.
+    pub deduplicated_events: u64,
+    /// Invalid rows skipped (`--skip-invalid`).
+    pub skipped_rows: u64,
+    /// Events in the largest cascade.
+    pub largest_cascade: u64,
+    /// Wall-clock seconds of the whole run.
+    pub seconds: f64,
+    /// `events / seconds`.
+    pub events_per_second: f64,
+    /// Worker threads used for the computation.
+    pub threads: usize,
+}
+
+struct Filled {
+    set: CascadeSet,
+    users: UserText,
+    skipped: Vec<InputError>,
+    deduplicated: usize,
+    bytes_read: u64,
+}
+
+/// Streams every cascade of `source` through the influence model into `sink`, and returns
+/// the summary, the user influences and the interner that names the users.
+///
+/// `on_skip` is called (on this thread, in input order) for each row skipped by a reader
+/// running with `skip_invalid`.
+///
+/// # Errors
+/// Invalid parameters, the first input error (unless skipped), a cascade too large for the
+/// algorithm, or a sink error.
+///
+/// # Complexity
+/// Time O(events) with the linear algorithm; memory O(batch + largest cascade + users).
+pub fn run(
+    mut source: Box<dyn CascadeSource>,
+    params: &InfluenceParams,
+    options: RunOptions,
+    sink: &mut dyn InfluenceSink,
+    progress: &dyn Progress,
+    on_skip: &mut dyn FnMut(&InputError),
+) -> Result<(RunSummary, Vec<UserInfluence>, Interner)> {
+    params.check()?;
+    let started = Instant::now();
+    if let Some(total) = source.total_bytes() {
+        progress.set_total(total);
+    }
+    let batch_events = options.batch_events.max(1);
+    let mut summary = RunSummary {
+        threads: rayon::current_num_threads(),
+        ..Default::default()
+    };
+    let mut users = UserAggregator::new();
+
+    let (interner, result) = std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<Result<Filled>>(1);
+        let (recycle_tx, recycle_rx) = mpsc::channel::<Filled>();
+        let reader = scope.spawn(move || {
+            let mut interner = Interner::new();
+            loop {
+                let mut filled = recycle_rx.try_recv().unwrap_or_else(|_| Filled {
+                    set: CascadeSet::new(),
+                    users: UserText::default(),
+                    skipped: Vec::new(),
+                    deduplicated: 0,
+                    bytes_read: 0,
+                });
+                filled.set.clear();
+                filled.users.text.clear();
+                filled.users.ends.clear();
+                filled.deduplicated = 0;
+                let mut end = false;
+                while filled.set.n_events() < batch_events {
+                    match source.next_cascade(&mut filled.set, &mut interner) {
+                        Ok(Some(stats)) => filled.deduplicated += stats.deduplicated,
+                        Ok(None) => {
+                            end = true;
+                            break;
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return interner;
+                        }
+                    }
+                }
+                filled.skipped = source.take_skipped();
+                filled.bytes_read = source.bytes_read();
+                for c in filled.set.iter() {
+                    for &u in c.users {
+                        filled.users.text.push_str(interner.name(u));
+                        filled.users.ends.push(filled.users.text.len());
+                    }
+                }
+                let empty = filled.set.is_empty() && filled.skipped.is_empty();
+                if !empty && tx.send(Ok(filled)).is_err() {
+                    return interner;
+                }
+                if end {
+                    return interner;
+                }
+            }
+        });
+
+        let mut influence: Vec<f64> = Vec::new();
+        let mut parents: Vec<i64> = Vec::new();
+        let result = (|| -> Result<()> {
+            for msg in &rx {
+                let filled = msg?;
+                for e in &filled.skipped {
+                    on_skip(e);
+                }
+                summary.skipped_rows += filled.skipped.len() as u64;
+                summary.deduplicated_events += filled.deduplicated as u64;
+                let set = &filled.set;
+                influence.clear();
+                influence.resize(set.n_events(), 0.0);
+                parents.clear();
+                parents.resize(set.n_events(), 0);
+                compute_batch(set, params, &mut influence, &mut parents)?;
+                for c in set.iter() {
+                    summary.largest_cascade = summary.largest_cascade.max(c.len() as u64);
+                }
+                for (i, c) in set.iter().enumerate() {
+                    let r = set.offsets()[i]..set.offsets()[i + 1];
+                    users.add_cascade(c.users, &influence[r]);
+                }
+                summary.cascades += set.len() as u64;
+                summary.events += set.n_events() as u64;
+                sink.batch(&Batch {
+                    cascades: set,
+                    influence: &influence,
+                    parents: &parents,
+                    users: &filled.users,
+                })?;
+                progress.set_position(filled.bytes_read);
+                progress.message(&format!(
+                    "{} cascades, {} events",
+                    summary.cascades, summary.events
+                ));
+                let _ = recycle_tx.send(filled);
+            }
+            Ok(())
+        })();
+        drop(rx);
+        let interner = reader.join().expect("the reader thread does not panic");
+        (interner, result)
+    });
+    result?;
+    let table = users.finish(params.aggregation);
+    summary.users = table.len() as u64;
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary.events_per_second = if summary.seconds > 0.0 {
+        summary.events as f64 / summary.seconds
+    } else {
+        0.0
+    };
+    Ok((summary, table, interner))
+}
+
+/// Computes tweet influence and expected parents of every cascade of `set`, in parallel.
+fn compute_batch(
+    set: &CascadeSet,
+    params: &InfluenceParams,
+    influence: &mut [f64],
+    parents: &mut [i64],
+) -> Result<()> {
+    let offsets = set.offsets();
+    let mut jobs = Vec::with_capacity(set.len());
+    let (mut rest_i, mut rest_p) = (influence, parents);
+    for i in 0..set.len() {
+        let n = offsets[i + 1] - offsets[i];
+        let (a, b) = std::mem::take(&mut rest_i).split_at_mut(n);
+        let (c, d) = std::mem::take(&mut rest_p).split_at_mut(n);
+        jobs.push((i, a, c));
+        rest_i = b;
+        rest_p = d;
+    }
+    jobs.into_par_iter().with_min_len(16).try_for_each_init(
+        LinearScratch::default,
+        |scratch, (i, out, par)| {
+            let c = set.get(i);
+            expected_parents(c, params, par);
+            tweet_influence_checked(c, params, scratch, out)
+        },
+    )
+}

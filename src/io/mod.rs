@@ -1,0 +1,338 @@
+//! Input formats for cascades; every reader returns located errors and streams.
+//!
+//! | format | what | cascade id |
+//! |---|---|---|
+//! | [`Format::Csv`] | one file, header with `cascade_id,time,user_id,followers` (or `magnitude`) | the `cascade_id` column |
+//! | [`Format::Casin`] | the public reference's per-cascade files `time,magnitude,user_id`: a file, a directory or a glob | the file stem |
+//! | [`Format::Jsonl`] | one cascade per line: `{"cascade_id": …, "events": [{"time": …, "user_id": …, "followers": …}]}` | `cascade_id` |
+//!
+//! Times are seconds (any finite number `>= 0`) or RFC 3339 timestamps (converted to
+//! seconds since the Unix epoch). Readers implement [`CascadeSource`]: each call appends one
+//! whole cascade to a [`CascadeSet`], so memory holds one batch, never the whole file
+//! (except with `group`, which must).
+
+mod cascades_csv;
+mod jsonl;
+pub mod output;
+
+pub use cascades_csv::CsvReader;
+pub use jsonl::JsonlReader;
+
+use crate::cascade::{CascadeSet, Dedupe, Interner};
+use crate::error::{Error, InputError, InputErrorKind, Location, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// An input format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Detect from the path: a directory or glob is `casin`; `.jsonl`/`.ndjson` is `jsonl`;
+    /// a CSV whose header has `cascade_id` is `csv`, otherwise `casin`.
+    Auto,
+    /// Long CSV with a `cascade_id` column.
+    Csv,
+    /// Per-cascade CSV files (`time,magnitude,user_id`), cascade id = file stem.
+    Casin,
+    /// JSON Lines, one cascade per line.
+    Jsonl,
+}
+
+/// Options shared by every reader.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReadOptions {
+    /// Skip invalid rows (each is reported through [`CascadeSource::take_skipped`]) instead of
+    /// stopping at the first one.
+    pub skip_invalid: bool,
+    /// Allow the rows of one cascade to be interleaved with others (`--group`): the whole
+    /// input is held in memory, O(events).
+    pub group: bool,
+    /// What to do with a user seen twice in one cascade.
+    pub dedupe: Dedupe,
+}
+
+/// What a reader produced for one cascade.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// Events removed by deduplication.
+    pub deduplicated: usize,
+}
+
+/// A stream of cascades.
+pub trait CascadeSource: Send {
+    /// Appends the next cascade to `out`, interning users in `users`. Returns `None` at the
+    /// end of the input.
+    ///
+    /// # Errors
+    /// The first invalid row, located, unless `skip_invalid` is set.
+    fn next_cascade(
+        &mut self,
+        out: &mut CascadeSet,
+        users: &mut Interner,
+    ) -> Result<Option<ReadStats>>;
+
+    /// Rows skipped since the last call (only with `skip_invalid`).
+    fn take_skipped(&mut self) -> Vec<InputError>;
+
+    /// Bytes consumed so far, for progress.
+    fn bytes_read(&self) -> u64;
+
+    /// Total bytes of the input, when known.
+    fn total_bytes(&self) -> Option<u64>;
+}
+
+/// Opens `input` (a path, a directory, a glob, or `-` for standard input) as a stream of
+/// cascades.
+///
+/// # Errors
+/// A file that cannot be opened, a glob with no match, or a format that cannot be detected.
+pub fn open_cascades(
+    input: &str,
+    format: Format,
+    options: ReadOptions,
+) -> Result<Box<dyn CascadeSource>> {
+    let files = expand_input(input)?;
+    let format = match format {
+        Format::Auto => detect_format(input, &files)?,
+        f => f,
+    };
+    let source: Box<dyn CascadeSource> = match format {
+        Format::Csv => {
+            if files.len() != 1 {
+                return Err(input_error(
+                    Path::new(input),
+                    InputErrorKind::UnknownFormat(format!(
+                        "{} files match, but --format csv reads one file",
+                        files.len()
+                    )),
+                ));
+            }
+            Box::new(CsvReader::open(&files[0], None, options)?)
+        }
+        Format::Casin => Box::new(cascades_csv::CasinReader::new(files, options)),
+        Format::Jsonl => {
+            if files.len() != 1 {
+                return Err(input_error(
+                    Path::new(input),
+                    InputErrorKind::UnknownFormat(format!(
+                        "{} files match, but --format jsonl reads one file",
+                        files.len()
+                    )),
+                ));
+            }
+            Box::new(JsonlReader::open(&files[0], options)?)
+        }
+        Format::Auto => unreachable!("resolved above"),
+    };
+    Ok(source)
+}
+
+fn input_error(path: &Path, kind: InputErrorKind) -> Error {
+    Error::Input(InputError::new(Location::file(path), kind))
+}
+
+/// Expands a path, directory (its `*.csv` files, sorted) or glob (sorted) into files.
+fn expand_input(input: &str) -> Result<Vec<PathBuf>> {
+    if input == "-" {
+        return Ok(vec![PathBuf::from("-")]);
+    }
+    let path = Path::new(input);
+    if path.is_dir() {
+        let rd = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+        let mut files = Vec::new();
+        for entry in rd {
+            let p = entry.map_err(|e| Error::io(path, e))?.path();
+            if p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+                files.push(p);
+            }
+        }
+        files.sort();
+        if files.is_empty() {
+            return Err(input_error(path, InputErrorKind::NoFiles));
+        }
+        return Ok(files);
+    }
+    if path.exists() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if input.contains(['*', '?', '[']) {
+        let paths = glob::glob(input).map_err(|e| {
+            input_error(
+                path,
+                InputErrorKind::UnknownFormat(format!("bad glob: {e}")),
+            )
+        })?;
+        let mut files: Vec<PathBuf> = paths
+            .filter_map(|p| p.ok())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(input_error(path, InputErrorKind::NoFiles));
+        }
+        return Ok(files);
+    }
+    Err(Error::io(
+        path,
+        std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+    ))
+}
+
+fn detect_format(input: &str, files: &[PathBuf]) -> Result<Format> {
+    if files.len() > 1 || Path::new(input).is_dir() {
+        return Ok(Format::Casin);
+    }
+    let file = &files[0];
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "jsonl" || ext == "ndjson" || ext == "json" {
+        return Ok(Format::Jsonl);
+    }
+    if file.as_os_str() == "-" {
+        return Ok(Format::Csv);
+    }
+    let header = first_line(file)?;
+    let has = |c: &str| header.split(',').any(|h| h.trim().eq_ignore_ascii_case(c));
+    if has("cascade_id") {
+        Ok(Format::Csv)
+    } else if has("time") && (has("magnitude") || has("followers")) {
+        Ok(Format::Casin)
+    } else if header.trim_start().starts_with('{') {
+        Ok(Format::Jsonl)
+    } else {
+        Err(input_error(
+            file,
+            InputErrorKind::UnknownFormat(format!(
+                "the first line {:?} has neither `cascade_id` nor `time,magnitude,user_id`",
+                header.trim()
+            )),
+        ))
+    }
+}
+
+fn first_line(path: &Path) -> Result<String> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut line = String::new();
+    std::io::BufReader::new(f)
+        .read_line(&mut line)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(line)
+}
+
+/// Parses a time: a finite number of seconds `>= 0`, or an RFC 3339 timestamp (seconds
+/// since the Unix epoch, fractional seconds kept).
+pub fn parse_time(text: &str) -> std::result::Result<f64, InputErrorKind> {
+    let t = text.trim();
+    let value = match t.parse::<f64>() {
+        Ok(v) => v,
+        Err(_) => match chrono::DateTime::parse_from_rfc3339(t) {
+            Ok(dt) => dt.timestamp() as f64 + f64::from(dt.timestamp_subsec_nanos()) * 1e-9,
+            Err(_) => {
+                return Err(InputErrorKind::BadTime {
+                    found: t.to_string(),
+                });
+            }
+        },
+    };
+    if !value.is_finite() {
+        return Err(InputErrorKind::NotFinite {
+            found: t.to_string(),
+        });
+    }
+    if value < 0.0 {
+        return Err(InputErrorKind::NegativeTime(value));
+    }
+    Ok(value)
+}
+
+/// Parses a magnitude (follower count): a finite number `>= 0`.
+pub fn parse_magnitude(text: &str) -> std::result::Result<f64, InputErrorKind> {
+    let t = text.trim();
+    let value = t.parse::<f64>().map_err(|_| InputErrorKind::NotANumber {
+        found: t.to_string(),
+    })?;
+    check_magnitude(value, t)
+}
+
+fn check_magnitude(value: f64, text: &str) -> std::result::Result<f64, InputErrorKind> {
+    if !value.is_finite() {
+        return Err(InputErrorKind::NotFinite {
+            found: text.to_string(),
+        });
+    }
+    if value < 0.0 {
+        return Err(InputErrorKind::NegativeMagnitude(value));
+    }
+    Ok(value)
+}
+
+/// Reads a whole input into one [`CascadeSet`] (for small inputs, tests and examples).
+///
+/// # Errors
+/// As [`open_cascades`] and [`CascadeSource::next_cascade`].
+pub fn read_all(
+    input: &str,
+    format: Format,
+    options: ReadOptions,
+) -> Result<(CascadeSet, Interner)> {
+    let mut source = open_cascades(input, format, options)?;
+    let mut set = CascadeSet::new();
+    let mut users = Interner::new();
+    while source.next_cascade(&mut set, &mut users)?.is_some() {}
+    Ok((set, users))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_as_seconds_or_rfc3339() {
+        assert_eq!(parse_time("12.5"), Ok(12.5), "seconds");
+        assert_eq!(parse_time("1970-01-01T00:01:00Z"), Ok(60.0), "RFC 3339");
+        assert_eq!(
+            parse_time("1970-01-01T01:00:00.5+01:00"),
+            Ok(0.5),
+            "offset and fraction"
+        );
+        assert!(
+            matches!(parse_time("tomorrow"), Err(InputErrorKind::BadTime { .. })),
+            "junk"
+        );
+        assert!(
+            matches!(parse_time("NaN"), Err(InputErrorKind::NotFinite { .. })),
+            "NaN"
+        );
+        assert!(
+            matches!(parse_time("inf"), Err(InputErrorKind::NotFinite { .. })),
+            "inf"
+        );
+        assert_eq!(
+            parse_time("-1"),
+            Err(InputErrorKind::NegativeTime(-1.0)),
+            "negative"
+        );
+    }
+
+    #[test]
+    fn magnitudes_must_be_finite_and_non_negative() {
+        assert_eq!(
+            parse_magnitude("0"),
+            Ok(0.0),
+            "zero is accepted (read as 1 later)"
+        );
+        assert_eq!(
+            parse_magnitude("-3"),
+            Err(InputErrorKind::NegativeMagnitude(-3.0)),
+            "neg"
+        );
+        assert!(
+            matches!(parse_magnitude("x"), Err(InputErrorKind::NotANumber { .. })),
+            "x"
+        );
+    }
+}

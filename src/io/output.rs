@@ -1,0 +1,192 @@
+//! Output writers: CSV for tweets, users and pairwise matrices.
+//!
+//! Floats are written in the shortest form that reads back to the same f64 (`ryu`), so the
+//! CSV outputs round-trip exactly. Ids are written as the input had them, quoted when they
+//! contain a comma, a quote or a line break.
+
+use crate::cascade::Interner;
+use crate::error::{Error, Result};
+use crate::influence::{Batch, InfluenceSink, UserInfluence};
+use ndarray::Array2;
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Appends `field` to `out`, CSV-quoted if needed.
+pub fn push_field(out: &mut Vec<u8>, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        for b in field.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(field.as_bytes());
+    }
+}
+
+/// Appends `x` in its shortest round-trip form.
+pub fn push_f64(out: &mut Vec<u8>, x: f64, buf: &mut ryu::Buffer) {
+    out.extend_from_slice(buf.format(x).as_bytes());
+}
+
+fn push_int(out: &mut Vec<u8>, x: i64) {
+    let _ = write!(out, "{x}");
+}
+
+/// Writes `tweets.csv`: `cascade_id,pos,user_id,time,influence,expected_parent`, one row per
+/// event, cascades in input order, events by position. Formats batches in parallel.
+pub struct TweetCsvWriter<W: Write> {
+    out: W,
+    path: PathBuf,
+    header: bool,
+}
+
+impl<W: Write> TweetCsvWriter<W> {
+    /// A writer to `out`; `path` names it in error messages.
+    pub fn new(out: W, path: &Path) -> Self {
+        TweetCsvWriter {
+            out,
+            path: path.to_path_buf(),
+            header: false,
+        }
+    }
+
+    /// Flushes and returns the inner writer.
+    ///
+    /// # Errors
+    /// A failed flush.
+    pub fn finish(mut self) -> Result<W> {
+        if !self.header {
+            self.write_header()?;
+        }
+        self.out.flush().map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.out)
+    }
+
+    fn write_header(&mut self) -> Result<()> {
+        self.header = true;
+        self.out
+            .write_all(b"cascade_id,pos,user_id,time,influence,expected_parent\n")
+            .map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl<W: Write> InfluenceSink for TweetCsvWriter<W> {
+    fn batch(&mut self, batch: &Batch<'_>) -> Result<()> {
+        if !self.header {
+            self.write_header()?;
+        }
+        let set = batch.cascades;
+        let offsets = set.offsets();
+        let chunks: Vec<Vec<u8>> = (0..set.len())
+            .into_par_iter()
+            .with_min_len(64)
+            .fold(Vec::new, |mut buf: Vec<u8>, i| {
+                let mut ryu = ryu::Buffer::new();
+                let c = set.get(i);
+                for (pos, e) in (offsets[i]..offsets[i + 1]).enumerate() {
+                    push_field(&mut buf, c.name);
+                    buf.push(b',');
+                    push_int(&mut buf, pos as i64);
+                    buf.push(b',');
+                    push_field(&mut buf, batch.user_name(e));
+                    buf.push(b',');
+                    push_f64(&mut buf, c.times[pos], &mut ryu);
+                    buf.push(b',');
+                    push_f64(&mut buf, batch.influence[e], &mut ryu);
+                    buf.push(b',');
+                    push_int(&mut buf, batch.parents[e]);
+                    buf.push(b'\n');
+                }
+                buf
+            })
+            .collect();
+        for chunk in chunks {
+            self.out
+                .write_all(&chunk)
+                .map_err(|e| Error::io(&self.path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `users.csv`: `user_id,events,cascades,influence,percentile`, most influential first
+/// (ties by first appearance).
+///
+/// # Errors
+/// A write error.
+pub fn write_users(
+    out: &mut dyn Write,
+    path: &Path,
+    users: &[UserInfluence],
+    names: &Interner,
+) -> Result<()> {
+    let mut order: Vec<usize> = (0..users.len()).collect();
+    order.sort_by(|&a, &b| {
+        users[b]
+            .influence
+            .total_cmp(&users[a].influence)
+            .then(a.cmp(&b))
+    });
+    let mut buf = Vec::with_capacity(64 * users.len() + 64);
+    buf.extend_from_slice(b"user_id,events,cascades,influence,percentile\n");
+    let mut ryu = ryu::Buffer::new();
+    for i in order {
+        let u = &users[i];
+        push_field(&mut buf, names.name(u.user));
+        let _ = write!(buf, ",{},{},", u.events, u.cascades);
+        push_f64(&mut buf, u.influence, &mut ryu);
+        buf.push(b',');
+        push_f64(&mut buf, u.percentile, &mut ryu);
+        buf.push(b'\n');
+    }
+    out.write_all(&buf).map_err(|e| Error::io(path, e))?;
+    out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// Appends one cascade's pairwise matrix as rows `cascade_id,i,j,m` for `i <= j`
+/// (the upper triangle with the diagonal; the rest of M is 0).
+///
+/// # Errors
+/// A write error.
+pub fn write_pairwise(
+    out: &mut dyn Write,
+    path: &Path,
+    cascade: &str,
+    m: &Array2<f64>,
+) -> Result<()> {
+    let mut buf = Vec::new();
+    let mut ryu = ryu::Buffer::new();
+    let n = m.nrows();
+    for i in 0..n {
+        for j in i..n {
+            push_field(&mut buf, cascade);
+            let _ = write!(buf, ",{i},{j},");
+            push_f64(&mut buf, m[[i, j]], &mut ryu);
+            buf.push(b'\n');
+        }
+    }
+    out.write_all(&buf).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        let mut out = Vec::new();
+        push_field(&mut out, "plain");
+        out.push(b' ');
+        push_field(&mut out, "a,\"b\"");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "plain \"a,\"\"b\"\"\"",
+            "quoted"
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! # cascadia
+//!
+//! Turns raw diffusion traces — who posted or adopted what, and when — into answers: how
+//! influential each post and user was (`influence`), with a CPU path in f64 that is the
+//! reference for everything else.
+//!
+//! Layers (see `ARCHITECTURE.md`): [`io`] reads inputs with located errors → [`cascade`] is
+//! the shared columnar data model → a capability ([`influence`]) computes → results stream to
+//! sinks ([`io::output`]). The library never prints; progress goes through [`progress`].
+//!
+//! ```
+//! use cascadia::cascade::CascadeSet;
+//! use cascadia::influence::{tweet_influence, InfluenceParams, Preset};
+//!
+//! let set = CascadeSet::from_events("c1", &[(0.0, 500.0, 7), (30.0, 20.0, 8)]);
+//! let mut phi = vec![0.0; 2];
+//! tweet_influence(set.get(0), &InfluenceParams::preset(Preset::Birdspotter), &mut Default::default(), &mut phi)?;
+//! assert_eq!(phi, vec![2.0, 1.0]); // s = 1, self term included: the root reaches both events
+//! # Ok::<(), cascadia::Error>(())
+//! ```
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cascade;
+pub mod error;
+pub mod influence;
+pub mod io;
+pub mod metrics;
+pub mod progress;
+pub mod synth;
+
+pub use error::{Error, InputError, InputErrorKind, Location, ParamError, Result};

@@ -1,0 +1,3 @@
+//! Metrics shared by the capabilities.
+
+pub mod ranking;

@@ -1,0 +1,4 @@
+//! Synthetic inputs with known properties, seeded and deterministic (for a given cascadia
+//! version: the generators use `rand`'s `StdRng`).
+
+pub mod influence;
