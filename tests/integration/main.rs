@@ -1,1 +1,19 @@
+#![allow(
+    unreachable_pub,
+    reason = "helpers are shared between the modules of this test binary"
+)]
+//! The one integration test binary (one link with all dependencies).
+//!
+//! - `util`: fixture paths, tolerances, `assert_close` that reports the worst index.
+//! - `oracle`: test-only brute force, deliberately naive (all diffusion trees).
+//! - `engines`: the table of influence engines every golden/oracle case runs on.
+//! - `influence`: goldens from `../shared/fixtures/influence` × engines; worked examples.
+//! - `properties`: proptest invariants and fast-vs-obvious differential tests.
+//! - `cli`: the binary end to end: outputs, `--help`, bad input messages, exit codes.
 
+mod cli;
+mod engines;
+mod influence;
+mod oracle;
+mod properties;
+mod util;

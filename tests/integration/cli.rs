@@ -1,0 +1,460 @@
+//! The binary end to end: outputs, goldens through the CLI, `--help`, bad input messages
+//! (file:line: field), exit codes.
+
+use crate::util::{Tol, assert_close, shared_dir};
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn cascadia() -> Command {
+    Command::cargo_bin("cascadia").expect("binary built")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn column(csv_text: &str, name: &str) -> Vec<String> {
+    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+    let i = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    rdr.records().map(|r| r.unwrap()[i].to_string()).collect()
+}
+
+fn floats(v: &[String]) -> Vec<f64> {
+    v.iter().map(|s| s.parse().unwrap()).collect()
+}
+
+/// Runs `cascadia influence` on `input` with extra args; returns (exit code, stdout, stderr).
+fn influence(input: &Path, extra: &[&str]) -> (i32, String, String) {
+    let out = cascadia()
+        .arg("influence")
+        .arg("--input")
+        .arg(input)
+        .args(["-q"])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn goldens_through_the_cli_for_every_preset() {
+    let dir = shared_dir().join("fixtures/influence");
+    let expected = std::fs::read_to_string(dir.join("expected_tweets.csv")).unwrap();
+    for preset in ["paper", "descendants", "birdspotter"] {
+        for algo in ["linear", "backsub", "recursion"] {
+            let (code, out, err) = influence(
+                &dir.join("cascades.csv"),
+                &["--preset", preset, "--algo", algo],
+            );
+            assert_eq!(code, 0, "{preset}/{algo}: {err}");
+            assert_eq!(
+                column(&out, "cascade_id"),
+                column(&expected, "cascade_id"),
+                "row order"
+            );
+            assert_eq!(column(&out, "pos"), column(&expected, "pos"), "positions");
+            let got = floats(&column(&out, "influence"));
+            let want = floats(&column(&expected, &format!("phi_{preset}")));
+            assert_close(&got, &want, Tol::F64, &format!("CLI {preset} {algo}"));
+            if preset == "paper" {
+                assert_eq!(
+                    column(&out, "expected_parent"),
+                    column(&expected, "expected_parent_paper"),
+                    "parents"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn users_summary_and_pairwise_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = shared_dir().join("fixtures/influence/cascades.csv");
+    let (u, s, p, t) = (
+        tmp.path().join("u.csv"),
+        tmp.path().join("s.json"),
+        tmp.path().join("p.csv"),
+        tmp.path().join("t.csv"),
+    );
+    let (code, _, err) = influence(
+        &input,
+        &[
+            "--output",
+            t.to_str().unwrap(),
+            "--users-output",
+            u.to_str().unwrap(),
+            "--summary",
+            s.to_str().unwrap(),
+            "--pairwise",
+            p.to_str().unwrap(),
+            "--pairwise-max-events",
+            "10",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let users = std::fs::read_to_string(&u).unwrap();
+    assert!(
+        users.starts_with("user_id,events,cascades,influence,percentile\n"),
+        "users header"
+    );
+    let pct = floats(&column(&users, "percentile"));
+    assert_eq!(
+        pct.first(),
+        Some(&1.0),
+        "most influential first, percentile 1"
+    );
+    assert_eq!(
+        pct.last(),
+        Some(&0.0),
+        "least influential last, percentile 0"
+    );
+    let events: u64 = column(&users, "events")
+        .iter()
+        .map(|e| e.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(events, 665, "every event belongs to one user row");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s).unwrap()).unwrap();
+    assert_eq!(summary["run"]["events"], 665, "summary counts events");
+    assert_eq!(summary["run"]["cascades"], 16, "summary counts cascades");
+    assert_eq!(
+        summary["params"]["decay_per_s"], 6.8e-4,
+        "summary embeds the parameters"
+    );
+    assert_eq!(summary["params"]["preset"], "paper", "and the preset");
+    let pw = std::fs::read_to_string(&p).unwrap();
+    // cascades c00..c07 have at most 10 events: sizes 1,2,3,4,6,7,9 and the 11-event c07 is out.
+    let rows = pw.lines().count() - 1;
+    let want: usize = [1usize, 2, 3, 4, 6, 7, 9]
+        .iter()
+        .map(|n| n * (n + 1) / 2)
+        .sum();
+    assert_eq!(
+        rows, want,
+        "upper triangles of the cascades of <= 10 events"
+    );
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let out = cascadia().args(["influence", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--input",
+        "--format",
+        "--output",
+        "--users-output",
+        "--summary",
+        "--preset",
+        "--power",
+        "--decay",
+        "--social-strength",
+        "--spatial-decay",
+        "--self-term",
+        "--dedupe-users",
+        "--aggregate",
+        "--algo",
+        "--pairwise",
+        "--pairwise-max-events",
+        "--group",
+        "--skip-invalid",
+        "--threads",
+        "--batch-events",
+        "--quiet",
+    ] {
+        assert!(help.contains(flag), "--help mentions {flag}");
+    }
+    assert!(help.contains("6.8e-4"), "--help gives the paper's decay");
+}
+
+#[test]
+fn bad_input_is_located_and_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let header = "cascade_id,time,user_id,followers\n";
+    let cases: &[(&str, String, &str)] = &[
+        (
+            "missing_col.csv",
+            "cascade_id,time,user_id\nc,0,u\n".into(),
+            "missing_col.csv:1: missing column `followers`",
+        ),
+        (
+            "bad_time.csv",
+            format!("{header}c,0,u,1\nc,abc,v,2\n"),
+            "bad_time.csv:3: field `time`: expected a time in seconds or an RFC 3339",
+        ),
+        (
+            "nan_time.csv",
+            format!("{header}c,NaN,u,1\n"),
+            "nan_time.csv:2: field `time`: value \"NaN\" is not finite",
+        ),
+        (
+            "inf_time.csv",
+            format!("{header}c,inf,u,1\n"),
+            "inf_time.csv:2: field `time`: value \"inf\" is not finite",
+        ),
+        (
+            "neg_followers.csv",
+            format!("{header}c,0,u,1\nc,1,v,-5\n"),
+            "neg_followers.csv:3: field `followers`: negative magnitude -5",
+        ),
+        (
+            "bad_followers.csv",
+            format!("{header}c,0,u,many\n"),
+            "bad_followers.csv:2: field `followers`: expected a number, found \"many\"",
+        ),
+        (
+            "bad_stamp.csv",
+            format!("{header}c,2016-13-45T99:00:00Z,u,1\n"),
+            "bad_stamp.csv:2: field `time`: expected a time in seconds or an RFC 3339",
+        ),
+        ("empty.csv", String::new(), "empty.csv: the input is empty"),
+        (
+            "header_only.csv",
+            header.to_string(),
+            "header_only.csv: the input is empty",
+        ),
+        (
+            "reappears.csv",
+            format!("{header}a,0,u,1\nb,0,v,1\na,5,w,1\n"),
+            "reappears.csv:4: field `cascade_id`: cascade \"a\" reappears after rows of other cascades; rows of one cascade must be contiguous: sort the file by cascade_id, or pass --group",
+        ),
+        (
+            "fields.csv",
+            format!("{header}c,0,u,1\nc,1,v\n"),
+            "fields.csv:3: expected 4 fields as in the header, found 3",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let p = write(d, name, text);
+        let (code, _, err) = influence(&p, &["--format", "csv"]);
+        assert_eq!(code, 2, "{name}: exit code 2 for an error; stderr: {err}");
+        assert!(
+            err.contains(want),
+            "{name}: stderr should contain {want:?}, got {err:?}"
+        );
+        assert!(!err.contains("panicked"), "{name}: never a panic");
+    }
+}
+
+#[test]
+fn group_allows_interleaved_cascades() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "inter.csv",
+        "cascade_id,time,user_id,followers\na,0,u,10\nb,0,v,5\na,5,w,1\nb,9,x,2\n",
+    );
+    let (code, out, err) = influence(&p, &["--group", "--preset", "birdspotter"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        column(&out, "cascade_id"),
+        ["a", "a", "b", "b"],
+        "grouped in order of first appearance"
+    );
+    assert_eq!(
+        floats(&column(&out, "influence")),
+        [2.0, 1.0, 2.0, 1.0],
+        "two-event cascades"
+    );
+}
+
+#[test]
+fn rows_of_a_cascade_may_come_in_any_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "unsorted.csv",
+        "cascade_id,time,user_id,followers,extra\nc,50,late,1,x\nc,0,root,100,y\nc,10,mid,1,z\n",
+    );
+    let (code, out, err) = influence(&p, &["--preset", "birdspotter"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        column(&out, "user_id"),
+        ["root", "mid", "late"],
+        "sorted by time"
+    );
+    assert_eq!(
+        column(&out, "pos"),
+        ["0", "1", "2"],
+        "positions after the sort"
+    );
+    assert_eq!(
+        floats(&column(&out, "influence"))[0],
+        3.0,
+        "root reaches all"
+    );
+}
+
+#[test]
+fn skip_invalid_reports_counts_and_exits_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "mixed.csv",
+        "cascade_id,time,user_id,followers\nc,0,u,1\nc,x,v,1\nc,2,w,-1\nc,3,y,4\n",
+    );
+    let s = tmp.path().join("s.json");
+    let out = cascadia()
+        .args([
+            "influence",
+            "--skip-invalid",
+            "--summary",
+            s.to_str().unwrap(),
+            "--input",
+            p.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "exit code 1: ran with problems; {err}"
+    );
+    assert!(
+        err.contains("mixed.csv:3: field `time`"),
+        "first skipped row reported: {err}"
+    );
+    assert!(
+        err.contains("mixed.csv:4: field `followers`"),
+        "second skipped row reported: {err}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s).unwrap()).unwrap();
+    assert_eq!(
+        summary["run"]["skipped_rows"], 2,
+        "summary counts skipped rows"
+    );
+    assert_eq!(summary["run"]["events"], 2, "the valid rows are kept");
+}
+
+#[test]
+fn dedupe_users_keeps_first_or_last() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "dup.csv",
+        "cascade_id,time,user_id,followers\nc,0,a,10\nc,5,b,1\nc,9,a,3\n",
+    );
+    for (mode, users) in [
+        ("first", vec!["a", "b"]),
+        ("last", vec!["b", "a"]),
+        ("none", vec!["a", "b", "a"]),
+    ] {
+        let (code, out, err) = influence(&p, &["--dedupe-users", mode]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(column(&out, "user_id"), users, "--dedupe-users {mode}");
+    }
+}
+
+#[test]
+fn rfc3339_times_jsonl_and_per_cascade_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let csv_path = write(
+        d,
+        "long.csv",
+        "cascade_id,time,user_id,followers\nx,2016-09-27T01:00:00Z,u1,100\nx,2016-09-27T01:00:30Z,u2,5\nx,2016-09-27T01:02:00Z,u3,7\n",
+    );
+    let (code, long, err) = influence(&csv_path, &[]);
+    assert_eq!(code, 0, "{err}");
+    let jsonl = write(
+        d,
+        "c.jsonl",
+        "{\"cascade_id\":\"x\",\"events\":[{\"time\":1474938000,\"user_id\":\"u1\",\"followers\":100},{\"time\":\"2016-09-27T01:00:30Z\",\"user_id\":\"u2\",\"magnitude\":5},{\"time\":1474938120,\"user_id\":\"u3\",\"followers\":7}]}\n",
+    );
+    let (code, from_json, err) = influence(&jsonl, &[]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::create_dir(d.join("casin")).unwrap();
+    write(
+        &d.join("casin"),
+        "x.csv",
+        "time,magnitude,user_id\n0,100,u1\n30,5,u2\n120,7,u3\n",
+    );
+    let (code, from_dir, err) = influence(&d.join("casin"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let a = floats(&column(&long, "influence"));
+    assert_close(
+        &floats(&column(&from_json, "influence")),
+        &a,
+        Tol::F64,
+        "jsonl = csv",
+    );
+    assert_close(
+        &floats(&column(&from_dir, "influence")),
+        &a,
+        Tol::F64,
+        "per-cascade dir = csv",
+    );
+    assert_eq!(
+        column(&from_dir, "cascade_id"),
+        ["x", "x", "x"],
+        "cascade id is the file stem"
+    );
+    let glob = format!("{}/casin/*.csv", d.display());
+    let out = cascadia()
+        .args(["influence", "-q", "--input", &glob])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "glob input");
+    let bad = write(
+        d,
+        "bad.jsonl",
+        "{\"cascade_id\":\"x\",\"events\":[{\"time\":-3,\"user_id\":\"u\",\"followers\":1}]}\n",
+    );
+    let (code, _, err) = influence(&bad, &[]);
+    assert_eq!(code, 2, "bad jsonl is an error");
+    assert!(
+        err.contains("bad.jsonl:1: field `events[0].time`: negative time -3"),
+        "located: {err}"
+    );
+}
+
+#[test]
+fn synth_then_influence_streams_in_input_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("synth.csv");
+    let out = cascadia()
+        .args([
+            "synth",
+            "influence-cascades",
+            "--cascades",
+            "300",
+            "--seed",
+            "5",
+            "--max-size",
+            "2000",
+            "--output",
+            data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "synth runs");
+    // Small batches force many batches through the pipeline; the result must not change.
+    let (c1, a, e1) = influence(&data, &["--batch-events", "7"]);
+    let (c2, b, e2) = influence(&data, &["--batch-events", "1000000", "--threads", "1"]);
+    assert_eq!((c1, c2), (0, 0), "{e1}{e2}");
+    assert_eq!(a, b, "batching and threads do not change the output");
+    let ids = column(&a, "cascade_id");
+    let mut firsts: Vec<&String> = ids.iter().collect();
+    firsts.dedup();
+    let expected: Vec<String> = (0..300).map(|c| format!("c{c}")).collect();
+    assert_eq!(
+        firsts.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        expected.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "input order"
+    );
+}

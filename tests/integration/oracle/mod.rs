@@ -1,0 +1,3 @@
+//! Test-only brute force, deliberately naive.
+
+pub mod trees;
