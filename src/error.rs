@@ -166,9 +166,9 @@ pub struct ParamError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Bad input data.
+    /// Bad input data (boxed: it carries a path and the offending text).
     #[error(transparent)]
-    Input(#[from] InputError),
+    Input(Box<InputError>),
     /// A bad parameter.
     #[error(transparent)]
     Params(#[from] ParamError),
@@ -195,6 +195,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(Box::new(e))
+    }
 }
 
 impl Error {

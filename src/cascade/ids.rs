@@ -1,6 +1,7 @@
 //! Dense ids for users and the interner that maps the ids users wrote to them.
 
-use std::collections::HashMap;
+use compact_str::CompactString;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A user, as a dense index into an [`Interner`]. Outputs map it back to the original id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -18,8 +19,9 @@ impl UserId {
 /// Memory: one copy of each distinct string plus a hash-table entry.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    map: HashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    /// Keys up to 24 bytes are stored inline, so a lookup touches one cache line, not two.
+    map: HashMap<CompactString, u32>,
+    names: Vec<CompactString>,
 }
 
 impl Interner {
@@ -38,8 +40,8 @@ impl Interner {
             return UserId(id);
         }
         let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct user ids");
-        self.names.push(name.into());
-        self.map.insert(name.into(), id);
+        self.names.push(CompactString::from(name));
+        self.map.insert(CompactString::from(name), id);
         UserId(id)
     }
 

@@ -8,7 +8,8 @@
 use super::{CascadeSource, ReadOptions, ReadStats, check_magnitude, parse_time};
 use crate::cascade::{CascadeSet, Interner, UserId};
 use crate::error::{Error, InputError, InputErrorKind, Location, Result};
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,9 @@ struct Columns {
     user: usize,
     n_fields: usize,
 }
+
+/// One cascade held by `--group`: its id and its (time, magnitude, user) events.
+type Group = (String, Vec<(f64, f64, UserId)>);
 
 /// A parsed row waiting to start the next cascade.
 #[derive(Debug)]
@@ -40,12 +44,12 @@ pub struct CsvReader {
     cols: Columns,
     fixed_name: Option<String>,
     options: ReadOptions,
-    record: csv::ByteRecord,
+    record: csv::StringRecord,
     pending: Option<Pending>,
     current: Option<String>,
     seen: HashSet<u128>,
     skipped: Vec<InputError>,
-    grouped: Option<VecDeque<(String, Vec<(f64, f64, UserId)>)>>,
+    grouped: Option<VecDeque<Group>>,
     total: Option<u64>,
     rows: u64,
     eof: bool,
@@ -75,16 +79,15 @@ impl CsvReader {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .trim(csv::Trim::All)
             .buffer_capacity(1 << 20)
             .from_reader(reader);
-        let header = rdr.byte_headers().map_err(|e| csv_error(path, &e))?.clone();
+        let header = rdr.headers().map_err(|e| csv_error(path, &e))?.clone();
         if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
             return Err(InputError::new(Location::file(path), InputErrorKind::Empty).into());
         }
         let names: Vec<String> = header
             .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase())
+            .map(|h| h.trim().to_ascii_lowercase())
             .collect();
         let find = |wanted: &[&str]| names.iter().position(|h| wanted.contains(&h.as_str()));
         let hint = if fixed_name.is_some() {
@@ -121,10 +124,10 @@ impl CsvReader {
             cols,
             fixed_name,
             options,
-            record: csv::ByteRecord::new(),
+            record: csv::StringRecord::new(),
             pending: None,
             current: None,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             skipped: Vec::new(),
             grouped: None,
             total,
@@ -133,19 +136,8 @@ impl CsvReader {
         })
     }
 
-    fn field<'r>(
-        &self,
-        record: &'r csv::ByteRecord,
-        i: usize,
-        name: &str,
-        line: u64,
-    ) -> Result<&'r str, InputError> {
-        std::str::from_utf8(&record[i]).map_err(|_| {
-            InputError::new(
-                Location::line(&self.path, line).with_field(name),
-                InputErrorKind::Csv("invalid UTF-8".into()),
-            )
-        })
+    fn field(record: &csv::StringRecord, i: usize) -> &str {
+        record[i].trim()
     }
 
     /// Parses the current record into (cascade name, time, magnitude, user).
@@ -162,12 +154,12 @@ impl CsvReader {
             ));
         }
         let name = match self.cols.cascade {
-            Some(i) => self.field(r, i, "cascade_id", line)?,
+            Some(i) => Self::field(r, i),
             None => self.fixed_name.as_deref().unwrap_or(""),
         };
-        let t = self.field(r, self.cols.time, "time", line)?;
+        let t = Self::field(r, self.cols.time);
         let time = parse_time(t).map_err(|k| InputError::new(loc("time"), k))?;
-        let m = self.field(r, self.cols.magnitude, "followers", line)?;
+        let m = Self::field(r, self.cols.magnitude);
         let magnitude = m
             .parse::<f64>()
             .map_err(|_| InputErrorKind::NotANumber {
@@ -175,7 +167,7 @@ impl CsvReader {
             })
             .and_then(|v| check_magnitude(v, m))
             .map_err(|k| InputError::new(loc(self.magnitude_name()), k))?;
-        let user = self.field(r, self.cols.user, "user_id", line)?;
+        let user = Self::field(r, self.cols.user);
         Ok((name, time, magnitude, user))
     }
 
@@ -191,7 +183,7 @@ impl CsvReader {
         if self.eof {
             return Ok(false);
         }
-        match self.rdr.read_byte_record(&mut self.record) {
+        match self.rdr.read_record(&mut self.record) {
             Ok(true) => {
                 self.rows += 1;
                 Ok(true)
@@ -310,8 +302,8 @@ impl CsvReader {
 
     /// `--group`: reads every row, grouping by cascade id in order of first appearance.
     fn slurp(&mut self, users: &mut Interner) -> Result<()> {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut groups: Vec<(String, Vec<(f64, f64, UserId)>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::default();
+        let mut groups: Vec<Group> = Vec::new();
         while self.read_record()? {
             let line = self.line();
             match self.parse_row(line) {

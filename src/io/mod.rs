@@ -128,7 +128,7 @@ pub fn open_cascades(
 }
 
 fn input_error(path: &Path, kind: InputErrorKind) -> Error {
-    Error::Input(InputError::new(Location::file(path), kind))
+    InputError::new(Location::file(path), kind).into()
 }
 
 /// Expands a path, directory (its `*.csv` files, sorted) or glob (sorted) into files.

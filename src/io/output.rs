@@ -33,8 +33,8 @@ pub fn push_f64(out: &mut Vec<u8>, x: f64, buf: &mut ryu::Buffer) {
     out.extend_from_slice(buf.format(x).as_bytes());
 }
 
-fn push_int(out: &mut Vec<u8>, x: i64) {
-    let _ = write!(out, "{x}");
+fn push_int(out: &mut Vec<u8>, x: i64, buf: &mut itoa::Buffer) {
+    out.extend_from_slice(buf.format(x).as_bytes());
 }
 
 /// Writes `tweets.csv`: `cascade_id,pos,user_id,time,influence,expected_parent`, one row per
@@ -87,11 +87,12 @@ impl<W: Write> InfluenceSink for TweetCsvWriter<W> {
             .with_min_len(64)
             .fold(Vec::new, |mut buf: Vec<u8>, i| {
                 let mut ryu = ryu::Buffer::new();
+                let mut itoa = itoa::Buffer::new();
                 let c = set.get(i);
                 for (pos, e) in (offsets[i]..offsets[i + 1]).enumerate() {
                     push_field(&mut buf, c.name);
                     buf.push(b',');
-                    push_int(&mut buf, pos as i64);
+                    push_int(&mut buf, pos as i64, &mut itoa);
                     buf.push(b',');
                     push_field(&mut buf, batch.user_name(e));
                     buf.push(b',');
@@ -99,7 +100,7 @@ impl<W: Write> InfluenceSink for TweetCsvWriter<W> {
                     buf.push(b',');
                     push_f64(&mut buf, batch.influence[e], &mut ryu);
                     buf.push(b',');
-                    push_int(&mut buf, batch.parents[e]);
+                    push_int(&mut buf, batch.parents[e], &mut itoa);
                     buf.push(b'\n');
                 }
                 buf

@@ -5,6 +5,11 @@
 //!
 //! P(G) = Π_j p_{parent(j) j}, with p computed by the plain formula of Eq. 1.
 
+#![expect(
+    clippy::needless_range_loop,
+    reason = "indices follow the paper's notation"
+)]
+
 /// Edge probabilities p[k][j] by the direct formula (no log space: small test inputs only).
 pub fn edge_probs(times: &[f64], followers: &[f64], r: f64, beta: f64) -> Vec<Vec<f64>> {
     let n = times.len();
