@@ -105,14 +105,14 @@ pub(crate) struct InfluenceArgs {
     power: Option<u8>,
     /// Temporal decay r in 1/s (paper and descendants: 6.8e-4; birdspotter: 6.8e-5; the
     /// paper's own tuning reports 6.2e-4).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     decay: Option<f64>,
     /// Social strength beta: w = max(followers, 1)^beta (default 1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     social_strength: Option<f64>,
     /// Spatial decay alpha in (0, 1]: q = (alpha p)^s and M_jj = 1 - alpha for reposts.
     /// Default: none.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     spatial_decay: Option<f64>,
     /// Whether a tweet's influence counts itself (paper: excluded; birdspotter: included).
     #[arg(long, value_enum)]
