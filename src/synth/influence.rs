@@ -2,7 +2,6 @@
 //! follower counts, tied times, long gaps, Zipf-like user activity. Streams to a writer:
 //! memory O(largest cascade).
 
-use crate::io::output::push_f64;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal};
@@ -60,7 +59,6 @@ pub fn write_cascades(cfg: &SynthConfig, out: &mut dyn Write) -> std::io::Result
     let followers: LogNormal<f64> = LogNormal::new(5.0, 2.0).expect("valid log-normal parameters");
     let mut stats = SynthStats::default();
     let mut buf = Vec::with_capacity(1 << 20);
-    let mut ryu = ryu::Buffer::new();
     buf.extend_from_slice(b"cascade_id,time,user_id,followers\n");
     let users = cfg.users.max(1) as f64;
     for c in 0..cfg.cascades {
@@ -81,11 +79,8 @@ pub fn write_cascades(cfg: &SynthConfig, out: &mut dyn Write) -> std::io::Result
             } else {
                 followers.sample(&mut rng).round().min(1e8)
             };
-            let _ = write!(buf, "c{c},");
-            push_f64(&mut buf, t, &mut ryu);
-            let _ = write!(buf, ",u{user},");
-            push_f64(&mut buf, f, &mut ryu);
-            buf.push(b'\n');
+            // Times and follower counts are whole numbers: written as integers.
+            let _ = writeln!(buf, "c{c},{},u{user},{}", t as i64, f as i64);
             if buf.len() > (1 << 20) - 256 {
                 out.write_all(&buf)?;
                 buf.clear();
