@@ -46,6 +46,7 @@ pub mod cpu;
 mod pairwise;
 mod params;
 mod run;
+pub mod truth;
 mod users;
 
 pub use pairwise::pairwise;
