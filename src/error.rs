@@ -172,6 +172,9 @@ pub enum Error {
     /// A bad parameter.
     #[error(transparent)]
     Params(#[from] ParamError),
+    /// The GPU path failed.
+    #[error(transparent)]
+    Gpu(#[from] crate::gpu::GpuError),
     /// A cascade too large for the chosen algorithm.
     #[error(
         "cascade {cascade:?} has {events} events, more than --algo {algorithm} accepts ({limit}); use --algo linear (exact, O(n))"

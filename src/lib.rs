@@ -22,6 +22,7 @@
 
 pub mod cascade;
 pub mod error;
+pub mod gpu;
 pub mod influence;
 pub mod io;
 pub mod metrics;

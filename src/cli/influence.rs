@@ -62,6 +62,16 @@ pub(crate) enum AlgoArg {
     Recursion,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BackendArg {
+    /// The f64 CPU reference (exact; all algorithms).
+    Cpu,
+    /// A GPU through wgpu/Vulkan (f32, --algo linear; see README "GPU"); an error if none.
+    Gpu,
+    /// The GPU when one is usable, else the CPU with one line on stderr.
+    Auto,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum FormatArg {
     /// Detect: directory or glob -> casin; .jsonl -> jsonl; CSV header with cascade_id -> csv.
@@ -150,6 +160,14 @@ pub(crate) struct InfluenceArgs {
     /// Events per batch handed to the workers (memory vs parallelism).
     #[arg(long, default_value_t = 65_536)]
     batch_events: usize,
+    /// Where tweet influences are computed. The GPU path is f32 (agrees with the f64 CPU
+    /// reference to 2e-4 relative) and runs --algo linear; cascades over 16,384 events run on
+    /// the CPU. WGPU_ADAPTER_NAME (substring) and WGPU_BACKEND choose the adapter.
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: BackendArg,
+    /// Print the GPU adapter (name, backend, driver) on stderr.
+    #[arg(long, short)]
+    verbose: bool,
     /// No progress bar and no human summary on stderr (errors are still printed).
     #[arg(long, short)]
     quiet: bool,
@@ -255,6 +273,27 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         group: args.group,
         dedupe,
     };
+    let gpu = match args.backend {
+        BackendArg::Cpu => None,
+        BackendArg::Gpu => Some(cascadia::gpu::Context::shared()?),
+        BackendArg::Auto => match cascadia::gpu::Context::shared() {
+            Ok(ctx) => Some(ctx),
+            Err(e) => {
+                eprintln!("cascadia: no usable GPU, running on the CPU: {e}");
+                None
+            }
+        },
+    };
+    let backend = match &gpu {
+        Some(ctx) => {
+            if args.verbose {
+                eprintln!("cascadia: GPU adapter {}", ctx.describe());
+            }
+            format!("gpu: {}", ctx.describe())
+        }
+        None => "cpu".to_string(),
+    };
+    let software = gpu.as_ref().is_some_and(|c| c.is_software());
     let source = open_cascades(&args.input, format, options)?;
 
     let out_path = args.output.clone().unwrap_or_else(|| PathBuf::from("-"));
@@ -280,6 +319,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         &params,
         RunOptions {
             batch_events: args.batch_events,
+            gpu,
         },
         &mut sink,
         &bar,
@@ -299,7 +339,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         "cascadia_version": env!("CARGO_PKG_VERSION"),
         "command": "influence",
         "input": args.input,
-        "backend": "cpu",
+        "backend": backend,
         "params": params,
         "dedupe_users": dedupe,
         "pairwise_cascades": sink.pairwise_cascades,
@@ -333,6 +373,14 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
             params.self_term,
             params.algorithm,
             params.aggregation
+        );
+        eprintln!(
+            "  backend {backend}{}",
+            if software {
+                " (software Vulkan: timings are not GPU timings)"
+            } else {
+                ""
+            }
         );
         if summary.deduplicated_events > 0 {
             eprintln!(

@@ -43,6 +43,7 @@
 //! ```
 
 pub mod cpu;
+pub mod gpu;
 mod pairwise;
 mod params;
 mod run;

@@ -18,16 +18,20 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 /// Options of the driver.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct RunOptions {
     /// A batch closes once it holds at least this many events (default 65,536).
     pub batch_events: usize,
+    /// Where tweet influences are computed: `None` for the CPU (f64), or a GPU (`--algo
+    /// linear` only, f32; see `influence::gpu`).
+    pub gpu: Option<std::sync::Arc<crate::gpu::Context>>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             batch_events: 1 << 16,
+            gpu: None,
         }
     }
 }
@@ -120,6 +124,15 @@ pub fn run(
     on_skip: &mut dyn FnMut(&InputError),
 ) -> Result<(RunSummary, Vec<UserInfluence>, Interner)> {
     params.check()?;
+    if options.gpu.is_some() && params.algorithm != super::Algorithm::Linear {
+        return Err(crate::ParamError {
+            field: "--backend",
+            value: "gpu".into(),
+            expected: "the GPU runs --algo linear only; pass --backend cpu for backsub or recursion",
+        }
+        .into());
+    }
+    let gpu = options.gpu.clone();
     let started = Instant::now();
     if let Some(total) = source.total_bytes() {
         progress.set_total(total);
@@ -195,7 +208,7 @@ pub fn run(
                 influence.resize(set.n_events(), 0.0);
                 parents.clear();
                 parents.resize(set.n_events(), 0);
-                compute_batch(set, params, &mut influence, &mut parents)?;
+                compute_batch(set, params, gpu.as_deref(), &mut influence, &mut parents)?;
                 for c in set.iter() {
                     summary.largest_cascade = summary.largest_cascade.max(c.len() as u64);
                 }
@@ -240,9 +253,13 @@ pub fn run(
 fn compute_batch(
     set: &CascadeSet,
     params: &InfluenceParams,
+    gpu: Option<&crate::gpu::Context>,
     influence: &mut [f64],
     parents: &mut [i64],
 ) -> Result<()> {
+    if let Some(ctx) = gpu {
+        super::gpu::linear(ctx, set, params, influence)?;
+    }
     let offsets = set.offsets();
     let mut jobs = Vec::with_capacity(set.len());
     let (mut rest_i, mut rest_p) = (influence, parents);
@@ -259,7 +276,11 @@ fn compute_batch(
         |scratch, (i, out, par)| {
             let c = set.get(i);
             expected_parents(c, params, par);
-            tweet_influence_checked(c, params, scratch, out)
+            if gpu.is_some() {
+                Ok(())
+            } else {
+                tweet_influence_checked(c, params, scratch, out)
+            }
         },
     )
 }

@@ -458,3 +458,34 @@ fn synth_then_influence_streams_in_input_order() {
         "input order"
     );
 }
+
+#[test]
+fn gpu_backend_reproduces_the_goldens() {
+    if crate::util::gpu().is_none() {
+        return;
+    }
+    let dir = shared_dir().join("fixtures/influence");
+    let expected = std::fs::read_to_string(dir.join("expected_tweets.csv")).unwrap();
+    for preset in ["paper", "descendants", "birdspotter"] {
+        let (code, out, err) = influence(
+            &dir.join("cascades.csv"),
+            &["--preset", preset, "--backend", "gpu"],
+        );
+        assert_eq!(code, 0, "{preset}: {err}");
+        let got = floats(&column(&out, "influence"));
+        let want = floats(&column(&expected, &format!("phi_{preset}")));
+        let (rel, abs) = cascadia::influence::gpu::F32_TOLERANCE;
+        assert_close(
+            &got,
+            &want,
+            Tol { rel, abs },
+            &format!("CLI --backend gpu {preset}"),
+        );
+    }
+    let (code, _, err) = influence(
+        &dir.join("cascades.csv"),
+        &["--backend", "gpu", "--algo", "recursion"],
+    );
+    assert_eq!(code, 2, "the GPU runs the linear algorithm only");
+    assert!(err.contains("--backend"), "{err}");
+}

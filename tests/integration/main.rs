@@ -13,7 +13,9 @@
 
 mod cli;
 mod engines;
+mod gpu;
 mod influence;
 mod oracle;
 mod properties;
+mod shaders;
 mod util;

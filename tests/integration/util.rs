@@ -57,3 +57,18 @@ pub fn assert_close(actual: &[f64], expected: &[f64], tol: Tol, what: &str) {
         );
     }
 }
+
+/// The shared GPU context, or `None` (with a loud line) when no adapter exists. With
+/// `CASCADIA_REQUIRE_GPU=1` (set by .ci/run, which installs lavapipe) a missing adapter fails.
+pub fn gpu() -> Option<std::sync::Arc<cascadia::gpu::Context>> {
+    match cascadia::gpu::Context::shared() {
+        Ok(ctx) => Some(ctx),
+        Err(e) => {
+            if std::env::var("CASCADIA_REQUIRE_GPU").is_ok_and(|v| v == "1") {
+                panic!("CASCADIA_REQUIRE_GPU=1 but no usable GPU: {e}");
+            }
+            eprintln!("skipped: no GPU adapter ({e})");
+            None
+        }
+    }
+}

@@ -66,6 +66,76 @@ pub fn linear(
     }
 }
 
+/// CPU twin of `shaders/influence/linear.wgsl`: the same packed inputs (per-event `dt` and
+/// `w`, computed on the host in f64), the same per-invocation decomposition (one cascade per
+/// call of [`linear_twin_one`], G kept in `out` during the forward pass, the output of event
+/// i+1 written once its G is read) and the same operation order. With `F = f32` it predicts
+/// the GPU's result up to the GPU's `exp`; with `F = f64` it equals [`linear`] to rounding.
+pub fn linear_twin<F: num_traits::Float>(
+    params: &crate::influence::gpu::LinearParams,
+    offsets: &[u32],
+    dt: &[F],
+    w: &[F],
+    out: &mut [F],
+) {
+    for c in 0..params.n_cascades as usize {
+        let (s, e) = (offsets[c] as usize, offsets[c + 1] as usize);
+        linear_twin_one(params, &dt[s..e], &w[s..e], &mut out[s..e]);
+    }
+}
+
+/// One invocation of the linear kernel: one cascade.
+pub fn linear_twin_one<F: num_traits::Float>(
+    params: &crate::influence::gpu::LinearParams,
+    dt: &[F],
+    w: &[F],
+    out: &mut [F],
+) {
+    let n = dt.len();
+    let f = |x: f32| F::from(x).expect("f32 converts to any float");
+    let one = F::one();
+    let r = f(params.decay);
+    let a = if params.has_alpha == 1 {
+        f(params.alpha)
+    } else {
+        one
+    };
+    let pow_s = |x: F| if params.power == 2 { x * x } else { x };
+    let diag = |i: usize| {
+        if params.has_alpha == 1 && i > 0 {
+            one - f(params.alpha)
+        } else {
+            one
+        }
+    };
+    let mut d = F::zero();
+    for j in 1..n {
+        let g = d + w[j - 1];
+        out[j] = g;
+        d = (-r * dt[j]).exp() * g;
+    }
+    let mut u = F::zero();
+    let mut x_next = one;
+    let mut pending = if params.self_included == 1 {
+        diag(n - 1)
+    } else {
+        F::zero()
+    };
+    for k in 1..n {
+        let i = n - 1 - k;
+        let g1 = out[i + 1];
+        u = pow_s((-r * dt[i + 1]).exp()) * u + x_next / pow_s(g1);
+        let y = pow_s(a * w[i]) * u;
+        let x = one + y;
+        out[i + 1] = pending;
+        pending = diag(i) * if params.self_included == 1 { x } else { y };
+        x_next = x;
+    }
+    if n > 0 {
+        out[0] = pending;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
