@@ -40,6 +40,10 @@ pub(crate) struct InfluenceBenchArgs {
     /// Seconds to spend per in-memory measurement (at least one run).
     #[arg(long, default_value_t = 0.3)]
     seconds: f64,
+    /// Also time the GPU linear kernel against the multi-threaded CPU on the same batches
+    /// (including packing, upload and read-back).
+    #[arg(long)]
+    gpu: bool,
 }
 
 pub(crate) fn machine_line() -> String {
@@ -121,6 +125,9 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
             );
         }
     }
+    if a.gpu {
+        gpu_table(&params, a.seconds)?;
+    }
     if a.e2e_events > 0 {
         let dir = tempfile::tempdir().context("creating a temporary directory")?;
         let input = dir.path().join("bench.csv");
@@ -184,4 +191,71 @@ fn fmt_time(s: f64) -> String {
     } else {
         format!("{s:.2} s")
     }
+}
+
+/// Batch throughput, GPU kernel vs the CPU (all threads), on identical batches.
+fn gpu_table(params: &InfluenceParams, seconds: f64) -> Result<()> {
+    use rayon::prelude::*;
+    let ctx = cascadia::gpu::Context::shared()?;
+    println!();
+    println!("GPU adapter: {}", ctx.describe());
+    if ctx.is_software() {
+        println!("(software Vulkan: these are CPU timings of the shader, not GPU timings)");
+    }
+    println!();
+    println!(
+        "| batch (cascades x events) | CPU events/s ({} threads, f64) | GPU events/s (f32, incl. upload + read-back) | GPU / CPU |",
+        rayon::current_num_threads()
+    );
+    println!("|---|---:|---:|---:|");
+    for (cascades, n) in [(100_000usize, 10usize), (1_000, 1_000), (8, 16_384)] {
+        let mut set = CascadeSet::new();
+        for c in 0..cascades {
+            set.begin_cascade("b");
+            for (t, f, u) in cascade_events(n, c as u64) {
+                set.push_event(t, f, cascadia::cascade::UserId(u));
+            }
+            set.finish_cascade(cascadia::cascade::Dedupe::None);
+        }
+        let events = set.n_events() as f64;
+        let mut out = vec![0.0; set.n_events()];
+        let time = |f: &mut dyn FnMut() -> Result<()>| -> Result<f64> {
+            let start = Instant::now();
+            let mut reps = 0u32;
+            while reps == 0 || start.elapsed().as_secs_f64() < seconds {
+                f()?;
+                reps += 1;
+            }
+            Ok(start.elapsed().as_secs_f64() / f64::from(reps))
+        };
+        let offsets = set.offsets().to_vec();
+        let cpu = time(&mut || {
+            let mut slices: Vec<&mut [f64]> = Vec::with_capacity(set.len());
+            let mut rest = out.as_mut_slice();
+            for i in 0..set.len() {
+                let (a, b) = rest.split_at_mut(offsets[i + 1] - offsets[i]);
+                slices.push(a);
+                rest = b;
+            }
+            slices.into_par_iter().enumerate().for_each_init(
+                LinearScratch::default,
+                |sc, (i, o)| {
+                    cascadia::influence::cpu::linear(set.get(i), params, sc, o);
+                },
+            );
+            Ok(())
+        })?;
+        let gpu = time(&mut || {
+            Ok(cascadia::influence::gpu::linear(
+                &ctx, &set, params, &mut out,
+            )?)
+        })?;
+        println!(
+            "| {cascades} x {n} | {:.3e} | {:.3e} | {:.2} |",
+            events / cpu,
+            events / gpu,
+            cpu / gpu
+        );
+    }
+    Ok(())
 }
