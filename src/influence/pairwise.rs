@@ -4,7 +4,7 @@
 
 use crate::cascade::Cascade;
 use crate::influence::InfluenceParams;
-use crate::influence::cpu::edge_probs::{log_normalisers, log_weights};
+use crate::influence::cpu::edge_probs::log_terms;
 use ndarray::Array2;
 
 /// M for one cascade (upper triangular, diagonal `d_i`).
@@ -14,9 +14,7 @@ pub fn pairwise(c: Cascade<'_>, params: &InfluenceParams) -> Array2<f64> {
     if n == 0 {
         return m;
     }
-    let (mut lw, mut ld) = (Vec::new(), Vec::new());
-    log_weights(c, params, &mut lw);
-    log_normalisers(c, params, &lw, &mut ld);
+    let (lw, ld) = log_terms(c, params);
     let s = params.power.as_f64();
     let r = params.decay_per_s;
     let ln_alpha = params.alpha_or_one().ln();

@@ -69,13 +69,7 @@ impl CsvReader {
     /// # Errors
     /// The file cannot be opened, is empty, or its header lacks a required column.
     pub fn open(path: &Path, fixed_name: Option<String>, options: ReadOptions) -> Result<Self> {
-        let (reader, total): (Box<dyn Read + Send>, Option<u64>) = if path.as_os_str() == "-" {
-            (Box::new(std::io::stdin()), None)
-        } else {
-            let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            let len = f.metadata().ok().map(|m| m.len());
-            (Box::new(f), len)
-        };
+        let (reader, total) = super::open_input(path)?;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)

@@ -33,13 +33,7 @@ impl JsonlReader {
     /// # Errors
     /// The file cannot be opened.
     pub fn open(path: &Path, options: ReadOptions) -> Result<Self> {
-        let (reader, total): (Box<dyn Read + Send>, Option<u64>) = if path.as_os_str() == "-" {
-            (Box::new(std::io::stdin()), None)
-        } else {
-            let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            let len = f.metadata().ok().map(|m| m.len());
-            (Box::new(f), len)
-        };
+        let (reader, total) = super::open_input(path)?;
         Ok(JsonlReader {
             path: path.to_path_buf(),
             reader: BufReader::with_capacity(1 << 20, reader),

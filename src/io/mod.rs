@@ -127,6 +127,16 @@ pub fn open_cascades(
     Ok(source)
 }
 
+/// Opens `path` for reading (`-` is standard input) and returns its size when known.
+fn open_input(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, Option<u64>)> {
+    if path.as_os_str() == "-" {
+        return Ok((Box::new(std::io::stdin()), None));
+    }
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().ok().map(|m| m.len());
+    Ok((Box::new(f), len))
+}
+
 fn input_error(path: &Path, kind: InputErrorKind) -> Error {
     InputError::new(Location::file(path), kind).into()
 }

@@ -2,7 +2,7 @@
 //! space. Independent of the linear algorithm's running normaliser; an oracle for it and a
 //! product algorithm (`--algo backsub`). Time O(n²), memory O(n).
 
-use super::edge_probs::{log_normalisers, log_weights};
+use super::edge_probs::log_terms;
 use crate::cascade::Cascade;
 use crate::influence::{InfluenceParams, SelfTerm};
 
@@ -12,9 +12,7 @@ pub fn backsub(c: Cascade<'_>, params: &InfluenceParams, out: &mut [f64]) {
     if n == 0 {
         return;
     }
-    let (mut lw, mut ld) = (Vec::new(), Vec::new());
-    log_weights(c, params, &mut lw);
-    log_normalisers(c, params, &lw, &mut ld);
+    let (lw, ld) = log_terms(c, params);
     let r = params.decay_per_s;
     let s = params.power.as_f64();
     let ln_alpha = params.alpha_or_one().ln();

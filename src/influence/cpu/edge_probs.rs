@@ -39,6 +39,15 @@ pub fn log_normalisers(
     }
 }
 
+/// `(ln w, ln D)` for every event: the log-space terms of Eq. 1 shared by the back
+/// substitution, the recursion and the closed-form pairwise matrix.
+pub fn log_terms(c: Cascade<'_>, params: &InfluenceParams) -> (Vec<f64>, Vec<f64>) {
+    let (mut lw, mut ld) = (Vec::new(), Vec::new());
+    log_weights(c, params, &mut lw);
+    log_normalisers(c, params, &lw, &mut ld);
+    (lw, ld)
+}
+
 /// `ln w_k = β ln max(f_k, 1)` for every event.
 pub fn log_weights(c: Cascade<'_>, params: &InfluenceParams, out: &mut Vec<f64>) {
     out.clear();

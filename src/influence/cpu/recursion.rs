@@ -2,7 +2,7 @@
 //! `M_ij = Σ_{k=i}^{j-1} M_ik q_kj`. Time O(n³), memory O(n²): the paper's algorithm
 //! (`--algo recursion`) and an oracle for the others.
 
-use super::edge_probs::{edge_prob_column, log_normalisers, log_weights};
+use super::edge_probs::{edge_prob_column, log_terms};
 use crate::cascade::Cascade;
 use crate::influence::{InfluenceParams, SelfTerm};
 use ndarray::Array2;
@@ -17,9 +17,7 @@ pub fn recursion_matrix(c: Cascade<'_>, params: &InfluenceParams) -> Array2<f64>
     if n == 0 {
         return m;
     }
-    let (mut lw, mut ld) = (Vec::new(), Vec::new());
-    log_weights(c, params, &mut lw);
-    log_normalisers(c, params, &lw, &mut ld);
+    let (lw, ld) = log_terms(c, params);
     let alpha = params.alpha_or_one();
     let s = params.power;
     let stride = n;
