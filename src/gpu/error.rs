@@ -41,6 +41,9 @@ pub enum GpuError {
         /// wgpu's message.
         message: String,
     },
+    /// The device was lost (driver reset, GPU removed, out of memory).
+    #[error("the GPU device was lost ({0}); rerun, or pass --backend cpu")]
+    DeviceLost(String),
     /// Mapping a buffer for read-back failed (device lost, out of memory).
     #[error("reading GPU results back failed: {0}")]
     Map(String),

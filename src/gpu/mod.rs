@@ -59,6 +59,8 @@ pub struct Context {
     info: wgpu::AdapterInfo,
     max_binding: u64,
     pipelines: Mutex<HashMap<&'static str, Pipeline>>,
+    /// Set by wgpu's device-lost callback; checked before every submission.
+    lost: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -131,12 +133,20 @@ impl Context {
         let max_binding = limits
             .max_storage_buffer_binding_size
             .min(limits.max_buffer_size);
+        let lost = Arc::new(Mutex::new(None));
+        let flag = Arc::clone(&lost);
+        device.set_device_lost_callback(move |reason, msg| {
+            if let Ok(mut f) = flag.lock() {
+                *f = Some(format!("{reason:?}: {msg}"));
+            }
+        });
         let ctx = Context {
             device,
             queue,
             info,
             max_binding,
             pipelines: Mutex::new(HashMap::new()),
+            lost,
         };
         ctx.self_test()?;
         Ok(ctx)
@@ -259,6 +269,9 @@ impl Context {
         grid: (u32, u32),
     ) -> Result<Vec<Vec<u8>>, GpuError> {
         use wgpu::util::DeviceExt;
+        if let Some(why) = self.lost.lock().ok().and_then(|f| f.clone()) {
+            return Err(GpuError::DeviceLost(why));
+        }
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let (pipeline, layout) = &*self.pipeline(kernel);
         let (mut ins, mut outs) = (inputs.iter(), outputs.iter());
