@@ -11,7 +11,7 @@ mod synth;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// cascadia: influence, network inference and influence probabilities from diffusion traces.
+/// cascadia: influence of posts and users from diffusion traces.
 #[derive(Debug, Parser)]
 #[command(name = "cascadia", version, about, long_about = None, max_term_width = 100)]
 pub(crate) struct Cli {
