@@ -193,9 +193,9 @@ fn fmt_time(s: f64) -> String {
     }
 }
 
-/// Batch throughput, GPU kernel vs the CPU (all threads), on identical batches.
+/// Batch throughput of the run driver's batch step (`influence::compute_batch`: tweet
+/// influence on the backend plus expected parents on the CPU), GPU vs CPU on identical batches.
 fn gpu_table(params: &InfluenceParams, seconds: f64) -> Result<()> {
-    use rayon::prelude::*;
     let ctx = cascadia::gpu::Context::shared()?;
     println!();
     println!("GPU adapter: {}", ctx.describe());
@@ -204,7 +204,7 @@ fn gpu_table(params: &InfluenceParams, seconds: f64) -> Result<()> {
     }
     println!();
     println!(
-        "| batch (cascades x events) | CPU events/s ({} threads, f64) | GPU events/s (f32, incl. upload + read-back) | GPU / CPU |",
+        "| batch (cascades x events) | CPU events/s ({} threads, f64) | GPU events/s (f32 kernel incl. upload + read-back) | GPU / CPU |",
         rayon::current_num_threads()
     );
     println!("|---|---:|---:|---:|");
@@ -228,28 +228,19 @@ fn gpu_table(params: &InfluenceParams, seconds: f64) -> Result<()> {
             }
             Ok(start.elapsed().as_secs_f64() / f64::from(reps))
         };
-        let offsets = set.offsets().to_vec();
-        let cpu = time(&mut || {
-            let mut slices: Vec<&mut [f64]> = Vec::with_capacity(set.len());
-            let mut rest = out.as_mut_slice();
-            for i in 0..set.len() {
-                let (a, b) = rest.split_at_mut(offsets[i + 1] - offsets[i]);
-                slices.push(a);
-                rest = b;
-            }
-            slices.into_par_iter().enumerate().for_each_init(
-                LinearScratch::default,
-                |sc, (i, o)| {
-                    cascadia::influence::cpu::linear(set.get(i), params, sc, o);
-                },
-            );
-            Ok(())
-        })?;
-        let gpu = time(&mut || {
-            Ok(cascadia::influence::gpu::linear(
-                &ctx, &set, params, &mut out,
+        // The run driver's own batch step, on each backend: the same work the CLI does.
+        let mut parents = vec![0i64; set.n_events()];
+        let mut batch = |gpu: Option<&cascadia::gpu::Context>| -> Result<()> {
+            Ok(influence::compute_batch(
+                &set,
+                params,
+                gpu,
+                &mut out,
+                &mut parents,
             )?)
-        })?;
+        };
+        let cpu = time(&mut || batch(None))?;
+        let gpu = time(&mut || batch(Some(&ctx)))?;
         println!(
             "| {cascades} x {n} | {:.3e} | {:.3e} | {:.2} |",
             events / cpu,

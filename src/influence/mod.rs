@@ -52,7 +52,7 @@ mod users;
 
 pub use pairwise::pairwise;
 pub use params::{Aggregation, Algorithm, InfluenceParams, Power, Preset, SelfTerm};
-pub use run::{Batch, InfluenceSink, RunOptions, RunSummary, run};
+pub use run::{Batch, InfluenceSink, RunOptions, RunSummary, compute_batch, run};
 pub use users::{UserAggregator, UserInfluence};
 
 use crate::cascade::Cascade;

@@ -132,7 +132,7 @@ pub fn run(
         }
         .into());
     }
-    let gpu = options.gpu.clone();
+    let gpu = options.gpu.as_deref();
     let started = Instant::now();
     if let Some(total) = source.total_bytes() {
         progress.set_total(total);
@@ -208,7 +208,7 @@ pub fn run(
                 influence.resize(set.n_events(), 0.0);
                 parents.clear();
                 parents.resize(set.n_events(), 0);
-                compute_batch(set, params, gpu.as_deref(), &mut influence, &mut parents)?;
+                compute_batch(set, params, gpu, &mut influence, &mut parents)?;
                 for c in set.iter() {
                     summary.largest_cascade = summary.largest_cascade.max(c.len() as u64);
                 }
@@ -249,8 +249,13 @@ pub fn run(
     Ok((summary, table, interner))
 }
 
-/// Computes tweet influence and expected parents of every cascade of `set`, in parallel.
-fn compute_batch(
+/// Computes tweet influence and expected parents of every cascade of `set` (flat outputs, by
+/// the set's offsets): on `gpu` when given (`--algo linear`), else on the CPU in parallel.
+/// Expected parents are always computed on the CPU. This is the batch step of [`run`].
+///
+/// # Errors
+/// A cascade too large for the algorithm, or a GPU error.
+pub fn compute_batch(
     set: &CascadeSet,
     params: &InfluenceParams,
     gpu: Option<&crate::gpu::Context>,
