@@ -145,6 +145,26 @@ pub enum InputErrorKind {
     /// A path or glob that names no input file.
     #[error("no input files match; give a file, a directory of per-cascade CSV files, or a glob")]
     NoFiles,
+    /// A node id in a cascade (or a network edge) that the node block does not list.
+    #[error(
+        "node {node:?} is not in the node block at the top of the file; list every node as `id,name` before the empty line"
+    )]
+    UnknownNode {
+        /// The id found.
+        node: String,
+    },
+    /// A cascade line of the NetInf text format with an odd number of fields.
+    #[error("a cascade line must hold `node,time` pairs, found {found} fields (an odd number)")]
+    OddFieldCount {
+        /// Fields on this line.
+        found: usize,
+    },
+    /// A node listed twice in the node block.
+    #[error("node {0:?} is listed twice in the node block")]
+    DuplicateNodeId(String),
+    /// A file with no empty line between the node block and the cascades (or edges).
+    #[error("{0}")]
+    Layout(String),
     /// An input format that cannot be recognised.
     #[error("cannot tell the input format: {0}; pass --format csv|casin|jsonl")]
     UnknownFormat(String),

@@ -26,6 +26,7 @@ pub mod gpu;
 pub mod influence;
 pub mod io;
 pub mod metrics;
+pub mod netinf;
 pub mod progress;
 pub mod synth;
 

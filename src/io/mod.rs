@@ -13,6 +13,7 @@
 
 mod cascades_csv;
 mod jsonl;
+pub mod netinf_txt;
 pub mod output;
 
 pub use cascades_csv::CsvReader;
@@ -223,7 +224,7 @@ fn detect_format(input: &str, files: &[PathBuf]) -> Result<Format> {
     }
 }
 
-fn first_line(path: &Path) -> Result<String> {
+pub(crate) fn first_line(path: &Path) -> Result<String> {
     use std::io::BufRead;
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut line = String::new();

@@ -15,6 +15,7 @@ mod cli;
 mod engines;
 mod gpu;
 mod influence;
+mod netinf;
 mod oracle;
 mod properties;
 mod shaders;

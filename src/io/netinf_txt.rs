@@ -1,0 +1,415 @@
+//! NetInf / SNAP text format, the long CSV `cascade_id,node,time`, and networks.
+//!
+//! SNAP text: a node block of `id,name` lines, one empty line, then one cascade per line as
+//! `id,time,id,time,…` (pairs in any order; CRLF accepted). A ground-truth or inferred
+//! network uses the same node block followed by `src,dst[,alpha]` lines.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::cascade::Interner;
+use crate::error::{Error, InputError, InputErrorKind, Location, Result};
+use crate::netinf::NetInfData;
+use crate::netinf::data::CascadeBuilder;
+
+/// Which cascade format a NetInf input is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum NetInfFormat {
+    /// Decide from the first line: a header naming `cascade_id` means CSV.
+    #[default]
+    Auto,
+    /// SNAP's text format (node block, empty line, one cascade per line).
+    Snap,
+    /// Long CSV with a header `cascade_id,node,time` (any column order, extra columns ignored).
+    Csv,
+}
+
+/// A ground-truth network, resolved against the nodes of a data set.
+#[derive(Clone, Debug, Default)]
+pub struct TrueNetwork {
+    /// Edges whose endpoints both occur in the data's node list, as node indices.
+    pub edges: FxHashSet<(u32, u32)>,
+    /// All distinct edges of the file (the recall denominator), including those naming
+    /// nodes the data lacks.
+    pub total: usize,
+    /// Distinct edges naming a node the data lacks (they can never be recovered).
+    pub unknown_endpoint: usize,
+}
+
+fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
+    }
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
+}
+
+fn err(path: &Path, line: u64, field: Option<&str>, kind: InputErrorKind) -> Error {
+    let mut loc = Location::line(path, line);
+    if let Some(f) = field {
+        loc = loc.with_field(f);
+    }
+    InputError::new(loc, kind).into()
+}
+
+/// Reads a NetInf input in `format` (auto-detected from its first line by default).
+///
+/// # Errors
+/// Located input errors (file, line, field), I/O errors.
+pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NetInfData> {
+    let format = match format {
+        NetInfFormat::Auto if path.as_os_str() == "-" => NetInfFormat::Snap,
+        NetInfFormat::Auto => {
+            let first = super::first_line(path)?;
+            if first.split(',').any(|f| f.trim() == "cascade_id") {
+                NetInfFormat::Csv
+            } else {
+                NetInfFormat::Snap
+            }
+        }
+        f => f,
+    };
+    match format {
+        NetInfFormat::Csv => read_long_csv(path),
+        _ => read_snap(path),
+    }
+}
+
+/// Iterates over the lines of a reader, stripping `\r\n`, with 1-based line numbers.
+struct Lines {
+    reader: Box<dyn BufRead>,
+    buf: String,
+    line: u64,
+}
+
+impl Lines {
+    fn next(&mut self, path: &Path) -> Result<Option<&str>> {
+        self.buf.clear();
+        let n = self
+            .reader
+            .read_line(&mut self.buf)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidData => err(
+                    path,
+                    self.line + 1,
+                    None,
+                    InputErrorKind::Csv("the line is not valid UTF-8".into()),
+                ),
+                _ => Error::io(path, e),
+            })?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        Ok(Some(self.buf.trim_end_matches(['\n', '\r'])))
+    }
+}
+
+/// Reads the node block (up to the first empty line) into `nodes`/`names`. Returns whether
+/// an empty line was found.
+fn read_node_block(
+    lines: &mut Lines,
+    path: &Path,
+    nodes: &mut Interner,
+    names: &mut Vec<String>,
+) -> Result<bool> {
+    loop {
+        let line = lines.line + 1;
+        let Some(text) = lines.next(path)? else {
+            return Ok(false);
+        };
+        if text.trim().is_empty() {
+            return Ok(true);
+        }
+        let (id, name) = match text.split_once(',') {
+            Some((id, name)) => (id.trim(), name.trim()),
+            None => (text.trim(), text.trim()),
+        };
+        if nodes.get(id).is_some() {
+            return Err(err(
+                path,
+                line,
+                Some("id"),
+                InputErrorKind::DuplicateNodeId(id.to_string()),
+            ));
+        }
+        nodes.intern(id);
+        names.push(if name.is_empty() { id } else { name }.to_string());
+    }
+}
+
+/// Reads SNAP's text format.
+///
+/// # Errors
+/// An unknown node id, a non-numeric time, an odd number of fields, a missing empty line
+/// after the node block, an input without cascades: each with file and line.
+pub fn read_snap(path: &Path) -> Result<NetInfData> {
+    let mut lines = Lines {
+        reader: open(path)?,
+        buf: String::new(),
+        line: 0,
+    };
+    let mut data = NetInfData::default();
+    if !read_node_block(&mut lines, path, &mut data.nodes, &mut data.names)? {
+        return Err(err(
+            path,
+            lines.line.max(1),
+            None,
+            InputErrorKind::Layout(
+                "no empty line after the node block: the NetInf format is `id,name` node lines, one empty line, then one cascade per line as `id,time,id,time,…`".into(),
+            ),
+        ));
+    }
+    let mut builder = CascadeBuilder::default();
+    let mut empty_lines: Vec<u64> = Vec::new();
+    loop {
+        let line = lines.line + 1;
+        let Some(text) = lines.next(path)? else { break };
+        if text.trim().is_empty() {
+            empty_lines.push(line);
+            continue;
+        }
+        let fields: Vec<&str> = text.split(',').collect();
+        if fields.len() % 2 == 1 {
+            return Err(err(
+                path,
+                line,
+                None,
+                InputErrorKind::OddFieldCount {
+                    found: fields.len(),
+                },
+            ));
+        }
+        for (p, pair) in fields.chunks_exact(2).enumerate() {
+            let id = pair[0].trim();
+            let node = data.nodes.get(id).ok_or_else(|| {
+                err(
+                    path,
+                    line,
+                    Some(&format!("node (field {})", 2 * p + 1)),
+                    InputErrorKind::UnknownNode {
+                        node: id.to_string(),
+                    },
+                )
+            })?;
+            let t = super::parse_time(pair[1])
+                .map_err(|k| err(path, line, Some(&format!("time (field {})", 2 * p + 2)), k))?;
+            builder.push(node.0, t);
+        }
+        let name = data.cascades.len().to_string();
+        data.duplicates += builder.finish(&name, &mut data.cascades);
+    }
+    // A single trailing empty line is how many files end; anything else is reported.
+    if let Some(&last) = empty_lines.last()
+        && last == lines.line
+    {
+        empty_lines.pop();
+    }
+    if !empty_lines.is_empty() {
+        data.warnings.push(format!(
+            "{}: skipped {} empty cascade line(s), first at line {}",
+            path.display(),
+            empty_lines.len(),
+            empty_lines[0]
+        ));
+    }
+    if data.cascades.is_empty() {
+        return Err(err(
+            path,
+            lines.line.max(1),
+            None,
+            InputErrorKind::Layout("the file has no cascades after the node block".into()),
+        ));
+    }
+    Ok(data)
+}
+
+/// Reads a long CSV with a header naming `cascade_id`, `node` and `time` (aliases: `user_id`
+/// or `cascade_node` for the node, `event_time` for the time). Rows of one cascade may be
+/// interleaved with others; cascades keep the order of their first row, nodes the order of
+/// their first appearance.
+///
+/// # Errors
+/// Missing columns, wrong field counts, bad times: each with file, line and field.
+pub fn read_long_csv(path: &Path) -> Result<NetInfData> {
+    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(BufReader::with_capacity(1 << 20, reader));
+    let header = csv
+        .headers()
+        .map_err(|e| err(path, 1, None, InputErrorKind::Csv(e.to_string())))?
+        .clone();
+    if header.is_empty() {
+        return Err(err(path, 1, None, InputErrorKind::Empty));
+    }
+    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.trim()));
+    let found = header.iter().collect::<Vec<_>>().join(",");
+    let missing = |column: &str| {
+        err(
+            path,
+            1,
+            None,
+            InputErrorKind::MissingColumn {
+                column: column.to_string(),
+                found: found.clone(),
+                hint: "a NetInf CSV needs cascade_id,node,time".into(),
+            },
+        )
+    };
+    let c_col = find(&["cascade_id"]).ok_or_else(|| missing("cascade_id"))?;
+    let n_col =
+        find(&["node", "user_id", "cascade_node", "node_name"]).ok_or_else(|| missing("node"))?;
+    let t_col = find(&["time", "event_time"]).ok_or_else(|| missing("time"))?;
+
+    let mut data = NetInfData::default();
+    let mut cascade_index: FxHashMap<String, usize> = FxHashMap::default();
+    let mut builders: Vec<(String, CascadeBuilder)> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0u64;
+    loop {
+        let more = csv.read_record(&mut record).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            err(path, line, None, InputErrorKind::Csv(e.to_string()))
+        })?;
+        if !more {
+            break;
+        }
+        rows += 1;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != header.len() {
+            return Err(err(
+                path,
+                line,
+                None,
+                InputErrorKind::FieldCount {
+                    expected: header.len(),
+                    found: record.len(),
+                },
+            ));
+        }
+        let cid = record[c_col].trim();
+        let node = record[n_col].trim();
+        let t = super::parse_time(&record[t_col])
+            .map_err(|k| err(path, line, Some(header[t_col].trim()), k))?;
+        let c = match cascade_index.get(cid) {
+            Some(&c) => c,
+            None => {
+                cascade_index.insert(cid.to_string(), builders.len());
+                builders.push((cid.to_string(), CascadeBuilder::default()));
+                builders.len() - 1
+            }
+        };
+        if data.nodes.get(node).is_none() {
+            data.names.push(node.to_string());
+        }
+        let id = data.nodes.intern(node);
+        builders[c].1.push(id.0, t);
+    }
+    if rows == 0 {
+        return Err(err(path, 1, None, InputErrorKind::Empty));
+    }
+    for (name, mut b) in builders {
+        if !b.is_empty() {
+            data.duplicates += b.finish(&name, &mut data.cascades);
+        }
+    }
+    Ok(data)
+}
+
+/// Reads a network file (node block, empty line, `src,dst[,alpha]`) and resolves its edges
+/// against `nodes`.
+///
+/// # Errors
+/// A missing empty line, an edge line with fewer than two fields, an edge naming a node its
+/// own node block lacks: each with file and line.
+pub fn read_network(path: &Path, nodes: &Interner) -> Result<TrueNetwork> {
+    let mut lines = Lines {
+        reader: open(path)?,
+        buf: String::new(),
+        line: 0,
+    };
+    let mut own = Interner::new();
+    let mut names = Vec::new();
+    if !read_node_block(&mut lines, path, &mut own, &mut names)? {
+        return Err(err(
+            path,
+            lines.line.max(1),
+            None,
+            InputErrorKind::Layout(
+                "no empty line after the node block: a network file is `id,name` node lines, one empty line, then `src,dst[,alpha]` lines".into(),
+            ),
+        ));
+    }
+    let mut net = TrueNetwork::default();
+    let mut all: FxHashSet<(String, String)> = FxHashSet::default();
+    loop {
+        let line = lines.line + 1;
+        let Some(text) = lines.next(path)? else { break };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let mut fields = text.split(',').map(str::trim);
+        let (Some(src), Some(dst)) = (fields.next(), fields.next()) else {
+            return Err(err(
+                path,
+                line,
+                None,
+                InputErrorKind::Layout(format!("expected `src,dst[,alpha]`, found {text:?}")),
+            ));
+        };
+        for (id, field) in [(src, "src"), (dst, "dst")] {
+            if own.get(id).is_none() {
+                return Err(err(
+                    path,
+                    line,
+                    Some(field),
+                    InputErrorKind::UnknownNode {
+                        node: id.to_string(),
+                    },
+                ));
+            }
+        }
+        if !all.insert((src.to_string(), dst.to_string())) {
+            continue;
+        }
+        match (nodes.get(src), nodes.get(dst)) {
+            (Some(u), Some(v)) => {
+                net.edges.insert((u.0, v.0));
+            }
+            _ => net.unknown_endpoint += 1,
+        }
+    }
+    net.total = all.len();
+    Ok(net)
+}
+
+/// Writes a network in SNAP's format: the node block of `data`, an empty line, then one
+/// `src,dst` line per edge in the given order.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_network(
+    path: &Path,
+    data: &NetInfData,
+    edges: impl IntoIterator<Item = (u32, u32)>,
+) -> Result<()> {
+    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = std::io::BufWriter::new(f);
+    let io = |e| Error::io(path, e);
+    for i in 0..data.n_nodes() as u32 {
+        writeln!(w, "{},{}", data.id(i), data.names[i as usize]).map_err(io)?;
+    }
+    writeln!(w).map_err(io)?;
+    for (u, v) in edges {
+        writeln!(w, "{},{}", data.id(u), data.id(v)).map_err(io)?;
+    }
+    w.flush().map_err(io)
+}

@@ -1,0 +1,301 @@
+//! The exact greedy as a merge of per-node greedy sequences (spec `netinf.md`, Key structure).
+//!
+//! A candidate's gain depends only on the chosen edges into its target, so each target node
+//! runs its own small greedy (in parallel across nodes) and the global greedy is the merge of
+//! those non-increasing sequences. Within a node, gains are kept exact: after a step only the
+//! cascades whose best parent changed are touched, and every candidate present in one of
+//! them has its gain recomputed from scratch in cascade order (so every engine computes the
+//! same bits). Selection uses a max-heap with stale entries skipped.
+//!
+//! **Tie rule** (SNAP's depends on hash order): larger gain first, then smaller source index,
+//! then smaller target index (indices follow the node block / first appearance). Within a
+//! node the sequence already obeys it, so the top k of the union under this order is exactly
+//! the plain greedy's sequence with this rule.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+
+use super::gains::NodeProblem;
+
+/// One step of a node's greedy sequence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeStep {
+    /// The chosen parent (node index).
+    pub src: u32,
+    /// Its marginal gain.
+    pub gain: f64,
+    /// Cascades where `src` became the best parent (SNAP's `vol`).
+    pub vol: u32,
+    /// Median (upper, as SNAP: element `len/2` of the sorted list) of Δ over those cascades.
+    pub median_dt: f64,
+    /// Mean Δ over those cascades.
+    pub mean_dt: f64,
+    /// Σ over cascades of the squared per-cascade improvement (for the Vuong test).
+    pub sum_sq: f64,
+    /// This step's gain changes are `NodeRun::deltas[delta_start..delta_end]`.
+    pub delta_start: u32,
+    /// See `delta_start`.
+    pub delta_end: u32,
+}
+
+/// A node's greedy run.
+#[derive(Clone, Debug, Default)]
+pub struct NodeRun {
+    /// The target node.
+    pub node: u32,
+    /// Its number of candidates.
+    pub n_candidates: u32,
+    /// Its number of (candidate × cascade) incidences.
+    pub n_incidences: u64,
+    /// Initial gain of every candidate with a positive one: (candidate index, gain).
+    pub initial: Vec<(u32, f64)>,
+    /// The greedy sequence (non-increasing gains), possibly cut short (see [`node_greedy`]).
+    pub steps: Vec<NodeStep>,
+    /// (candidate index, new gain) for every gain a step changed, when recorded.
+    pub deltas: Vec<(u32, f64)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct HeapItem {
+    gain: f64,
+    src: u32,
+    cand: u32,
+}
+
+impl PartialEq for HeapItem {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for HeapItem {}
+impl PartialOrd for HeapItem {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for HeapItem {
+    /// Max-heap order: larger gain, then smaller source.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.gain
+            .total_cmp(&other.gain)
+            .then_with(|| other.src.cmp(&self.src))
+    }
+}
+
+/// Reusable per-thread buffers for [`node_greedy`].
+#[derive(Debug, Default)]
+pub struct GreedyScratch {
+    best: Vec<f64>,
+    gain: Vec<f64>,
+    stamp: Vec<u32>,
+    selected: Vec<bool>,
+    heap: Vec<HeapItem>,
+    changed: Vec<u32>,
+    dts: Vec<f64>,
+}
+
+/// Runs the greedy of one target node for at most `limit` steps, stopping early at a zero
+/// gain or when the next gain falls below `cutoff` (an `f64` as bits: a lower bound on the
+/// k-th largest gain of all nodes, so nothing cut can be among the first k global steps).
+/// With `record_deltas`, every gain change is logged for the Theorem 4 bound.
+pub fn node_greedy(
+    p: &NodeProblem,
+    limit: usize,
+    cutoff: Option<&AtomicU64>,
+    record_deltas: bool,
+    s: &mut GreedyScratch,
+) -> NodeRun {
+    let nc = p.n_candidates();
+    let mut run = NodeRun {
+        node: p.node,
+        n_candidates: nc as u32,
+        n_incidences: p.n_incidences() as u64,
+        ..Default::default()
+    };
+    s.best.clear();
+    s.best.extend_from_slice(&p.init_best);
+    super::gains::gains(p, &s.best, &mut s.gain);
+    s.stamp.clear();
+    s.stamp.resize(nc, 0);
+    s.selected.clear();
+    s.selected.resize(nc, false);
+    s.heap.clear();
+    for (i, &g) in s.gain.iter().enumerate() {
+        if g > 0.0 {
+            run.initial.push((i as u32, g));
+            s.heap.push(HeapItem {
+                gain: g,
+                src: p.srcs[i],
+                cand: i as u32,
+            });
+        }
+    }
+    let mut heap = BinaryHeap::from(std::mem::take(&mut s.heap));
+    let mut step = 0u32;
+    while run.steps.len() < limit {
+        let Some(top) = pop_fresh(&mut heap, &s.gain, &s.selected) else {
+            break;
+        };
+        if let Some(c) = cutoff
+            && top.gain < f64::from_bits(c.load(AtomicOrdering::Relaxed))
+        {
+            break;
+        }
+        step += 1;
+        let i = top.cand as usize;
+        s.selected[i] = true;
+        // Update best_c(v) where the new edge beats the current parent.
+        s.changed.clear();
+        s.dts.clear();
+        let mut sum_sq = 0.0;
+        let mut sum_dt = 0.0;
+        for inc in p.inc_start[i] as usize..p.inc_start[i + 1] as usize {
+            let k = p.inc_k[inc] as usize;
+            let w = p.inc_w[inc];
+            if w > s.best[k] {
+                let d = w - s.best[k];
+                sum_sq += d * d;
+                s.best[k] = w;
+                s.changed.push(k as u32);
+                s.dts.push(p.inc_dt[inc]);
+                sum_dt += p.inc_dt[inc];
+            }
+        }
+        let vol = s.dts.len();
+        let mean_dt = sum_dt / vol as f64;
+        s.dts.sort_by(f64::total_cmp);
+        let median_dt = s.dts[vol / 2];
+        // Recompute every candidate sharing a changed cascade (the chosen one drops to 0).
+        let delta_start = run.deltas.len() as u32;
+        for &k in &s.changed {
+            let k = k as usize;
+            for &j in &p.casc_cand[p.casc_start[k] as usize..p.casc_start[k + 1] as usize] {
+                let j = j as usize;
+                if s.stamp[j] == step {
+                    continue;
+                }
+                s.stamp[j] = step;
+                let g = p.gain(j, &s.best);
+                if g.to_bits() != s.gain[j].to_bits() {
+                    s.gain[j] = g;
+                    if record_deltas {
+                        run.deltas.push((j as u32, g));
+                    }
+                    if g > 0.0 && !s.selected[j] {
+                        heap.push(HeapItem {
+                            gain: g,
+                            src: p.srcs[j],
+                            cand: j as u32,
+                        });
+                    }
+                }
+            }
+        }
+        run.steps.push(NodeStep {
+            src: p.srcs[i],
+            gain: top.gain,
+            vol: vol as u32,
+            median_dt,
+            mean_dt,
+            sum_sq,
+            delta_start,
+            delta_end: run.deltas.len() as u32,
+        });
+    }
+    let mut v = heap.into_vec();
+    v.clear();
+    s.heap = v;
+    run
+}
+
+fn pop_fresh(heap: &mut BinaryHeap<HeapItem>, gain: &[f64], selected: &[bool]) -> Option<HeapItem> {
+    while let Some(top) = heap.pop() {
+        let i = top.cand as usize;
+        if !selected[i] && top.gain.to_bits() == gain[i].to_bits() && top.gain > 0.0 {
+            return Some(top);
+        }
+    }
+    None
+}
+
+/// The global order of steps: larger gain, then smaller source, then smaller target.
+pub fn step_order(a: (f64, u32, u32), b: (f64, u32, u32)) -> Ordering {
+    b.0.total_cmp(&a.0)
+        .then_with(|| a.1.cmp(&b.1))
+        .then_with(|| a.2.cmp(&b.2))
+}
+
+/// Sum of the k largest values of a multiset whose values only decrease: the Theorem 4
+/// bound's `Σ of the k largest current gains`.
+#[derive(Debug)]
+pub struct TopKSum {
+    k: usize,
+    values: Vec<f64>,
+    in_top: Vec<bool>,
+    top: std::collections::BTreeSet<(u64, u32)>,
+    rest: BinaryHeap<(u64, u32)>,
+    sum: f64,
+}
+
+impl TopKSum {
+    /// Starts from `values` (all `>= 0`).
+    pub fn new(k: usize, values: Vec<f64>) -> Self {
+        let mut order: Vec<(u64, u32)> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0.0)
+            .map(|(i, v)| (v.to_bits(), i as u32))
+            .collect();
+        order.sort_unstable_by(|a, b| b.cmp(a));
+        let mut in_top = vec![false; values.len()];
+        let split = k.min(order.len());
+        let mut sum = 0.0;
+        for &(bits, i) in &order[..split] {
+            in_top[i as usize] = true;
+            sum += f64::from_bits(bits);
+        }
+        let top = order[..split].iter().copied().collect();
+        let rest = BinaryHeap::from(order[split..].to_vec());
+        TopKSum {
+            k,
+            values,
+            in_top,
+            top,
+            rest,
+            sum,
+        }
+    }
+
+    /// The current sum of the k largest values.
+    pub fn sum(&self) -> f64 {
+        self.sum.max(0.0)
+    }
+
+    /// Lowers value `i` to `new`.
+    pub fn update(&mut self, i: usize, new: f64) {
+        let old = self.values[i];
+        debug_assert!(new <= old, "values only decrease");
+        self.values[i] = new;
+        if self.in_top[i] {
+            self.top.remove(&(old.to_bits(), i as u32));
+            self.in_top[i] = false;
+            self.sum -= old;
+        }
+        if new > 0.0 {
+            self.rest.push((new.to_bits(), i as u32));
+        }
+        while self.top.len() < self.k {
+            let Some((bits, j)) = self.rest.pop() else {
+                break;
+            };
+            let j = j as usize;
+            if self.in_top[j] || self.values[j].to_bits() != bits {
+                continue; // stale
+            }
+            self.in_top[j] = true;
+            self.top.insert((bits, j as u32));
+            self.sum += f64::from_bits(bits);
+        }
+    }
+}
