@@ -5,6 +5,7 @@
 
 mod bench;
 mod influence;
+mod netinf;
 mod progress;
 mod synth;
 
@@ -23,6 +24,8 @@ pub(crate) struct Cli {
 enum Command {
     /// Tweet and user influence over all diffusion scenarios (Rizoiu et al., ICWSM 2018).
     Influence(Box<influence::InfluenceArgs>),
+    /// Infer the diffusion network from infection times (NetInf, Gomez-Rodriguez et al., KDD 2010).
+    Netinf(Box<netinf::NetinfArgs>),
     /// Write synthetic inputs with known properties.
     #[command(subcommand)]
     Synth(synth::SynthCommand),
@@ -43,6 +46,7 @@ pub(crate) fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Influence(args) => influence::run(*args),
+        Command::Netinf(args) => netinf::run(*args),
         Command::Synth(cmd) => synth::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };
@@ -52,10 +56,26 @@ pub(crate) fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("cascadia: error: {err:#}");
+            eprintln!("cascadia: error: {}", error_chain(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, skipping a cause whose text the message already contains (our
+/// errors print their cause inline).
+fn error_chain(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

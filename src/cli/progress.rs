@@ -22,6 +22,18 @@ impl Bar {
         Bar(bar)
     }
 
+    /// A bar counting items (e.g. nodes) instead of bytes.
+    pub(crate) fn counting(quiet: bool, unit: &str) -> Self {
+        let bar = Bar::new(quiet);
+        bar.0.set_style(
+            ProgressStyle::with_template(&format!(
+                "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {unit} {{msg}}"
+            ))
+            .expect("valid template"),
+        );
+        bar
+    }
+
     pub(crate) fn finish(&self) {
         self.0.finish_and_clear();
     }

@@ -1,3 +1,4 @@
 //! Metrics shared by the capabilities.
 
+pub mod edges;
 pub mod ranking;

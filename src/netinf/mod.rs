@@ -25,7 +25,7 @@ use serde::Serialize;
 
 pub use data::NetInfData;
 pub use model::Model;
-pub use params::{NetInfParams, Weights};
+pub use params::{NetInfParams, Ties, Weights};
 
 use crate::error::Result;
 use crate::progress::Progress;
@@ -120,6 +120,10 @@ pub fn infer(
     let n = data.n_nodes();
     let index = NodeIndex::build(&data.cascades, n);
     let limit = params.edges.unwrap_or(usize::MAX);
+    let keys: Vec<u32> = match params.ties {
+        Ties::First => (0..n as u32).collect(),
+        Ties::Last => (0..n as u32).rev().collect(),
+    };
 
     // Phase 1 (parallel): each node's greedy sequence. Once k gains are known, the k-th
     // largest is a lower bound on the final k-th largest: later nodes stop below it.
@@ -152,6 +156,7 @@ pub fn infer(
                     limit.min(problem.n_candidates()),
                     params.edges.map(|_| &cutoff),
                     true,
+                    &keys,
                     greedy,
                 );
                 if params.edges.is_some() && !run.steps.is_empty() {
@@ -203,7 +208,10 @@ pub fn infer(
                 .map(move |(j, s)| (s.gain, s.src, r.node, j as u32))
         })
         .collect();
-    order.sort_unstable_by(|a, b| step_order((a.0, a.1, a.2), (b.0, b.1, b.2)));
+    order.sort_unstable_by(|a, b| {
+        let key = |x: &(f64, u32, u32, u32)| (x.0, keys[x.1 as usize], keys[x.2 as usize]);
+        step_order(key(a), key(b))
+    });
     order.truncate(limit);
 
     let mut initial = vec![0.0; base[n]];

@@ -31,6 +31,20 @@ impl Default for Weights {
     }
 }
 
+/// Which of two equal gains the greedy takes first. With continuous times gains are
+/// distinct; ties are common under the paper weights, where a cascade's improvement is often
+/// exactly `log(β/ε)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Ties {
+    /// The edge whose source (then target) comes first in the input's node order.
+    #[default]
+    First,
+    /// The edge whose source (then target) comes last: the R package's rule (its scan keeps
+    /// the last of equal improvements over pairs sorted by node).
+    Last,
+}
+
 /// NetInf parameters. Defaults: SNAP semantics, exponential model, α = 1, no edge limit
 /// (stop at zero gain), no stopping rule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,6 +60,8 @@ pub struct NetInfParams {
     pub weights: Weights,
     /// The paper's online stopping rule: stop once `F(G_i) >= (1 − ε') · bound_i`.
     pub stop_ratio: Option<f64>,
+    /// Tie rule between equal gains.
+    pub ties: Ties,
     /// The R package's automatic edge count: stop after the first edge whose one-sided
     /// Vuong test p-value is `>= cutoff` (that edge is kept, as in R).
     pub p_value_cutoff: Option<f64>,
@@ -59,6 +75,7 @@ impl Default for NetInfParams {
             edges: None,
             weights: Weights::default(),
             stop_ratio: None,
+            ties: Ties::First,
             p_value_cutoff: None,
         }
     }

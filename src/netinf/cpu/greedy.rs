@@ -7,10 +7,11 @@
 //! them has its gain recomputed from scratch in cascade order (so every engine computes the
 //! same bits). Selection uses a max-heap with stale entries skipped.
 //!
-//! **Tie rule** (SNAP's depends on hash order): larger gain first, then smaller source index,
-//! then smaller target index (indices follow the node block / first appearance). Within a
-//! node the sequence already obeys it, so the top k of the union under this order is exactly
-//! the plain greedy's sequence with this rule.
+//! **Tie rule** (SNAP's depends on hash order): larger gain first, then the source with the
+//! smaller tie key, then the target with the smaller tie key. The keys are the node order of
+//! the input (`Ties::First`, the default) or its reverse (`Ties::Last`, the R package's rule:
+//! its `>=` scan keeps the last of equal gains). Within a node the sequence already obeys the
+//! rule, so the top k of the union under this order is exactly the plain greedy's sequence.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -59,7 +60,8 @@ pub struct NodeRun {
 #[derive(Clone, Copy, Debug)]
 struct HeapItem {
     gain: f64,
-    src: u32,
+    /// The source's tie key (smaller wins a tie).
+    key: u32,
     cand: u32,
 }
 
@@ -75,11 +77,11 @@ impl PartialOrd for HeapItem {
     }
 }
 impl Ord for HeapItem {
-    /// Max-heap order: larger gain, then smaller source.
+    /// Max-heap order: larger gain, then smaller tie key.
     fn cmp(&self, other: &Self) -> Ordering {
         self.gain
             .total_cmp(&other.gain)
-            .then_with(|| other.src.cmp(&self.src))
+            .then_with(|| other.key.cmp(&self.key))
     }
 }
 
@@ -98,12 +100,14 @@ pub struct GreedyScratch {
 /// Runs the greedy of one target node for at most `limit` steps, stopping early at a zero
 /// gain or when the next gain falls below `cutoff` (an `f64` as bits: a lower bound on the
 /// k-th largest gain of all nodes, so nothing cut can be among the first k global steps).
-/// With `record_deltas`, every gain change is logged for the Theorem 4 bound.
+/// With `record_deltas`, every gain change is logged for the Theorem 4 bound. `keys` maps a
+/// node to its tie key: of two equal gains, the source with the smaller key goes first.
 pub fn node_greedy(
     p: &NodeProblem,
     limit: usize,
     cutoff: Option<&AtomicU64>,
     record_deltas: bool,
+    keys: &[u32],
     s: &mut GreedyScratch,
 ) -> NodeRun {
     let nc = p.n_candidates();
@@ -126,7 +130,7 @@ pub fn node_greedy(
             run.initial.push((i as u32, g));
             s.heap.push(HeapItem {
                 gain: g,
-                src: p.srcs[i],
+                key: keys[p.srcs[i] as usize],
                 cand: i as u32,
             });
         }
@@ -185,7 +189,7 @@ pub fn node_greedy(
                     if g > 0.0 && !s.selected[j] {
                         heap.push(HeapItem {
                             gain: g,
-                            src: p.srcs[j],
+                            key: keys[p.srcs[j] as usize],
                             cand: j as u32,
                         });
                     }
@@ -219,7 +223,8 @@ fn pop_fresh(heap: &mut BinaryHeap<HeapItem>, gain: &[f64], selected: &[bool]) -
     None
 }
 
-/// The global order of steps: larger gain, then smaller source, then smaller target.
+/// The global order of steps `(gain, source key, target key)`: larger gain, then smaller
+/// source key, then smaller target key.
 pub fn step_order(a: (f64, u32, u32), b: (f64, u32, u32)) -> Ordering {
     b.0.total_cmp(&a.0)
         .then_with(|| a.1.cmp(&b.1))

@@ -1,0 +1,414 @@
+//! `cascadia netinf`: infer the diffusion network from infection times (NetInf), and
+//! `cascadia netinf score`: the log-likelihood of a given network.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use cascadia::io::netinf_txt::{NetInfFormat, read_netinf, read_network, write_network};
+use cascadia::metrics::edges::{area_under_pr, break_even, pr_svg, precision_recall};
+use cascadia::netinf::{self, Model, NetInfData, NetInfParams, Ties, Weights};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+
+use super::progress::Bar;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum ModelArg {
+    /// Exponential: f(Δ) = α e^(−αΔ) (SNAP -m:0).
+    Exp,
+    /// Power law: f(Δ) = (α − 1) Δ^(−α), α > 1 (SNAP -m:1).
+    Pow,
+    /// Rayleigh: f(Δ) = α Δ e^(−αΔ²/2) (SNAP -m:2).
+    Ray,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WeightsArg {
+    /// SNAP: edges weigh f(Δ), a node without a parent the constant ε (default 1e-64).
+    Snap,
+    /// The paper / R package: edges weigh β f(Δ), ε-edges ε f(Δ) (defaults β 0.5, ε 1e-10).
+    Paper,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum TiesArg {
+    /// Of equal gains, the edge whose source (then target) comes first in the node order.
+    First,
+    /// ... the one that comes last (the R package's rule).
+    Last,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// A first line naming cascade_id means CSV, anything else SNAP text.
+    Auto,
+    /// SNAP text: `id,name` node lines, an empty line, one `id,time,id,time,…` line per cascade.
+    Snap,
+    /// Long CSV with a header: cascade_id,node,time (rows of a cascade may be interleaved).
+    Csv,
+}
+
+/// The model and weights, shared by inference and scoring.
+#[derive(Debug, Args)]
+pub(crate) struct ModelArgs {
+    /// Input cascades (SNAP text or long CSV; - for standard input). Times are numbers or
+    /// RFC 3339 timestamps; a node repeated inside a cascade keeps its last time (as SNAP).
+    #[arg(long, short, required = true)]
+    input: Option<PathBuf>,
+    /// Input format.
+    #[arg(long, value_enum, default_value = "auto")]
+    format: FormatArg,
+    /// Transmission model.
+    #[arg(long, value_enum, default_value = "exp")]
+    model: ModelArg,
+    /// Global transmission rate α (> 0; > 1 for pow).
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f64,
+    /// Edge weights: SNAP's (default) or the paper's / R package's.
+    #[arg(long, value_enum, default_value = "snap")]
+    weights: WeightsArg,
+    /// β of --weights paper (weight of network edges).
+    #[arg(long)]
+    beta: Option<f64>,
+    /// ε: the ε-edge constant (snap, default 1e-64) or ε-edge factor (paper, default 1e-10).
+    #[arg(long)]
+    epsilon: Option<f64>,
+}
+
+impl ModelArgs {
+    fn params(&self) -> Result<NetInfParams> {
+        if self.weights == WeightsArg::Snap && self.beta.is_some() {
+            anyhow::bail!("--beta applies to --weights paper only (SNAP weights have no β)");
+        }
+        let weights = match self.weights {
+            WeightsArg::Snap => Weights::Snap {
+                epsilon: self.epsilon.unwrap_or(1e-64),
+            },
+            WeightsArg::Paper => Weights::Paper {
+                beta: self.beta.unwrap_or(0.5),
+                epsilon: self.epsilon.unwrap_or(1e-10),
+            },
+        };
+        Ok(NetInfParams {
+            model: match self.model {
+                ModelArg::Exp => Model::Exp,
+                ModelArg::Pow => Model::Pow,
+                ModelArg::Ray => Model::Ray,
+            },
+            alpha: self.alpha,
+            weights,
+            ..Default::default()
+        })
+    }
+
+    fn input(&self) -> Result<&Path> {
+        self.input
+            .as_deref()
+            .context("give --input (see cascadia netinf --help)")
+    }
+
+    fn read(&self) -> Result<NetInfData> {
+        let format = match self.format {
+            FormatArg::Auto => NetInfFormat::Auto,
+            FormatArg::Snap => NetInfFormat::Snap,
+            FormatArg::Csv => NetInfFormat::Csv,
+        };
+        let input = self.input()?;
+        let data = read_netinf(input, format)?;
+        for w in &data.warnings {
+            eprintln!("cascadia: warning: {w}");
+        }
+        Ok(data)
+    }
+}
+
+/// Arguments of `cascadia netinf`.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Example:\n  cascadia netinf --input cascades.txt --edges 1444 --model exp --alpha 1 --output edges.csv --truth network.txt\n\nThe default reproduces SNAP's examples/netinf edge for edge; see README \"NetInf\"."
+)]
+pub(crate) struct NetinfArgs {
+    #[command(subcommand)]
+    command: Option<NetinfCommand>,
+    #[command(flatten)]
+    infer: InferArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum NetinfCommand {
+    /// Log-likelihood of a given network over the best tree and over all trees of every cascade.
+    Score(ScoreArgs),
+}
+
+/// Arguments of `cascadia netinf score`.
+#[derive(Debug, Args)]
+pub(crate) struct ScoreArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The network to score (node block, empty line, src,dst[,alpha] lines).
+    #[arg(long)]
+    network: PathBuf,
+}
+
+/// Arguments of the inference run.
+#[derive(Debug, Args)]
+pub(crate) struct InferArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Number of edges k to infer (also the k of the Theorem 4 bound). Without it: until the
+    /// best gain is zero or --stop-ratio / --p-value-cutoff stops.
+    #[arg(long, short = 'k')]
+    edges: Option<usize>,
+    /// Stop once F(G_i) >= (1 − ε') · bound_i: within ε' of the best possible k-edge network
+    /// (the paper's online rule). Needs --edges.
+    #[arg(long, requires = "edges")]
+    stop_ratio: Option<f64>,
+    /// Stop after the first edge whose one-sided Vuong test p-value is >= this (the R
+    /// package's automatic edge count; that edge is kept, as in R).
+    #[arg(long)]
+    p_value_cutoff: Option<f64>,
+    /// Tie rule for exactly equal gains (R breaks ties as `last`).
+    #[arg(long, value_enum, default_value = "first")]
+    ties: TiesArg,
+    /// Edges in selection order: rank,src,dst,gain,objective,bound,vol,median_dt,mean_dt,p_value
+    /// (- or omitted: standard output).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// The inferred network in SNAP's format (node block, empty line, src,dst in selection order).
+    #[arg(long)]
+    network_output: Option<PathBuf>,
+    /// JSON summary: parameters, counts, stop reason, objective, bound, timings, metrics.
+    #[arg(long)]
+    summary: Option<PathBuf>,
+    /// Ground-truth network (node block, empty line, src,dst[,alpha]): precision and recall
+    /// after every step, break-even point, area under the precision–recall curve.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// With --truth: precision and recall per step as CSV (k,src,dst,true_edge,precision,recall).
+    #[arg(long, requires = "truth")]
+    pr_output: Option<PathBuf>,
+    /// With --truth: the precision–recall curve as an SVG plot.
+    #[arg(long, requires = "truth")]
+    plot: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar and no human summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub(crate) fn run(args: NetinfArgs) -> Result<ExitCode> {
+    match args.command {
+        Some(NetinfCommand::Score(s)) => score(s),
+        None => infer(args.infer),
+    }
+}
+
+fn create(path: &Path) -> Result<Box<dyn Write>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::BufWriter::new(std::io::stdout())));
+    }
+    let f =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(Box::new(std::io::BufWriter::new(f)))
+}
+
+fn infer(a: InferArgs) -> Result<ExitCode> {
+    if let Some(t) = a.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global()
+            .ok();
+    }
+    let mut params = a.model.params()?;
+    params.edges = a.edges;
+    params.stop_ratio = a.stop_ratio;
+    params.p_value_cutoff = a.p_value_cutoff;
+    params.ties = match a.ties {
+        TiesArg::First => Ties::First,
+        TiesArg::Last => Ties::Last,
+    };
+    params.check()?;
+    let t0 = std::time::Instant::now();
+    let data = a.model.read()?;
+    let read_seconds = t0.elapsed().as_secs_f64();
+    let truth = match &a.truth {
+        Some(p) => Some(read_network(p, &data.nodes)?),
+        None => None,
+    };
+    let bar = Bar::counting(a.quiet, "nodes");
+    let out = netinf::infer(&data, &params, &bar)?;
+    bar.finish();
+
+    let out_path = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let mut w = create(&out_path)?;
+    let werr = |e| anyhow::Error::from(cascadia::Error::io(&out_path, e));
+    writeln!(
+        w,
+        "rank,src,dst,gain,objective,bound,vol,median_dt,mean_dt,p_value"
+    )
+    .map_err(werr)?;
+    for (i, s) in out.steps.iter().enumerate() {
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{},{},{}",
+            i + 1,
+            data.id(s.src),
+            data.id(s.dst),
+            s.gain,
+            s.objective,
+            s.bound,
+            s.vol,
+            s.median_dt,
+            s.mean_dt,
+            s.p_value
+        )
+        .map_err(werr)?;
+    }
+    w.flush().map_err(werr)?;
+    drop(w);
+    if let Some(p) = &a.network_output {
+        write_network(p, &data, out.steps.iter().map(|s| (s.src, s.dst)))?;
+    }
+    let metrics = match &truth {
+        Some(t) => {
+            let hits: Vec<bool> = out
+                .steps
+                .iter()
+                .map(|s| t.edges.contains(&(s.src, s.dst)))
+                .collect();
+            let curve = precision_recall(&hits, t.total);
+            if let Some(p) = &a.pr_output {
+                let mut w = create(p)?;
+                let werr = |e| anyhow::Error::from(cascadia::Error::io(p, e));
+                writeln!(w, "k,src,dst,true_edge,precision,recall").map_err(werr)?;
+                for (pt, s) in curve.iter().zip(&out.steps) {
+                    writeln!(
+                        w,
+                        "{},{},{},{},{},{}",
+                        pt.k,
+                        data.id(s.src),
+                        data.id(s.dst),
+                        u8::from(t.edges.contains(&(s.src, s.dst))),
+                        pt.precision,
+                        pt.recall
+                    )
+                    .map_err(werr)?;
+                }
+                w.flush().map_err(werr)?;
+            }
+            if let Some(p) = &a.plot {
+                let title = format!("NetInf: {}", a.model.input()?.display());
+                std::fs::write(p, pr_svg(&curve, &title)).map_err(|e| cascadia::Error::io(p, e))?;
+            }
+            let last = curve.last().copied();
+            Some(json!({
+                "true_edges": t.total,
+                "true_edges_with_unknown_nodes": t.unknown_endpoint,
+                "true_positives": last.map_or(0, |p| p.true_positives),
+                "precision": last.map(|p| p.precision),
+                "recall": last.map(|p| p.recall),
+                "break_even_point": break_even(&curve, t.total),
+                "area_under_pr": area_under_pr(&curve),
+            }))
+        }
+        None => None,
+    };
+    let last = out.steps.last();
+    let summary = json!({
+        "cascadia_version": env!("CARGO_PKG_VERSION"),
+        "command": "netinf",
+        "input": a.model.input()?,
+        "params": params,
+        "nodes": data.n_nodes(),
+        "cascades": data.cascades.len(),
+        "events": data.cascades.n_events(),
+        "repeated_nodes_in_cascades": data.duplicates,
+        "warnings": data.warnings,
+        "edges": out.steps.len(),
+        "stop": out.stop,
+        "objective": last.map(|s| s.objective),
+        "bound": last.map(|s| s.bound),
+        "initial_bound": out.initial_bound,
+        "stats": out.stats,
+        "seconds_read": read_seconds,
+        "truth": metrics,
+    });
+    if let Some(p) = &a.summary {
+        let mut w = create(p)?;
+        serde_json::to_writer_pretty(&mut w, &summary)?;
+        w.write_all(b"\n")?;
+        w.flush()?;
+    }
+    if !a.quiet {
+        let st = &out.stats;
+        eprintln!(
+            "cascadia netinf: {} edges from {} candidates ({} nodes, {} cascades, {} incidences) in {:.3} s (read {:.3} s); stop: {:?}",
+            out.steps.len(),
+            st.candidates,
+            st.nodes,
+            st.cascades,
+            st.incidences,
+            st.seconds_nodes + st.seconds_merge,
+            read_seconds,
+            out.stop
+        );
+        if let Some(s) = last {
+            eprintln!(
+                "  model {} α = {}, objective F = {:.6}, Theorem 4 bound on the best {}-edge network {:.6} (F/bound = {:.4})",
+                params.model.name(),
+                params.alpha,
+                s.objective,
+                params.edges.unwrap_or(out.steps.len()),
+                s.bound,
+                s.objective / s.bound
+            );
+        }
+        if data.duplicates > 0 {
+            eprintln!(
+                "  {} repeated nodes inside cascades: the last time of each was kept (as SNAP)",
+                data.duplicates
+            );
+        }
+        if let Some(m) = &metrics {
+            eprintln!(
+                "  truth: {} true edges; precision {:.4}, recall {:.4}; break-even point {}; area under PR {:.4}",
+                m["true_edges"],
+                m["precision"].as_f64().unwrap_or(f64::NAN),
+                m["recall"].as_f64().unwrap_or(f64::NAN),
+                m["break_even_point"]
+                    .as_f64()
+                    .map_or("n/a (fewer edges than true edges)".into(), |b| format!(
+                        "{b:.4}"
+                    )),
+                m["area_under_pr"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn score(a: ScoreArgs) -> Result<ExitCode> {
+    let params = a.model.params()?;
+    let data = a.model.read()?;
+    let net = read_network(&a.network, &data.nodes)?;
+    let mut edges: Vec<(u32, u32)> = net.edges.iter().copied().collect();
+    edges.sort_unstable();
+    let s = netinf::score::score(&data, &params, &edges)?;
+    let out = json!({
+        "network": a.network,
+        "edges": net.total,
+        "edges_with_unknown_nodes": net.unknown_endpoint,
+        "params": params,
+        "best_tree": s.best_tree,
+        "all_trees": s.all_trees,
+        "objective": s.objective,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,140 @@
+//! Network recovery metrics: precision and recall after every inferred edge, the
+//! break-even point and the area under the precision–recall curve.
+
+use serde::Serialize;
+
+/// Precision and recall after the first `k` inferred edges.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PrPoint {
+    /// Edges inferred so far.
+    pub k: usize,
+    /// How many of them are true edges.
+    pub true_positives: usize,
+    /// `true_positives / k`.
+    pub precision: f64,
+    /// `true_positives / |true edges|`.
+    pub recall: f64,
+}
+
+/// Precision and recall after every step, in selection order (`hits[i]`: whether the i-th
+/// inferred edge is a true one). Unlike SNAP's table, nothing is re-sorted or dropped.
+pub fn precision_recall(hits: &[bool], n_true: usize) -> Vec<PrPoint> {
+    let mut tp = 0;
+    hits.iter()
+        .enumerate()
+        .map(|(i, &hit)| {
+            tp += usize::from(hit);
+            PrPoint {
+                k: i + 1,
+                true_positives: tp,
+                precision: tp as f64 / (i + 1) as f64,
+                recall: if n_true == 0 {
+                    0.0
+                } else {
+                    tp as f64 / n_true as f64
+                },
+            }
+        })
+        .collect()
+}
+
+/// The break-even point: precision where it equals recall. With `k` edges inferred,
+/// `P = TP/k` and `R = TP/|E|` meet at `k = |E|`; `None` if fewer edges were inferred.
+pub fn break_even(curve: &[PrPoint], n_true: usize) -> Option<f64> {
+    if n_true == 0 {
+        return None;
+    }
+    curve.get(n_true - 1).map(|p| p.precision)
+}
+
+/// Area under the precision–recall curve as average precision: `Σ_k P_k · (R_k − R_{k−1})`
+/// (each true edge adds its precision / |E|), from recall 0 to the final recall.
+pub fn area_under_pr(curve: &[PrPoint]) -> f64 {
+    let mut prev = 0.0;
+    let mut area = 0.0;
+    for p in curve {
+        area += p.precision * (p.recall - prev);
+        prev = p.recall;
+    }
+    area
+}
+
+/// A precision–recall plot as a self-contained SVG document.
+pub fn pr_svg(curve: &[PrPoint], title: &str) -> String {
+    use std::fmt::Write;
+    let (w, h, m) = (480.0, 400.0, 50.0);
+    let x = |r: f64| m + r * (w - 1.5 * m);
+    let y = |p: f64| h - m - p * (h - 1.5 * m);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let esc = title.replace('&', "&amp;").replace('<', "&lt;");
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="20" text-anchor="middle">{esc}</text>"#,
+        w / 2.0
+    );
+    for i in 0..=10 {
+        let v = f64::from(i) / 10.0;
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x0}" y1="{yv}" x2="{x1}" y2="{yv}" stroke="#eee"/><line x1="{xv}" y1="{y0}" x2="{xv}" y2="{y1}" stroke="#eee"/>"##,
+            x0 = x(0.0),
+            x1 = x(1.0),
+            yv = y(v),
+            xv = x(v),
+            y0 = y(0.0),
+            y1 = y(1.0)
+        );
+        if i % 2 == 0 {
+            let _ = writeln!(
+                s,
+                r#"<text x="{}" y="{}" text-anchor="middle">{v:.1}</text><text x="{}" y="{}" text-anchor="end">{v:.1}</text>"#,
+                x(v),
+                y(0.0) + 16.0,
+                x(0.0) - 6.0,
+                y(v) + 4.0
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="middle">recall</text><text x="14" y="{}" transform="rotate(-90 14 {})" text-anchor="middle">precision</text>"#,
+        x(0.5),
+        h - 12.0,
+        y(0.5),
+        y(0.5)
+    );
+    let mut points = String::new();
+    for p in curve {
+        let _ = write!(points, "{:.2},{:.2} ", x(p.recall), y(p.precision));
+    }
+    let _ = writeln!(
+        s,
+        r##"<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="{}"/>"##,
+        points.trim_end()
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curve_break_even_and_area_on_a_hand_example() {
+        // 3 true edges; inferred: hit, miss, hit, hit.
+        let c = precision_recall(&[true, false, true, true], 3);
+        assert_eq!(c[1].precision, 0.5);
+        assert_eq!(c[3].recall, 1.0);
+        assert_eq!(break_even(&c, 3), Some(2.0 / 3.0));
+        assert_eq!(break_even(&c, 5), None);
+        let ap = (1.0 + 2.0 / 3.0 + 3.0 / 4.0) / 3.0;
+        assert!((area_under_pr(&c) - ap).abs() < 1e-15);
+        assert!(pr_svg(&c, "t").contains("<polyline"));
+    }
+}
