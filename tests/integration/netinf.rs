@@ -248,3 +248,103 @@ fn paper_weights_match_the_r_package_up_to_its_first_exact_tie() {
         r05.len()
     );
 }
+
+mod oracles {
+    use super::*;
+    use crate::oracle::netinf::{exhaustive_opt, lazy_greedy, plain_greedy};
+    use proptest::prelude::*;
+
+    fn params_strategy() -> impl Strategy<Value = NetInfParams> {
+        (
+            0..3usize,
+            prop::bool::ANY,
+            prop::bool::ANY,
+            0.3f64..3.0,
+            1..12usize,
+        )
+            .prop_map(|(m, paper, last, alpha, k)| {
+                let model = [Model::Exp, Model::Pow, Model::Ray][m];
+                NetInfParams {
+                    model,
+                    alpha: if model == Model::Pow {
+                        alpha + 1.0
+                    } else {
+                        alpha
+                    },
+                    edges: Some(k),
+                    weights: if paper {
+                        Weights::Paper {
+                            beta: 0.5,
+                            epsilon: 1e-10,
+                        }
+                    } else {
+                        Weights::Snap { epsilon: 1e-64 }
+                    },
+                    ties: if last {
+                        netinf::Ties::Last
+                    } else {
+                        netinf::Ties::First
+                    },
+                    ..Default::default()
+                }
+            })
+    }
+
+    /// Random cascades over few nodes; times on a coarse grid (ties, equal Δ in different
+    /// cascades, hence tied gains) or continuous.
+    fn data_strategy() -> impl Strategy<Value = NetInfData> {
+        (2..8usize, prop::bool::ANY).prop_flat_map(|(n, coarse)| {
+            let event = (0..n as u32, 0.0f64..6.0)
+                .prop_map(move |(v, t)| (v, if coarse { (t * 2.0).floor() / 2.0 } else { t }));
+            prop::collection::vec(prop::collection::vec(event, 1..7), 1..7)
+                .prop_map(move |cs| NetInfData::from_cascades(n, &cs))
+        })
+    }
+
+    fn ours(data: &NetInfData, p: &NetInfParams) -> Vec<(u32, u32, f64)> {
+        netinf::infer(data, p, &NoProgress)
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| (s.src, s.dst, s.gain))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The per-node merge, SNAP's global lazy greedy and the plain greedy pick the same
+        /// edges with the same gains (bit for bit), under both weights, both tie rules and
+        /// every model, with ties in time and in gain.
+        #[test]
+        fn merge_equals_lazy_equals_plain(data in data_strategy(), p in params_strategy()) {
+            let plain = plain_greedy(&data, &p);
+            prop_assert_eq!(&lazy_greedy(&data, &p), &plain);
+            prop_assert_eq!(&ours(&data, &p), &plain);
+            // Without a limit too (runs to zero gain).
+            let unlimited = NetInfParams { edges: None, ..p };
+            prop_assert_eq!(ours(&data, &unlimited), plain_greedy(&data, &unlimited));
+        }
+
+        /// On tiny instances: F(G_i) equals the network's score, the greedy is within
+        /// (1 − 1/e) of the exhaustive optimum, and every per-step bound is >= that optimum.
+        #[test]
+        fn bound_and_objective_against_exhaustive_search(data in data_strategy(), p in params_strategy()) {
+            let k = p.edges.unwrap().min(3);
+            let p = NetInfParams { edges: Some(k), ..p };
+            let out = netinf::infer(&data, &p, &NoProgress).unwrap();
+            let opt = exhaustive_opt(&data, &p, k);
+            let tol = 1e-9 * opt.abs().max(1.0);
+            let mut edges = Vec::new();
+            for s in &out.steps {
+                edges.push((s.src, s.dst));
+                let f = cascadia::netinf::score::score(&data, &p, &edges).unwrap().objective;
+                prop_assert!((f - s.objective).abs() <= tol, "F {} vs score {}", s.objective, f);
+                prop_assert!(s.bound >= opt - tol, "bound {} < OPT {}", s.bound, opt);
+            }
+            prop_assert!(out.initial_bound >= opt - tol);
+            let f = out.steps.last().map_or(0.0, |s| s.objective);
+            prop_assert!(f >= (1.0 - 1.0 / std::f64::consts::E) * opt - tol, "greedy {} vs OPT {}", f, opt);
+        }
+    }
+}

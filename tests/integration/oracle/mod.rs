@@ -1,3 +1,4 @@
 //! Test-only brute force, deliberately naive.
 
+pub mod netinf;
 pub mod trees;
