@@ -64,16 +64,16 @@ pub(crate) struct ModelArgs {
     #[arg(long, value_enum, default_value = "exp")]
     model: ModelArg,
     /// Global transmission rate α (> 0; > 1 for pow).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
     alpha: f64,
     /// Edge weights: SNAP's (default) or the paper's / R package's.
     #[arg(long, value_enum, default_value = "snap")]
     weights: WeightsArg,
     /// β of --weights paper (weight of network edges).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     beta: Option<f64>,
     /// ε: the ε-edge constant (snap, default 1e-64) or ε-edge factor (paper, default 1e-10).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     epsilon: Option<f64>,
 }
 
@@ -165,11 +165,11 @@ pub(crate) struct InferArgs {
     edges: Option<usize>,
     /// Stop once F(G_i) >= (1 − ε') · bound_i: within ε' of the best possible k-edge network
     /// (the paper's online rule). Needs --edges.
-    #[arg(long, requires = "edges")]
+    #[arg(long, allow_negative_numbers = true, requires = "edges")]
     stop_ratio: Option<f64>,
     /// Stop after the first edge whose one-sided Vuong test p-value is >= this (the R
     /// package's automatic edge count; that edge is kept, as in R).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     p_value_cutoff: Option<f64>,
     /// Tie rule for exactly equal gains (R breaks ties as `last`).
     #[arg(long, value_enum, default_value = "first")]

@@ -489,3 +489,202 @@ fn gpu_backend_reproduces_the_goldens() {
     assert_eq!(code, 2, "the GPU runs the linear algorithm only");
     assert!(err.contains("--backend"), "{err}");
 }
+
+#[test]
+fn netinf_bad_input_is_located_and_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let nodes = "0,a\n1,b\n2,c\n\n";
+    let cases: &[(&str, String, &[&str], &str)] = &[
+        (
+            "unknown.txt",
+            format!("{nodes}0,0.0,1,1.0\n0,0.0,7,2.5\n"),
+            &[],
+            "unknown.txt:6: field `node (field 3)`: node \"7\" is not in the node block",
+        ),
+        (
+            "time.txt",
+            format!("{nodes}0,0.0,1,soon\n"),
+            &[],
+            "time.txt:5: field `time (field 4)`: expected a time in seconds",
+        ),
+        (
+            "odd.txt",
+            format!("{nodes}0,0.0,1\n"),
+            &[],
+            "odd.txt:5: a cascade line must hold `node,time` pairs, found 3 fields",
+        ),
+        (
+            "nolayout.txt",
+            "0,a\n1,b\n".into(),
+            &[],
+            "nolayout.txt:2: no empty line after the node block",
+        ),
+        (
+            "dupid.txt",
+            "0,a\n0,b\n\n0,1\n".into(),
+            &[],
+            "dupid.txt:2: field `id`: node \"0\" is listed twice",
+        ),
+        (
+            "nocasc.txt",
+            format!("{nodes}"),
+            &[],
+            "nocasc.txt:4: the file has no cascades",
+        ),
+        (
+            "csvcol.csv",
+            "cascade_id,node\nc,1\n".into(),
+            &[],
+            "csvcol.csv:1: missing column `time`",
+        ),
+        (
+            "csvtime.csv",
+            "cascade_id,node,time\nc,1,0\nc,2,NaN\n".into(),
+            &[],
+            "csvtime.csv:3: field `time`: value \"NaN\" is not finite",
+        ),
+        (
+            "alpha.txt",
+            format!("{nodes}0,0,1,1\n"),
+            &["--alpha", "-1"],
+            "parameter `--alpha` = -1: must be a finite number > 0",
+        ),
+        (
+            "powalpha.txt",
+            format!("{nodes}0,0,1,1\n"),
+            &["--model", "pow", "--alpha", "1"],
+            "parameter `--alpha` = 1: must be > 1 for the power-law model",
+        ),
+        (
+            "k0.txt",
+            format!("{nodes}0,0,1,1\n"),
+            &["--edges", "0"],
+            "parameter `--edges` = 0: must be >= 1",
+        ),
+    ];
+    for (name, text, extra, expected) in cases {
+        let p = write(d, name, text);
+        let out = cascadia()
+            .args(["netinf", "--quiet", "--input"])
+            .arg(&p)
+            .args(*extra)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(expected),
+            "{name}: expected {expected:?} in {err:?}"
+        );
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn netinf_warns_about_empty_lines_and_counts_repeated_nodes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // Node 1 appears twice in the first cascade: its last time (3.0) is kept, as in SNAP.
+    let p = write(
+        d,
+        "c.txt",
+        "0,a\r\n1,b\r\n2,c\r\n\r\n0,0.0,1,1.0,2,2.0,1,3.0\r\n\r\n2,0.0,0,1.0\r\n",
+    );
+    let s = d.join("s.json");
+    let out = cascadia()
+        .args(["netinf", "--input"])
+        .arg(&p)
+        .arg("--summary")
+        .arg(&s)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("skipped 1 empty cascade line(s), first at line 6"),
+        "{err}"
+    );
+    assert!(err.contains("1 repeated nodes inside cascades"), "{err}");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&s).unwrap()).unwrap();
+    assert_eq!(json["repeated_nodes_in_cascades"], 1);
+    assert_eq!(json["cascades"], 2);
+    let edges = String::from_utf8_lossy(&out.stdout);
+    // Cascade 1 is 0@0, 2@2, 1@3 after the repeat: 2 -> 1 (Δ 1) is a candidate, 1 -> 2 is not.
+    let pairs: Vec<(String, String)> = column(&edges, "src")
+        .into_iter()
+        .zip(column(&edges, "dst"))
+        .collect();
+    assert!(pairs.contains(&("2".into(), "1".into())), "{edges}");
+    assert!(!pairs.contains(&("1".into(), "2".into())), "{edges}");
+}
+
+#[test]
+fn netinf_cli_reproduces_snap_and_reports_recovery() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let f = shared_dir().join("fixtures/netinf");
+    let edges = d.join("edges.csv");
+    let out = cascadia()
+        .args([
+            "netinf", "--edges", "242", "--model", "pow", "--alpha", "2", "--input",
+        ])
+        .arg(f.join("hier256-pow-cascades.txt"))
+        .arg("--truth")
+        .arg(f.join("hier256-pow-network.txt"))
+        .arg("--output")
+        .arg(&edges)
+        .arg("--summary")
+        .arg(d.join("s.json"))
+        .arg("--plot")
+        .arg(d.join("pr.svg"))
+        .arg("--network-output")
+        .arg(d.join("net.txt"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let text = std::fs::read_to_string(&edges).unwrap();
+    let reference = std::fs::read_to_string(f.join("hier256-pow-ref-greedy.csv")).unwrap();
+    let ours: Vec<(String, String)> = column(&text, "src")
+        .into_iter()
+        .zip(column(&text, "dst"))
+        .collect();
+    let theirs: Vec<(String, String)> = column(&reference, "src")
+        .into_iter()
+        .zip(column(&reference, "dst"))
+        .collect();
+    assert_eq!(ours, theirs);
+    assert_close(
+        &floats(&column(&text, "objective")),
+        &floats(&column(&reference, "objective")),
+        Tol::F64,
+        "objective through the CLI",
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("s.json")).unwrap()).unwrap();
+    // SNAP's P = R for this fixture (fixtures README): 0.9339.
+    let bep = json["truth"]["break_even_point"].as_f64().unwrap();
+    assert!((bep - 0.9339).abs() < 5e-4, "break-even point {bep}");
+    assert_eq!(json["stop"], "edge_limit");
+    assert!(
+        std::fs::read_to_string(d.join("pr.svg"))
+            .unwrap()
+            .contains("<polyline")
+    );
+    // The network output scores to the same objective.
+    let score = cascadia()
+        .args([
+            "netinf", "score", "--model", "pow", "--alpha", "2", "--input",
+        ])
+        .arg(f.join("hier256-pow-cascades.txt"))
+        .arg("--network")
+        .arg(d.join("net.txt"))
+        .output()
+        .unwrap();
+    assert!(score.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&score.stdout).unwrap();
+    let last = *floats(&column(&text, "objective")).last().unwrap();
+    assert!((s["objective"].as_f64().unwrap() - last).abs() <= 1e-9 * last);
+    assert!(s["all_trees"].as_f64().unwrap() >= s["best_tree"].as_f64().unwrap());
+}
