@@ -13,6 +13,228 @@ pub(crate) enum SynthCommand {
     /// tied times, gaps of months, Zipf-like user activity (long CSV
     /// cascade_id,time,user_id,followers).
     InfluenceCascades(InfluenceCascadesArgs),
+    /// A directed ground-truth network for NetInf (Kronecker, Forest Fire, Erdős–Rényi), in
+    /// the NetInf network format (node block, empty line, src,dst,alpha).
+    Graph(GraphArgs),
+    /// Cascades over a network (continuous-time independent cascades), in SNAP's text format,
+    /// generated until a share of the network's edges has carried an infection.
+    Cascades(CascadesArgs),
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum GraphKind {
+    /// Stochastic Kronecker graph on 2^levels nodes (SNAP's GenFastKronecker sampling).
+    Kronecker,
+    /// Forest Fire (Leskovec et al. 2005).
+    ForestFire,
+    /// Erdős–Rényi G(n, m).
+    Er,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum SeedPreset {
+    /// Core-periphery [0.962 0.535; 0.535 0.107].
+    CorePeriphery,
+    /// Hierarchical [0.962 0.107; 0.107 0.962].
+    Hierarchical,
+    /// Random [0.5 0.5; 0.5 0.5].
+    Random,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    /// Generator.
+    #[arg(long, value_enum, default_value = "kronecker")]
+    kind: GraphKind,
+    /// Number of nodes (Kronecker: a power of two).
+    #[arg(long, default_value_t = 1024)]
+    nodes: usize,
+    /// Kronecker seed matrix preset (the paper's three).
+    #[arg(long, value_enum, default_value = "core-periphery")]
+    seed_matrix: SeedPreset,
+    /// Kronecker: a custom seed matrix "a b; c d" (overrides --seed-matrix).
+    #[arg(long)]
+    matrix: Option<String>,
+    /// Number of edges (Kronecker default: (sum of the seed matrix)^levels; ER default: 2 n).
+    #[arg(long)]
+    edges: Option<usize>,
+    /// Forest Fire forward burning probability p.
+    #[arg(long, default_value_t = 0.35)]
+    forward: f64,
+    /// Forest Fire backward burning ratio r.
+    #[arg(long, default_value_t = 0.32)]
+    backward: f64,
+    /// Transmission rate α written on every edge (the third column).
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f64,
+    /// Random seed (same seed, same file).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output file.
+    #[arg(long, short)]
+    output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CascadesArgs {
+    /// The network to spread over (node block, empty line, src,dst[,alpha]); node ids must be
+    /// 0..n-1 as `synth graph` writes them.
+    #[arg(long)]
+    network: PathBuf,
+    /// Incubation model.
+    #[arg(long, value_enum, default_value = "exp")]
+    model: super::netinf::ModelArg,
+    /// Incubation rate α.
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f64,
+    /// Power law: minimum delay δ.
+    #[arg(long, default_value_t = 1.0)]
+    delta: f64,
+    /// Transmission probability β per edge.
+    #[arg(long, default_value_t = 0.2)]
+    beta: f64,
+    /// Observation window T.
+    #[arg(long, default_value_t = 100.0)]
+    window: f64,
+    /// Stop once this share of the network's edges has carried an infection (paper: 0.99).
+    #[arg(long, default_value_t = 0.99)]
+    coverage: f64,
+    /// Upper limit on the number of cascades.
+    #[arg(long, default_value_t = 1_000_000)]
+    max_cascades: usize,
+    /// Random seed (same seed, same file).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output file (SNAP text format).
+    #[arg(long, short)]
+    output: PathBuf,
+}
+
+fn parse_matrix(text: &str) -> Result<[[f64; 2]; 2]> {
+    let v: Vec<f64> = text
+        .split([' ', ';', ','])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<f64>()
+                .with_context(|| format!("--matrix: {s:?} is not a number"))
+        })
+        .collect::<Result<_>>()?;
+    anyhow::ensure!(
+        v.len() == 4 && v.iter().all(|x| (0.0..=1.0).contains(x)),
+        "--matrix must be four numbers in [0, 1], as \"a b; c d\""
+    );
+    Ok([[v[0], v[1]], [v[2], v[3]]])
+}
+
+fn graph(a: GraphArgs) -> Result<ExitCode> {
+    use cascadia::synth::graphs;
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(a.seed);
+    anyhow::ensure!(a.nodes >= 2, "--nodes must be >= 2");
+    let edges = match a.kind {
+        GraphKind::Kronecker => {
+            anyhow::ensure!(
+                a.nodes.is_power_of_two(),
+                "--nodes must be a power of two for a Kronecker graph (got {})",
+                a.nodes
+            );
+            let seed = match &a.matrix {
+                Some(m) => parse_matrix(m)?,
+                None => match a.seed_matrix {
+                    SeedPreset::CorePeriphery => graphs::seeds::CORE_PERIPHERY,
+                    SeedPreset::Hierarchical => graphs::seeds::HIERARCHICAL,
+                    SeedPreset::Random => graphs::seeds::RANDOM,
+                },
+            };
+            graphs::kronecker(seed, a.nodes.trailing_zeros(), a.edges, &mut rng)
+        }
+        GraphKind::ForestFire => {
+            anyhow::ensure!(
+                (0.0..1.0).contains(&a.forward) && (0.0..1.0).contains(&(a.forward * a.backward)),
+                "--forward and --forward * --backward must be in [0, 1)"
+            );
+            graphs::forest_fire(a.nodes, a.forward, a.backward, &mut rng)
+        }
+        GraphKind::Er => graphs::erdos_renyi(a.nodes, a.edges.unwrap_or(2 * a.nodes), &mut rng),
+    };
+    cascadia::io::netinf_txt::write_true_network(&a.output, a.nodes, &edges, a.alpha)?;
+    eprintln!(
+        "cascadia synth graph: {} nodes, {} edges -> {}",
+        a.nodes,
+        edges.len(),
+        a.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cascades(a: CascadesArgs) -> Result<ExitCode> {
+    use cascadia::netinf::Model;
+    use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
+    use rand::SeedableRng;
+    let model = match a.model {
+        super::netinf::ModelArg::Exp => Model::Exp,
+        super::netinf::ModelArg::Pow => Model::Pow,
+        super::netinf::ModelArg::Ray => Model::Ray,
+    };
+    anyhow::ensure!(a.alpha > 0.0 && a.alpha.is_finite(), "--alpha must be > 0");
+    anyhow::ensure!(
+        model != Model::Pow || a.alpha > 1.0,
+        "--alpha must be > 1 for --model pow"
+    );
+    anyhow::ensure!((0.0..=1.0).contains(&a.beta), "--beta must be in [0, 1]");
+    anyhow::ensure!(a.window > 0.0, "--window must be > 0");
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&a.coverage),
+        "--coverage must be in [0, 1]"
+    );
+    let text =
+        std::fs::read_to_string(&a.network).map_err(|e| cascadia::Error::io(&a.network, e))?;
+    let mut nodes = cascadia::cascade::Interner::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        nodes.intern(line.split(',').next().unwrap_or("").trim());
+    }
+    for i in 0..nodes.len() {
+        anyhow::ensure!(
+            nodes.get(&i.to_string()) == Some(cascadia::cascade::UserId(i as u32)),
+            "{}: node ids must be 0..n-1 in order (as `cascadia synth graph` writes them)",
+            a.network.display()
+        );
+    }
+    let net = cascadia::io::netinf_txt::read_network(&a.network, &nodes)?;
+    let mut edges: Vec<(u32, u32)> = net.edges.into_iter().collect();
+    edges.sort_unstable();
+    let cfg = CascadeConfig {
+        model,
+        alpha: a.alpha,
+        delta: a.delta,
+        beta: a.beta,
+        window: a.window,
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(a.seed);
+    let all = cascades_until_coverage(
+        nodes.len(),
+        &edges,
+        &cfg,
+        a.coverage,
+        a.max_cascades,
+        &mut rng,
+    );
+    cascadia::io::netinf_txt::write_snap_cascades(&a.output, nodes.len(), &all)?;
+    let events: usize = all.iter().map(Vec::len).sum();
+    eprintln!(
+        "cascadia synth cascades: {} cascades, {} events (mean size {:.1}) -> {}",
+        all.len(),
+        events,
+        events as f64 / all.len().max(1) as f64,
+        a.output.display()
+    );
+    if all.len() == a.max_cascades {
+        eprintln!("cascadia: warning: stopped at --max-cascades before reaching --coverage");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, Args)]
@@ -42,6 +264,8 @@ pub(crate) struct InfluenceCascadesArgs {
 
 pub(crate) fn run(cmd: SynthCommand) -> Result<ExitCode> {
     match cmd {
+        SynthCommand::Graph(a) => graph(a),
+        SynthCommand::Cascades(a) => cascades(a),
         SynthCommand::InfluenceCascades(a) => {
             anyhow::ensure!(
                 a.size_exponent > 0.0 && a.size_exponent.is_finite(),

@@ -413,3 +413,57 @@ pub fn write_network(
     }
     w.flush().map_err(io)
 }
+
+fn node_block(w: &mut impl Write, n_nodes: usize) -> std::io::Result<()> {
+    for i in 0..n_nodes {
+        writeln!(w, "{i},{i}")?;
+    }
+    writeln!(w)
+}
+
+/// Writes generated cascades over nodes `0..n_nodes` in SNAP's text format.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_snap_cascades(
+    path: &Path,
+    n_nodes: usize,
+    cascades: &[Vec<(u32, f64)>],
+) -> Result<()> {
+    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = std::io::BufWriter::new(f);
+    let io = |e| Error::io(path, e);
+    node_block(&mut w, n_nodes).map_err(io)?;
+    for c in cascades {
+        let mut first = true;
+        for &(v, t) in c {
+            if !first {
+                w.write_all(b",").map_err(io)?;
+            }
+            first = false;
+            write!(w, "{v},{t}").map_err(io)?;
+        }
+        writeln!(w).map_err(io)?;
+    }
+    w.flush().map_err(io)
+}
+
+/// Writes a network over nodes `0..n_nodes` (node block, empty line, `src,dst,alpha`).
+///
+/// # Errors
+/// I/O errors.
+pub fn write_true_network(
+    path: &Path,
+    n_nodes: usize,
+    edges: &[(u32, u32)],
+    alpha: f64,
+) -> Result<()> {
+    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = std::io::BufWriter::new(f);
+    let io = |e| Error::io(path, e);
+    node_block(&mut w, n_nodes).map_err(io)?;
+    for (u, v) in edges {
+        writeln!(w, "{u},{v},{alpha}").map_err(io)?;
+    }
+    w.flush().map_err(io)
+}

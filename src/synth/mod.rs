@@ -1,4 +1,6 @@
 //! Synthetic inputs with known properties, seeded and deterministic (for a given cascadia
 //! version: the generators use `rand`'s `StdRng`).
 
+pub mod cascades;
+pub mod graphs;
 pub mod influence;

@@ -348,3 +348,89 @@ mod oracles {
         }
     }
 }
+
+mod synthetic {
+    use super::*;
+    use cascadia::metrics::edges::{break_even, precision_recall};
+    use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
+    use cascadia::synth::graphs;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    /// Paper Table 2: on a 1024-node core-periphery Kronecker network with exponential
+    /// incubation and 99% edge coverage, the break-even point is at least 0.92.
+    #[test]
+    fn recovers_a_core_periphery_kronecker_network() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let edges = graphs::kronecker(graphs::seeds::CORE_PERIPHERY, 10, Some(1444), &mut rng);
+        assert_eq!(edges.len(), 1444);
+        let cfg = CascadeConfig {
+            model: Model::Exp,
+            alpha: 1.0,
+            delta: 1.0,
+            beta: 0.2,
+            window: 100.0,
+        };
+        let cascades = cascades_until_coverage(1024, &edges, &cfg, 0.99, 100_000, &mut rng);
+        let data = NetInfData::from_cascades(1024, &cascades);
+        let out = run(&data, Model::Exp, 1.0, edges.len());
+        let truth: std::collections::HashSet<(u32, u32)> = edges.iter().copied().collect();
+        let hits: Vec<bool> = out
+            .steps
+            .iter()
+            .map(|s| truth.contains(&(s.src, s.dst)))
+            .collect();
+        let bep = break_even(&precision_recall(&hits, edges.len()), edges.len()).unwrap();
+        assert!(
+            bep >= 0.92,
+            "break-even point {bep} ({} cascades)",
+            cascades.len()
+        );
+    }
+
+    #[test]
+    fn generators_are_seeded_and_well_formed() {
+        let g = |seed| {
+            let mut rng = StdRng::seed_from_u64(seed);
+            (
+                graphs::kronecker(graphs::seeds::HIERARCHICAL, 8, None, &mut rng),
+                graphs::forest_fire(300, 0.35, 0.32, &mut rng),
+                graphs::erdos_renyi(300, 900, &mut rng),
+            )
+        };
+        let (k, f, e) = g(3);
+        assert_eq!(
+            (k.clone(), f.clone(), e.clone()),
+            g(3),
+            "same seed, same graphs"
+        );
+        assert_ne!(k, g(4).0);
+        // (Σ seed)^levels expected edges.
+        assert_eq!(k.len(), (2.138f64.powi(8)).round() as usize);
+        assert_eq!(e.len(), 900);
+        for edges in [&k, &f, &e] {
+            assert!(edges.iter().all(|(u, v)| u != v), "no self-loops");
+            assert!(edges.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
+        }
+        // Forest Fire: every node but the first links to at least its ambassador.
+        let with_out: std::collections::HashSet<u32> = f.iter().map(|e| e.0).collect();
+        assert_eq!(with_out.len(), 299);
+        // Cascades: sorted times within the window, every node at most once, >= 2 nodes.
+        let cfg = CascadeConfig {
+            model: Model::Ray,
+            alpha: 1.0,
+            delta: 1.0,
+            beta: 0.5,
+            window: 10.0,
+        };
+        let mut rng = StdRng::seed_from_u64(1);
+        let cs = cascades_until_coverage(300, &e, &cfg, 0.5, 10_000, &mut rng);
+        for c in &cs {
+            assert!(c.len() >= 2);
+            assert!(c.windows(2).all(|w| w[0].1 <= w[1].1));
+            assert!(c.iter().all(|&(_, t)| (0.0..10.0).contains(&t)));
+            let nodes: std::collections::HashSet<u32> = c.iter().map(|x| x.0).collect();
+            assert_eq!(nodes.len(), c.len());
+        }
+    }
+}
