@@ -142,15 +142,7 @@ pub fn infer(
                 )
             },
             |(problem, scratch, greedy), v| {
-                problem.build(
-                    v,
-                    &data.cascades,
-                    &index,
-                    params.model,
-                    params.alpha,
-                    params.weights,
-                    scratch,
-                );
+                problem.build(v, &data.cascades, &index, params, scratch);
                 let run = node_greedy(
                     problem,
                     limit.min(problem.n_candidates()),

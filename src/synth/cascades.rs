@@ -35,13 +35,16 @@ pub fn delay(cfg: &CascadeConfig, rng: &mut impl Rng) -> f64 {
     }
 }
 
+/// A cascade as `(node, time)` sorted by time, and the edges that carried an infection.
+pub type CascadeAndEdges = (Vec<(u32, f64)>, Vec<(u32, u32)>);
+
 /// One cascade as `(node, time)` sorted by time, and the edges that carried an infection.
 pub fn cascade(
     n_nodes: usize,
     out: &[Vec<u32>],
     cfg: &CascadeConfig,
     rng: &mut impl Rng,
-) -> (Vec<(u32, f64)>, Vec<(u32, u32)>) {
+) -> CascadeAndEdges {
     loop {
         let source = rng.random_range(0..n_nodes as u32);
         let mut time: FxHashMap<u32, f64> = FxHashMap::default();

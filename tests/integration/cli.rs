@@ -528,7 +528,7 @@ fn netinf_bad_input_is_located_and_explained() {
         ),
         (
             "nocasc.txt",
-            format!("{nodes}"),
+            nodes.to_string(),
             &[],
             "nocasc.txt:4: the file has no cascades",
         ),

@@ -15,7 +15,7 @@
 //! largest node, never Σ|c|² at once.
 
 use crate::cascade::CascadeSet;
-use crate::netinf::{Model, Weights};
+use crate::netinf::{NetInfParams, Weights};
 
 /// For every node, the (cascade, position) of its events: a CSR over all events.
 #[derive(Clone, Debug, Default)]
@@ -101,18 +101,18 @@ impl NodeProblem {
         self.inc_k.len()
     }
 
-    /// Builds the problem of target node `v` (reusing `self`'s allocations).
+    /// Builds the problem of target node `v` under `params`' model, α and weights (reusing
+    /// `self`'s allocations).
     pub fn build(
         &mut self,
         v: u32,
         set: &CascadeSet,
         index: &NodeIndex,
-        model: Model,
-        alpha: f64,
-        weights: Weights,
+        params: &NetInfParams,
         scratch: &mut NodeScratch,
     ) {
-        let (log_beta, log_eps, paper) = match weights {
+        let (model, alpha) = (params.model, params.alpha);
+        let (log_beta, log_eps, paper) = match params.weights {
             Weights::Snap { epsilon } => (0.0, epsilon.ln(), false),
             Weights::Paper { beta, epsilon } => (beta.ln(), epsilon.ln(), true),
         };

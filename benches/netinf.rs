@@ -1,0 +1,103 @@
+//! Criterion benches of NetInf: full inference (candidate building, per-node greedies,
+//! merge and bound) on synthetic core-periphery Kronecker networks of growing size, and
+//! the `gains` kernel (every candidate of one node evaluated once). Throughput is in
+//! (candidate × cascade) incidences, so the slope shows how cost grows with Σ|c|².
+//! Run: `cargo bench --bench netinf`.
+
+use cascadia::netinf::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, gains};
+use cascadia::netinf::{Model, NetInfData, NetInfParams, infer};
+use cascadia::progress::NoProgress;
+use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
+use cascadia::synth::graphs;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rand::SeedableRng;
+use std::hint::black_box;
+use std::time::Duration;
+
+fn data(levels: u32) -> (NetInfData, usize) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    let n = 1usize << levels;
+    let edges = graphs::kronecker(
+        graphs::seeds::CORE_PERIPHERY,
+        levels,
+        Some(n * 1410 / 1000),
+        &mut rng,
+    );
+    let cfg = CascadeConfig {
+        model: Model::Exp,
+        alpha: 1.0,
+        delta: 1.0,
+        beta: 0.2,
+        window: 100.0,
+    };
+    let cascades = cascades_until_coverage(n, &edges, &cfg, 0.99, 1_000_000, &mut rng);
+    (NetInfData::from_cascades(n, &cascades), edges.len())
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("netinf/infer");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(300));
+    for levels in [8u32, 10, 11] {
+        let (d, k) = data(levels);
+        let params = NetInfParams {
+            edges: Some(k),
+            ..Default::default()
+        };
+        let probe = infer(&d, &params, &NoProgress).expect("bench runs");
+        group.throughput(Throughput::Elements(probe.stats.incidences));
+        group.bench_with_input(
+            BenchmarkId::new("cpu", 1usize << levels),
+            &levels,
+            |b, _| {
+                b.iter(|| infer(black_box(&d), &params, &NoProgress).expect("bench runs"));
+            },
+        );
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("netinf/gains");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2));
+    let (d, _) = data(10);
+    let index = NodeIndex::build(&d.cascades, d.n_nodes());
+    // The busiest node: the most incidences.
+    let mut problem = NodeProblem::default();
+    let mut scratch = NodeScratch::default();
+    let mut busiest = (0, 0u32);
+    for v in 0..d.n_nodes() as u32 {
+        problem.build(
+            v,
+            &d.cascades,
+            &index,
+            &NetInfParams::default(),
+            &mut scratch,
+        );
+        busiest = busiest.max((problem.n_incidences(), v));
+    }
+    problem.build(
+        busiest.1,
+        &d.cascades,
+        &index,
+        &NetInfParams::default(),
+        &mut scratch,
+    );
+    let best = problem.init_best.clone();
+    let mut out = Vec::new();
+    group.throughput(Throughput::Elements(problem.n_incidences() as u64));
+    group.bench_function(BenchmarkId::new("cpu", problem.n_incidences()), |b| {
+        b.iter(|| gains(black_box(&problem), &best, &mut out));
+    });
+    group.finish();
+}
+
+// A private module: criterion_group! generates an undocumented public function.
+mod group {
+    use super::*;
+    criterion_group!(benches, bench);
+}
+use group::benches;
+criterion_main!(benches);
