@@ -688,3 +688,81 @@ fn netinf_cli_reproduces_snap_and_reports_recovery() {
     assert!((s["objective"].as_f64().unwrap() - last).abs() <= 1e-9 * last);
     assert!(s["all_trees"].as_f64().unwrap() >= s["best_tree"].as_f64().unwrap());
 }
+
+#[test]
+fn synth_graph_and_cascades_feed_netinf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let g = d.join("g.txt");
+    let c = d.join("c.txt");
+    for args in [
+        vec![
+            "synth", "graph", "--nodes", "64", "--edges", "90", "--seed", "3", "--output",
+        ],
+        vec![
+            "synth",
+            "graph",
+            "--kind",
+            "forest-fire",
+            "--nodes",
+            "50",
+            "--output",
+        ],
+        vec![
+            "synth", "graph", "--kind", "er", "--nodes", "50", "--edges", "80", "--output",
+        ],
+    ] {
+        let out = cascadia().args(&args).arg(&g).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = cascadia()
+        .args([
+            "synth", "graph", "--nodes", "64", "--edges", "90", "--seed", "3", "--output",
+        ])
+        .arg(&g)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = cascadia()
+        .args([
+            "synth",
+            "cascades",
+            "--model",
+            "ray",
+            "--seed",
+            "3",
+            "--network",
+        ])
+        .arg(&g)
+        .arg("--output")
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cascadia()
+        .args(["netinf", "--model", "ray", "--edges", "90", "--input"])
+        .arg(&c)
+        .arg("--truth")
+        .arg(&g)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("truth: 90 true edges"), "{err}");
+    // Not a power of two: a clear error.
+    let out = cascadia()
+        .args(["synth", "graph", "--nodes", "100", "--output"])
+        .arg(&g)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("power of two"));
+}

@@ -434,3 +434,24 @@ mod synthetic {
         }
     }
 }
+
+/// The paper's online rule stops at the first step with F >= (1 − ε') · bound, and not before.
+#[test]
+fn stop_ratio_stops_at_the_first_step_within_the_bound() {
+    let data = load("kcp256-exp-hetero");
+    for ratio in [0.05, 0.2] {
+        let params = NetInfParams {
+            edges: Some(400),
+            stop_ratio: Some(ratio),
+            ..Default::default()
+        };
+        let out = netinf::infer(&data, &params, &NoProgress).unwrap();
+        assert_eq!(out.stop, StopReason::StopRatio, "ratio {ratio}");
+        let (last, before) = out.steps.split_last().unwrap();
+        assert!(last.objective >= (1.0 - ratio) * last.bound);
+        assert!(before.iter().all(|s| s.objective < (1.0 - ratio) * s.bound));
+        // The same prefix as the unlimited run.
+        let full = run(&data, Model::Exp, 1.0, 400);
+        assert_eq!(out.steps[..], full.steps[..out.steps.len()]);
+    }
+}
