@@ -1,11 +1,14 @@
 //! Criterion benches of NetInf: full inference (candidate building, per-node greedies,
-//! merge and bound) on synthetic core-periphery Kronecker networks of growing size, and
-//! the `gains` kernel (every candidate of one node evaluated once). Throughput is in
+//! merge and bound) on synthetic core-periphery Kronecker networks of growing size, on the
+//! CPU and (when an adapter with f64 exists) the GPU engine; and the `gains` kernel: every
+//! candidate of every node evaluated once, by the CPU twin and by the GPU (device-resident
+//! batch, dispatch and read-back included, upload excluded). Throughput is in
 //! (candidate × cascade) incidences, so the slope shows how cost grows with Σ|c|².
-//! Run: `cargo bench --bench netinf`.
+//! Run: `cargo bench --bench netinf`. On lavapipe the `gpu` ids are software-Vulkan numbers.
 
-use cascadia::netinf::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, gains};
-use cascadia::netinf::{Model, NetInfData, NetInfParams, infer};
+use cascadia::netinf::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, gains, node_gains};
+use cascadia::netinf::gpu::{DeviceBatch, GpuOptions, pack};
+use cascadia::netinf::{Engine, Model, NetInfData, NetInfParams, infer, infer_with};
 use cascadia::progress::NoProgress;
 use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
 use cascadia::synth::graphs;
@@ -34,7 +37,25 @@ fn data(levels: u32) -> (NetInfData, usize) {
     (NetInfData::from_cascades(n, &cascades), edges.len())
 }
 
+fn gpu() -> Option<std::sync::Arc<cascadia::gpu::Context>> {
+    match cascadia::gpu::Context::shared() {
+        Ok(ctx) if ctx.has_f64() => {
+            eprintln!("netinf gpu benches on {}", ctx.describe());
+            Some(ctx)
+        }
+        Ok(ctx) => {
+            eprintln!("no f64 on {}: gpu benches skipped", ctx.describe());
+            None
+        }
+        Err(e) => {
+            eprintln!("no GPU ({e}): gpu benches skipped");
+            None
+        }
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    let ctx = gpu();
     let mut group = c.benchmark_group("netinf/infer");
     group
         .sample_size(10)
@@ -55,6 +76,20 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| infer(black_box(&d), &params, &NoProgress).expect("bench runs"));
             },
         );
+        if let Some(ctx) = ctx.as_deref()
+            && levels <= 10
+        {
+            let engine = Engine::Gpu(ctx, GpuOptions::default());
+            group.bench_with_input(
+                BenchmarkId::new("gpu", 1usize << levels),
+                &levels,
+                |b, _| {
+                    b.iter(|| {
+                        infer_with(black_box(&d), &params, &NoProgress, engine).expect("bench runs")
+                    });
+                },
+            );
+        }
     }
     group.finish();
 
@@ -88,9 +123,43 @@ fn bench(c: &mut Criterion) {
     let best = problem.init_best.clone();
     let mut out = Vec::new();
     group.throughput(Throughput::Elements(problem.n_incidences() as u64));
-    group.bench_function(BenchmarkId::new("cpu", problem.n_incidences()), |b| {
-        b.iter(|| gains(black_box(&problem), &best, &mut out));
+    group.bench_function(BenchmarkId::new("node-cpu", problem.n_incidences()), |b| {
+        b.iter(|| node_gains(black_box(&problem), &best, &mut out));
     });
+    // Every node of the network packed as one batch: twin vs kernel.
+    let problems: Vec<NodeProblem> = (0..d.n_nodes() as u32)
+        .map(|v| {
+            let mut p = NodeProblem::default();
+            p.build(
+                v,
+                &d.cascades,
+                &index,
+                &NetInfParams::default(),
+                &mut scratch,
+            );
+            p
+        })
+        .collect();
+    let batch = pack(&problems, usize::MAX);
+    let best: Vec<f64> = problems
+        .iter()
+        .flat_map(|p| p.init_best.iter().copied())
+        .collect();
+    let total: usize = batch.segments.iter().map(|s| s.inc_k.len()).sum();
+    group.throughput(Throughput::Elements(total as u64));
+    group.bench_function(BenchmarkId::new("batch-cpu-twin", total), |b| {
+        b.iter(|| {
+            for s in &batch.segments {
+                gains(black_box(s), &best, None, &mut out);
+            }
+        });
+    });
+    if let Some(ctx) = ctx.as_deref() {
+        let dev = DeviceBatch::upload(ctx, &batch, &best).expect("upload");
+        group.bench_function(BenchmarkId::new("batch-gpu", total), |b| {
+            b.iter(|| dev.evaluate(ctx, None).expect("GPU gains"));
+        });
+    }
     group.finish();
 }
 

@@ -12,6 +12,7 @@ use cascadia::netinf::{self, Model, NetInfData, NetInfParams, Ties, Weights};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
+use super::influence::BackendArg;
 use super::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -197,6 +198,21 @@ pub(crate) struct InferArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Where the marginal gains are evaluated. `gpu`: batches of nodes in lock-step rounds
+    /// with an exact f64 kernel (needs SHADER_F64), the same edges bit for bit; an error if
+    /// no such GPU. `auto`: a hardware GPU with f64 when there is one, else the CPU with one
+    /// line on stderr (a software Vulkan device such as lavapipe is slower than the CPU
+    /// path, so `auto` does not pick it). WGPU_ADAPTER_NAME and WGPU_BACKEND choose the
+    /// adapter.
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: BackendArg,
+    /// GPU engine: incidences of the node problems held at once (host ~48 bytes each,
+    /// device 12 bytes each).
+    #[arg(long, default_value_t = 1 << 23)]
+    gpu_batch_incidences: usize,
+    /// Print the GPU adapter (name, backend, driver) on stderr.
+    #[arg(long, short)]
+    verbose: bool,
     /// No progress bar and no human summary.
     #[arg(long, short)]
     quiet: bool,
@@ -241,8 +257,44 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
         Some(p) => Some(read_network(p, &data.nodes)?),
         None => None,
     };
+    let gpu = match a.backend {
+        BackendArg::Cpu => None,
+        BackendArg::Gpu => Some(cascadia::gpu::Context::shared()?),
+        BackendArg::Auto => match cascadia::gpu::Context::shared() {
+            Ok(ctx) if ctx.has_f64() && !ctx.is_software() => Some(ctx),
+            Ok(ctx) => {
+                eprintln!(
+                    "cascadia: {} is {}, running netinf on the CPU",
+                    ctx.describe(),
+                    if ctx.has_f64() {
+                        "a software device"
+                    } else {
+                        "without 64-bit floats"
+                    }
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("cascadia: no usable GPU, running netinf on the CPU: {e}");
+                None
+            }
+        },
+    };
+    if let (Some(ctx), true) = (&gpu, a.verbose) {
+        eprintln!("cascadia: GPU adapter {}", ctx.describe());
+    }
+    let engine = match &gpu {
+        Some(ctx) => netinf::Engine::Gpu(
+            ctx,
+            netinf::gpu::GpuOptions {
+                batch_incidences: a.gpu_batch_incidences.max(1),
+                segment_incidences: None,
+            },
+        ),
+        None => netinf::Engine::Cpu,
+    };
     let bar = Bar::counting(a.quiet, "nodes");
-    let out = netinf::infer(&data, &params, &bar)?;
+    let out = netinf::infer_with(&data, &params, &bar, engine)?;
     bar.finish();
 
     let out_path = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
@@ -358,6 +410,23 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
             read_seconds,
             out.stop
         );
+        if let Some(g) = &out.stats.gpu {
+            eprintln!(
+                "  gpu: {} ({} batches, {} rounds, {} gains over {} incidences, {} on the host; {:.3} s in submissions){}",
+                g.adapter,
+                g.batches,
+                g.rounds,
+                g.gains,
+                g.incidences,
+                g.host_gains,
+                g.seconds_device,
+                if gpu.as_ref().is_some_and(|c| c.is_software()) {
+                    " — a software device: not GPU timings"
+                } else {
+                    ""
+                }
+            );
+        }
         if let Some(s) = last {
             eprintln!(
                 "  model {} α = {}, objective F = {:.6}, Theorem 4 bound on the best {}-edge network {:.6} (F/bound = {:.4})",

@@ -47,6 +47,18 @@ pub enum GpuError {
     /// Mapping a buffer for read-back failed (device lost, out of memory).
     #[error("reading GPU results back failed: {0}")]
     Map(String),
+    /// The kernel needs a device feature the adapter lacks.
+    #[error(
+        "the GPU adapter {adapter} lacks {feature}, which {what} needs; pass --backend cpu (or --backend auto to fall back)"
+    )]
+    MissingFeature {
+        /// The adapter.
+        adapter: String,
+        /// The feature, e.g. "64-bit floats (SHADER_F64)".
+        feature: String,
+        /// Who needs it.
+        what: String,
+    },
     /// A batch that does not fit the device's limits.
     #[error(
         "{what} needs {needed} bytes, over the device's storage binding limit of {limit}; lower --batch-events"

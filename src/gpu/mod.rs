@@ -58,6 +58,7 @@ pub struct Context {
     queue: wgpu::Queue,
     info: wgpu::AdapterInfo,
     max_binding: u64,
+    f64: bool,
     pipelines: Mutex<HashMap<&'static str, Pipeline>>,
     /// Set by wgpu's device-lost callback; checked before every submission.
     lost: Arc<Mutex<Option<String>>>,
@@ -123,9 +124,15 @@ impl Context {
         };
         let info = adapter.get_info();
         let limits = adapter.limits();
+        let f64 = adapter.features().contains(wgpu::Features::SHADER_F64);
+        let features = if f64 {
+            wgpu::Features::SHADER_F64
+        } else {
+            wgpu::Features::empty()
+        };
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("cascadia"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             required_limits: limits.clone(),
             ..Default::default()
         }))
@@ -145,6 +152,7 @@ impl Context {
             queue,
             info,
             max_binding,
+            f64,
             pipelines: Mutex::new(HashMap::new()),
             lost,
         };
@@ -253,6 +261,196 @@ impl Context {
             .clone()
     }
 
+    /// Whether kernels may use `f64` (the adapter has `SHADER_F64`; requested when offered).
+    pub fn has_f64(&self) -> bool {
+        self.f64
+    }
+
+    /// A storage buffer holding `data` (padded to 4 bytes, at least 16), readable and
+    /// writable by kernels and by [`Context::write`] / [`Context::submit`] reads.
+    ///
+    /// # Errors
+    /// [`GpuError::TooLarge`] over the device's storage binding limit.
+    pub fn upload(&self, label: &str, data: &[u8]) -> Result<GpuBuffer, GpuError> {
+        use wgpu::util::DeviceExt;
+        self.check_size(label, data.len() as u64)?;
+        let mut padded = data.to_vec();
+        padded.resize(data.len().max(16).next_multiple_of(4), 0);
+        let buffer = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: &padded,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_DST
+                    | wgpu::BufferUsages::COPY_SRC,
+            });
+        Ok(GpuBuffer {
+            buffer,
+            bytes: data.len() as u64,
+        })
+    }
+
+    /// A zero-filled storage buffer of `bytes` bytes (as [`Context::upload`]).
+    ///
+    /// # Errors
+    /// As [`Context::upload`].
+    pub fn zeroed(&self, label: &str, bytes: u64) -> Result<GpuBuffer, GpuError> {
+        self.check_size(label, bytes)?;
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: bytes.max(16).next_multiple_of(4),
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST
+                | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        Ok(GpuBuffer { buffer, bytes })
+    }
+
+    /// Overwrites the start of `buffer` with `data` (ordered before the next submission).
+    ///
+    /// # Panics
+    /// If `data` is longer than the buffer (a caller bug).
+    pub fn write(&self, buffer: &GpuBuffer, data: &[u8]) {
+        assert!(
+            data.len() as u64 <= buffer.buffer.size(),
+            "write of {} bytes into a {}-byte buffer",
+            data.len(),
+            buffer.buffer.size()
+        );
+        if data.len() % 4 == 0 {
+            self.queue.write_buffer(&buffer.buffer, 0, data);
+        } else {
+            let mut padded = data.to_vec();
+            padded.resize(data.len().next_multiple_of(4), 0);
+            self.queue.write_buffer(&buffer.buffer, 0, &padded);
+        }
+    }
+
+    fn check_size(&self, what: &str, bytes: u64) -> Result<(), GpuError> {
+        if bytes > self.max_binding {
+            return Err(GpuError::TooLarge {
+                what: what.to_string(),
+                needed: bytes,
+                limit: self.max_binding,
+            });
+        }
+        Ok(())
+    }
+
+    /// Records `dispatches` in order into one command buffer, then copies the first `bytes`
+    /// of each buffer in `reads` back to the host: one submission, one wait.
+    ///
+    /// # Errors
+    /// A lost device, a validation error, or a failed read-back.
+    pub fn submit(
+        &self,
+        dispatches: &[Dispatch<'_>],
+        reads: &[(&GpuBuffer, u64)],
+    ) -> Result<Vec<Vec<u8>>, GpuError> {
+        use wgpu::util::DeviceExt;
+        if let Some(why) = self.lost.lock().ok().and_then(|f| f.clone()) {
+            return Err(GpuError::DeviceLost(why));
+        }
+        let label = dispatches
+            .first()
+            .map_or("cascadia.read", |d| d.kernel.name);
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        for d in dispatches {
+            let k = d.kernel;
+            let (pipeline, layout) = &*self.pipeline(k);
+            let mut uniform = d.uniform.to_vec();
+            uniform.resize(d.uniform.len().max(16).next_multiple_of(16), 0);
+            let ubuf = self
+                .device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some(k.name),
+                    contents: &uniform,
+                    usage: wgpu::BufferUsages::UNIFORM,
+                });
+            let mut storage = d.buffers.iter();
+            let entries: Vec<wgpu::BindGroupEntry> = k
+                .bindings
+                .iter()
+                .enumerate()
+                .map(|(i, b)| wgpu::BindGroupEntry {
+                    binding: u32::try_from(i).expect("few bindings"),
+                    resource: match b {
+                        Binding::Uniform => ubuf.as_entire_binding(),
+                        Binding::ReadOnly | Binding::ReadWrite => storage
+                            .next()
+                            .expect("one buffer per storage binding")
+                            .buffer
+                            .as_entire_binding(),
+                    },
+                })
+                .collect();
+            let group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(k.name),
+                layout,
+                entries: &entries,
+            });
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(k.name),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, &group, &[]);
+            pass.dispatch_workgroups(d.grid.0, d.grid.1, 1);
+        }
+        let staging: Vec<(wgpu::Buffer, u64)> = reads
+            .iter()
+            .map(|&(b, bytes)| {
+                let size = bytes.min(b.bytes).max(4).next_multiple_of(4);
+                let s = self.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("cascadia.staging"),
+                    size,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                encoder.copy_buffer_to_buffer(&b.buffer, 0, &s, 0, size);
+                (s, bytes.min(b.bytes))
+            })
+            .collect();
+        self.queue.submit([encoder.finish()]);
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Validation {
+                kernel: label.to_string(),
+                message: e.to_string(),
+            });
+        }
+        let mut results = Vec::with_capacity(staging.len());
+        for (s, want) in &staging {
+            let (tx, rx) = std::sync::mpsc::channel();
+            s.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+                let _ = tx.send(r);
+            });
+            self.device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map_err(|e| GpuError::Map(e.to_string()))?;
+            rx.recv()
+                .map_err(|e| GpuError::Map(e.to_string()))?
+                .map_err(|e| GpuError::Map(e.to_string()))?;
+            let bytes = {
+                let view = s
+                    .slice(..)
+                    .get_mapped_range()
+                    .map_err(|e| GpuError::Map(format!("{e:?}")))?;
+                view[..*want as usize].to_vec()
+            };
+            s.unmap();
+            results.push(bytes);
+        }
+        if let Some(why) = self.lost.lock().ok().and_then(|f| f.clone()) {
+            return Err(GpuError::DeviceLost(why));
+        }
+        Ok(results)
+    }
+
     /// Runs `kernel` once over a `grid` of workgroups. Buffers follow `kernel.bindings`: the
     /// uniform gets `uniform`, each read-only binding the next of `inputs`, each read-write
     /// binding the next of `outputs` (its initial contents). Returns the read-write buffers'
@@ -268,122 +466,60 @@ impl Context {
         outputs: &[&[u8]],
         grid: (u32, u32),
     ) -> Result<Vec<Vec<u8>>, GpuError> {
-        use wgpu::util::DeviceExt;
-        if let Some(why) = self.lost.lock().ok().and_then(|f| f.clone()) {
-            return Err(GpuError::DeviceLost(why));
-        }
-        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let (pipeline, layout) = &*self.pipeline(kernel);
         let (mut ins, mut outs) = (inputs.iter(), outputs.iter());
         let mut buffers = Vec::with_capacity(kernel.bindings.len());
         let mut rw = Vec::new();
         for (i, b) in kernel.bindings.iter().enumerate() {
-            let (data, usage): (&[u8], wgpu::BufferUsages) = match b {
-                Binding::Uniform => (uniform, wgpu::BufferUsages::UNIFORM),
-                Binding::ReadOnly => (
-                    ins.next().expect("one input per read-only binding"),
-                    wgpu::BufferUsages::STORAGE,
-                ),
+            let data: &[u8] = match b {
+                Binding::Uniform => continue,
+                Binding::ReadOnly => ins.next().expect("one input per read-only binding"),
                 Binding::ReadWrite => {
-                    rw.push(i);
-                    (
-                        outs.next().expect("one output per read-write binding"),
-                        wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-                    )
+                    rw.push(buffers.len());
+                    outs.next().expect("one output per read-write binding")
                 }
             };
-            if data.len() as u64 > self.max_binding {
-                return Err(GpuError::TooLarge {
-                    what: format!("{} binding {i}", kernel.name),
-                    needed: data.len() as u64,
-                    limit: self.max_binding,
-                });
-            }
-            // Sizes are rounded up to 4 bytes with a 16-byte minimum (empty arrays still bind).
-            let mut padded = data.to_vec();
-            padded.resize(data.len().max(16).next_multiple_of(4), 0);
-            buffers.push(
-                self.device
-                    .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                        label: Some(kernel.name),
-                        contents: &padded,
-                        usage,
-                    }),
-            );
+            buffers.push(self.upload(&format!("{} binding {i}", kernel.name), data)?);
         }
-        let entries: Vec<wgpu::BindGroupEntry> = buffers
-            .iter()
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry {
-                binding: u32::try_from(i).expect("few bindings"),
-                resource: b.as_entire_binding(),
-            })
-            .collect();
-        let group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(kernel.name),
-            layout,
-            entries: &entries,
-        });
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some(kernel.name),
-            });
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(kernel.name),
-                timestamp_writes: None,
-            });
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, &group, &[]);
-            pass.dispatch_workgroups(grid.0, grid.1, 1);
-        }
-        let staging: Vec<wgpu::Buffer> = rw
-            .iter()
-            .map(|&i| {
-                let size = buffers[i].size();
-                let s = self.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("cascadia.staging"),
-                    size,
-                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                encoder.copy_buffer_to_buffer(&buffers[i], 0, &s, 0, size);
-                s
-            })
-            .collect();
-        self.queue.submit([encoder.finish()]);
-        if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(GpuError::Validation {
-                kernel: kernel.name.to_string(),
-                message: e.to_string(),
-            });
-        }
-        let mut results = Vec::with_capacity(staging.len());
-        for s in &staging {
-            let (tx, rx) = std::sync::mpsc::channel();
-            s.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-                let _ = tx.send(r);
-            });
-            self.device
-                .poll(wgpu::PollType::wait_indefinitely())
-                .map_err(|e| GpuError::Map(e.to_string()))?;
-            rx.recv()
-                .map_err(|e| GpuError::Map(e.to_string()))?
-                .map_err(|e| GpuError::Map(e.to_string()))?;
-            let want = outputs[results.len()].len();
-            let bytes = {
-                let view = s
-                    .slice(..)
-                    .get_mapped_range()
-                    .map_err(|e| GpuError::Map(format!("{e:?}")))?;
-                view[..want].to_vec()
-            };
-            s.unmap();
-            results.push(bytes);
-        }
-        Ok(results)
+        let refs: Vec<&GpuBuffer> = buffers.iter().collect();
+        let reads: Vec<(&GpuBuffer, u64)> = rw.iter().map(|&i| (refs[i], refs[i].bytes)).collect();
+        self.submit(
+            &[Dispatch {
+                kernel,
+                uniform,
+                buffers: &refs,
+                grid,
+            }],
+            &reads,
+        )
     }
+}
+
+/// A storage buffer on the device (see [`Context::upload`]).
+#[derive(Debug)]
+pub struct GpuBuffer {
+    buffer: wgpu::Buffer,
+    bytes: u64,
+}
+
+impl GpuBuffer {
+    /// Size in bytes as asked (before padding).
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+/// One kernel dispatch of a [`Context::submit`]: the uniform's bytes and the storage buffers
+/// in the order of the kernel's non-uniform bindings.
+#[derive(Clone, Copy, Debug)]
+pub struct Dispatch<'a> {
+    /// The kernel.
+    pub kernel: &'a KernelSpec,
+    /// Its uniform's bytes.
+    pub uniform: &'a [u8],
+    /// Its storage buffers, binding order.
+    pub buffers: &'a [&'a GpuBuffer],
+    /// Workgroups `(x, y)`.
+    pub grid: (u32, u32),
 }
 
 #[cfg(test)]

@@ -3,4 +3,8 @@
 use super::kernel::KernelSpec;
 
 /// All registered kernels.
-pub const ALL_KERNELS: &[&KernelSpec] = &[&super::SELFTEST_LOOP, &crate::influence::gpu::LINEAR];
+pub const ALL_KERNELS: &[&KernelSpec] = &[
+    &super::SELFTEST_LOOP,
+    &crate::influence::gpu::LINEAR,
+    &crate::netinf::gpu::GAINS,
+];

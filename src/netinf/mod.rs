@@ -12,6 +12,7 @@
 
 pub mod cpu;
 pub mod data;
+pub mod gpu;
 mod model;
 mod params;
 pub mod score;
@@ -91,6 +92,68 @@ pub struct InferenceStats {
     pub seconds_nodes: f64,
     /// Seconds merging and computing bounds (sequential phase).
     pub seconds_merge: f64,
+    /// `"cpu"` or `"gpu"`.
+    pub engine: String,
+    /// What the GPU engine did (GPU runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<gpu::GpuStats>,
+}
+
+/// Where the per-node greedies evaluate their gains.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Engine<'a> {
+    /// The f64 CPU reference, nodes in parallel over rayon's threads.
+    #[default]
+    Cpu,
+    /// Batches of nodes in lock-step rounds with gains on the GPU (see [`gpu`]); the same
+    /// edges and statistics, bit for bit.
+    Gpu(&'a crate::gpu::Context, gpu::GpuOptions),
+}
+
+/// A lower bound on the k-th largest gain of all per-node sequences, raised as nodes finish:
+/// a node may stop once its next gain falls below it (nothing cut can be among the first k
+/// global steps).
+#[derive(Debug)]
+pub struct KthGain {
+    limit: Option<usize>,
+    heap: Mutex<std::collections::BinaryHeap<std::cmp::Reverse<u64>>>,
+    cutoff: AtomicU64,
+}
+
+impl KthGain {
+    /// For `limit` edges (`None`: no limit, no cutoff).
+    pub fn new(limit: Option<usize>) -> Self {
+        KthGain {
+            limit,
+            heap: Mutex::new(std::collections::BinaryHeap::new()),
+            cutoff: AtomicU64::new(0.0f64.to_bits()),
+        }
+    }
+
+    /// The cutoff for [`cpu::greedy::NodeGreedy::next`] (`None` without a limit).
+    pub fn cutoff(&self) -> Option<&AtomicU64> {
+        self.limit.map(|_| &self.cutoff)
+    }
+
+    /// Takes a finished node's step gains into account.
+    pub fn offer(&self, run: &NodeRun) {
+        let Some(limit) = self.limit else { return };
+        if run.steps.is_empty() {
+            return;
+        }
+        let mut heap = self.heap.lock().expect("no thread panics while holding it");
+        for s in &run.steps {
+            heap.push(std::cmp::Reverse(s.gain.to_bits()));
+            if heap.len() > limit {
+                heap.pop();
+            }
+        }
+        if heap.len() == limit
+            && let Some(std::cmp::Reverse(bits)) = heap.peek()
+        {
+            self.cutoff.fetch_max(*bits, AtomicOrdering::Relaxed);
+        }
+    }
 }
 
 /// The result of [`infer`].
@@ -106,7 +169,7 @@ pub struct Inference {
     pub stats: InferenceStats,
 }
 
-/// Runs NetInf on `data`.
+/// Runs NetInf on `data` on the CPU.
 ///
 /// # Errors
 /// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`].
@@ -114,6 +177,19 @@ pub fn infer(
     data: &NetInfData,
     params: &NetInfParams,
     progress: &dyn Progress,
+) -> Result<Inference> {
+    infer_with(data, params, progress, Engine::Cpu)
+}
+
+/// Runs NetInf on `data` with the per-node gains on `engine`.
+///
+/// # Errors
+/// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`]; a GPU error.
+pub fn infer_with(
+    data: &NetInfData,
+    params: &NetInfParams,
+    progress: &dyn Progress,
+    engine: Engine<'_>,
 ) -> Result<Inference> {
     params.check()?;
     let t0 = Instant::now();
@@ -127,52 +203,57 @@ pub fn infer(
 
     // Phase 1 (parallel): each node's greedy sequence. Once k gains are known, the k-th
     // largest is a lower bound on the final k-th largest: later nodes stop below it.
-    let cutoff = AtomicU64::new(0.0f64.to_bits());
-    let kth = Mutex::new(std::collections::BinaryHeap::<std::cmp::Reverse<u64>>::new());
-    let done = AtomicUsize::new(0);
+    let kth = KthGain::new(params.edges);
     progress.set_total(n as u64);
-    let runs: Vec<NodeRun> = (0..n as u32)
-        .into_par_iter()
-        .map_init(
-            || {
-                (
-                    NodeProblem::default(),
-                    NodeScratch::default(),
-                    GreedyScratch::default(),
-                )
-            },
-            |(problem, scratch, greedy), v| {
-                problem.build(v, &data.cascades, &index, params, scratch);
-                let run = node_greedy(
-                    problem,
-                    limit.min(problem.n_candidates()),
-                    params.edges.map(|_| &cutoff),
-                    true,
-                    &keys,
-                    greedy,
-                );
-                if params.edges.is_some() && !run.steps.is_empty() {
-                    let mut heap = kth.lock().expect("no thread panics while holding it");
-                    for s in &run.steps {
-                        heap.push(std::cmp::Reverse(s.gain.to_bits()));
-                        if heap.len() > limit {
-                            heap.pop();
+    let (runs, gpu_stats): (Vec<NodeRun>, Option<gpu::GpuStats>) = match engine {
+        Engine::Cpu => {
+            let done = AtomicUsize::new(0);
+            let runs = (0..n as u32)
+                .into_par_iter()
+                .map_init(
+                    || {
+                        (
+                            NodeProblem::default(),
+                            NodeScratch::default(),
+                            GreedyScratch::default(),
+                        )
+                    },
+                    |(problem, scratch, greedy), v| {
+                        problem.build(v, &data.cascades, &index, params, scratch);
+                        let run = node_greedy(
+                            problem,
+                            limit.min(problem.n_candidates()),
+                            kth.cutoff(),
+                            true,
+                            &keys,
+                            greedy,
+                        );
+                        kth.offer(&run);
+                        let d = done.fetch_add(1, AtomicOrdering::Relaxed) + 1;
+                        if d % 256 == 0 || d == n {
+                            progress.set_position(d as u64);
                         }
-                    }
-                    if heap.len() == limit
-                        && let Some(std::cmp::Reverse(bits)) = heap.peek()
-                    {
-                        cutoff.fetch_max(*bits, AtomicOrdering::Relaxed);
-                    }
-                }
-                let d = done.fetch_add(1, AtomicOrdering::Relaxed) + 1;
-                if d % 256 == 0 || d == n {
-                    progress.set_position(d as u64);
-                }
-                run
-            },
-        )
-        .collect();
+                        run
+                    },
+                )
+                .collect();
+            (runs, None)
+        }
+        Engine::Gpu(ctx, opts) => {
+            let (runs, st) = gpu::node_runs(
+                ctx,
+                &opts,
+                &data.cascades,
+                &index,
+                params,
+                &keys,
+                limit,
+                &kth,
+                progress,
+            )?;
+            (runs, Some(st))
+        }
+    };
     let seconds_nodes = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
 
@@ -261,6 +342,8 @@ pub fn infer(
         StopReason::ZeroGain
     });
     stats.seconds_nodes = seconds_nodes;
+    stats.engine = if gpu_stats.is_some() { "gpu" } else { "cpu" }.to_string();
+    stats.gpu = gpu_stats;
     stats.seconds_merge = t1.elapsed().as_secs_f64();
     Ok(Inference {
         steps,

@@ -16,6 +16,7 @@ mod engines;
 mod gpu;
 mod influence;
 mod netinf;
+mod netinf_gpu;
 mod oracle;
 mod properties;
 mod shaders;

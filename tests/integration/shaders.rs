@@ -13,7 +13,9 @@ fn every_kernel_matches_its_registration() {
             .unwrap_or_else(|e| panic!("{}: {}", k.name, e.emit_to_string(k.source)));
         naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::empty(),
+            // f64 is the only capability a kernel may use (netinf's gains; the runtime
+            // requests SHADER_F64 when the adapter has it and the engine checks it).
+            naga::valid::Capabilities::FLOAT64,
         )
         .validate(&module)
         .unwrap_or_else(|e| panic!("{}: invalid WGSL: {e:?}", k.name));
@@ -61,20 +63,45 @@ fn every_kernel_matches_its_registration() {
     }
 }
 
-#[test]
-fn uniform_structs_match_their_rust_mirrors() {
-    let k = &cascadia::influence::gpu::LINEAR;
-    let module = naga::front::wgsl::parse_str(k.source).unwrap();
+fn wgsl_struct_size(source: &str, name: &str) -> usize {
+    let module = naga::front::wgsl::parse_str(source).unwrap();
     let ty = module
         .types
         .iter()
-        .find(|(_, t)| t.name.as_deref() == Some("LinearParams"))
-        .expect("LinearParams in WGSL")
+        .find(|(_, t)| t.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("{name} in WGSL"))
         .1;
-    let size = ty.inner.size(module.to_ctx());
+    ty.inner.size(module.to_ctx()) as usize
+}
+
+#[test]
+fn uniform_structs_match_their_rust_mirrors() {
     assert_eq!(
-        size as usize,
+        wgsl_struct_size(cascadia::influence::gpu::LINEAR.source, "LinearParams"),
         std::mem::size_of::<cascadia::influence::gpu::LinearParams>(),
         "LinearParams size"
     );
+    assert_eq!(
+        wgsl_struct_size(cascadia::netinf::gpu::GAINS.source, "GainsParams"),
+        std::mem::size_of::<cascadia::netinf::gpu::GainsParams>(),
+        "GainsParams size"
+    );
+}
+
+#[test]
+fn only_the_netinf_gains_kernel_needs_f64() {
+    for k in ALL_KERNELS {
+        let module = naga::front::wgsl::parse_str(k.source).unwrap();
+        let without = naga::valid::Validator::new(
+            naga::valid::ValidationFlags::all(),
+            naga::valid::Capabilities::empty(),
+        )
+        .validate(&module);
+        assert_eq!(
+            without.is_err(),
+            k.name == "cascadia.netinf.gains",
+            "{}: f64 use as registered",
+            k.name
+        );
+    }
 }

@@ -1,5 +1,5 @@
-//! Marginal gains of the candidate parents of one target node: the twin of the planned
-//! `shaders/netinf/gains.wgsl` (issue 5).
+//! Marginal gains of candidate parents: per node problem ([`NodeProblem::gain`]) and over a
+//! packed batch of node problems ([`gains`], the twin of `shaders/netinf/gains.wgsl`).
 //!
 //! Spec `netinf.md`, Candidates and marginal gains: for a target node v and a candidate
 //! parent u,
@@ -193,8 +193,49 @@ impl NodeProblem {
     }
 }
 
-/// The marginal gain of every candidate of `problem` given `best`: the kernel `gains`.
-pub fn gains(problem: &NodeProblem, best: &[f64], out: &mut Vec<f64>) {
+/// The marginal gain of every candidate of `problem` given `best`.
+pub fn node_gains(problem: &NodeProblem, best: &[f64], out: &mut Vec<f64>) {
     out.clear();
     out.extend((0..problem.n_candidates()).map(|i| problem.gain(i, best)));
+}
+
+/// The candidates and incidences of one segment of a packed batch of node problems: what
+/// `shaders/netinf/gains.wgsl` reads. Incidences point into a batch-wide `best` array that
+/// concatenates the `best_c(v)` of every node of the batch.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PackedGains {
+    /// Candidate `c`'s incidences are `inc_start[c]..inc_start[c + 1]`, cascades ascending.
+    pub inc_start: Vec<u32>,
+    /// Index into the batch's `best` of each incidence.
+    pub inc_k: Vec<u32>,
+    /// `w_c(u,v)` of each incidence (finite).
+    pub inc_w: Vec<f64>,
+}
+
+impl PackedGains {
+    /// Number of candidates.
+    pub fn n_candidates(&self) -> usize {
+        self.inc_start.len().saturating_sub(1)
+    }
+}
+
+/// The kernel `gains`' twin: into `out[item]` the gain of candidate `list[item]` (or of
+/// candidate `item` for every candidate when `list` is `None`), summed in cascade order with
+/// the kernel's operations.
+pub fn gains(seg: &PackedGains, best: &[f64], list: Option<&[u32]>, out: &mut Vec<f64>) {
+    let one = |c: usize| {
+        let mut g = 0.0;
+        for e in seg.inc_start[c] as usize..seg.inc_start[c + 1] as usize {
+            let d = seg.inc_w[e] - best[seg.inc_k[e] as usize];
+            if d > 0.0 {
+                g += d;
+            }
+        }
+        g
+    };
+    out.clear();
+    match list {
+        Some(l) => out.extend(l.iter().map(|&c| one(c as usize))),
+        None => out.extend((0..seg.n_candidates()).map(one)),
+    }
 }

@@ -85,23 +85,200 @@ impl Ord for HeapItem {
     }
 }
 
-/// Reusable per-thread buffers for [`node_greedy`].
+/// The state of one target node's greedy between steps: [`NodeGreedy::next`] selects the
+/// next edge and lists the candidates whose gain it may have changed, the caller evaluates
+/// their gains (on the CPU, or batched across nodes on the GPU) and hands them to
+/// [`NodeGreedy::apply`]. Both engines drive this one state machine, so they produce the
+/// same steps, deltas and statistics.
 #[derive(Debug, Default)]
-pub struct GreedyScratch {
+pub struct NodeGreedy {
+    /// `best_c(v)` per local cascade.
     best: Vec<f64>,
     gain: Vec<f64>,
     stamp: Vec<u32>,
     selected: Vec<bool>,
-    heap: Vec<HeapItem>,
+    heap: BinaryHeap<HeapItem>,
     changed: Vec<u32>,
     dts: Vec<f64>,
+    affected: Vec<u32>,
+    step: u32,
+    limit: usize,
+    record_deltas: bool,
+    /// The run so far.
+    pub run: NodeRun,
 }
 
-/// Runs the greedy of one target node for at most `limit` steps, stopping early at a zero
-/// gain or when the next gain falls below `cutoff` (an `f64` as bits: a lower bound on the
-/// k-th largest gain of all nodes, so nothing cut can be among the first k global steps).
-/// With `record_deltas`, every gain change is logged for the Theorem 4 bound. `keys` maps a
-/// node to its tie key: of two equal gains, the source with the smaller key goes first.
+impl NodeGreedy {
+    /// Starts the greedy of `p` (reusing `self`'s allocations) from the candidates'
+    /// `initial` gains under `p.init_best`, for at most `limit` steps.
+    pub fn start(
+        &mut self,
+        p: &NodeProblem,
+        initial: &[f64],
+        limit: usize,
+        record_deltas: bool,
+        keys: &[u32],
+    ) {
+        let nc = p.n_candidates();
+        debug_assert_eq!(initial.len(), nc);
+        self.run = NodeRun {
+            node: p.node,
+            n_candidates: nc as u32,
+            n_incidences: p.n_incidences() as u64,
+            ..Default::default()
+        };
+        self.best.clear();
+        self.best.extend_from_slice(&p.init_best);
+        self.gain.clear();
+        self.gain.extend_from_slice(initial);
+        self.stamp.clear();
+        self.stamp.resize(nc, 0);
+        self.selected.clear();
+        self.selected.resize(nc, false);
+        let mut heap = std::mem::take(&mut self.heap).into_vec();
+        heap.clear();
+        for (i, &g) in initial.iter().enumerate() {
+            if g > 0.0 {
+                self.run.initial.push((i as u32, g));
+                heap.push(HeapItem {
+                    gain: g,
+                    key: keys[p.srcs[i] as usize],
+                    cand: i as u32,
+                });
+            }
+        }
+        self.heap = BinaryHeap::from(heap);
+        self.affected.clear();
+        self.step = 0;
+        self.limit = limit;
+        self.record_deltas = record_deltas;
+    }
+
+    /// `best_c(v)` per local cascade, as of the last step.
+    pub fn best(&self) -> &[f64] {
+        &self.best
+    }
+
+    /// The local cascades whose best parent the last step changed.
+    pub fn changed(&self) -> &[u32] {
+        &self.changed
+    }
+
+    /// The candidates whose gain the last step may have changed, each once: their gains
+    /// under [`NodeGreedy::best`] go to [`NodeGreedy::apply`] in this order.
+    pub fn affected(&self) -> &[u32] {
+        &self.affected
+    }
+
+    /// Selects the next edge, or returns `false` when the greedy is over: `limit` steps, no
+    /// positive gain left, or the best gain below `cutoff` (an `f64` as bits: a lower bound
+    /// on the k-th largest gain of all nodes, so nothing cut can be among the first k global
+    /// steps).
+    pub fn next(&mut self, p: &NodeProblem, cutoff: Option<&AtomicU64>) -> bool {
+        self.affected.clear();
+        self.changed.clear();
+        if self.run.steps.len() >= self.limit {
+            return false;
+        }
+        let Some(top) = pop_fresh(&mut self.heap, &self.gain, &self.selected) else {
+            return false;
+        };
+        if let Some(c) = cutoff
+            && top.gain < f64::from_bits(c.load(AtomicOrdering::Relaxed))
+        {
+            return false;
+        }
+        self.step += 1;
+        let step = self.step;
+        let i = top.cand as usize;
+        self.selected[i] = true;
+        // Update best_c(v) where the new edge beats the current parent.
+        self.dts.clear();
+        let mut sum_sq = 0.0;
+        let mut sum_dt = 0.0;
+        for inc in p.inc_start[i] as usize..p.inc_start[i + 1] as usize {
+            let k = p.inc_k[inc] as usize;
+            let w = p.inc_w[inc];
+            if w > self.best[k] {
+                let d = w - self.best[k];
+                sum_sq += d * d;
+                self.best[k] = w;
+                self.changed.push(k as u32);
+                self.dts.push(p.inc_dt[inc]);
+                sum_dt += p.inc_dt[inc];
+            }
+        }
+        let vol = self.dts.len();
+        let mean_dt = sum_dt / vol as f64;
+        self.dts.sort_by(f64::total_cmp);
+        let median_dt = self.dts[vol / 2];
+        // Every candidate sharing a changed cascade (the chosen one drops to 0).
+        for &k in &self.changed {
+            let k = k as usize;
+            for &j in &p.casc_cand[p.casc_start[k] as usize..p.casc_start[k + 1] as usize] {
+                if self.stamp[j as usize] != step {
+                    self.stamp[j as usize] = step;
+                    self.affected.push(j);
+                }
+            }
+        }
+        let delta_start = self.run.deltas.len() as u32;
+        self.run.steps.push(NodeStep {
+            src: p.srcs[i],
+            gain: top.gain,
+            vol: vol as u32,
+            median_dt,
+            mean_dt,
+            sum_sq,
+            delta_start,
+            delta_end: delta_start,
+        });
+        true
+    }
+
+    /// Takes the new gains of [`NodeGreedy::affected`] (same order), logs the changed ones
+    /// and requeues them.
+    pub fn apply(&mut self, p: &NodeProblem, gains: &[f64], keys: &[u32]) {
+        debug_assert_eq!(gains.len(), self.affected.len());
+        for (&j, &g) in self.affected.iter().zip(gains) {
+            let j = j as usize;
+            if g.to_bits() != self.gain[j].to_bits() {
+                self.gain[j] = g;
+                if self.record_deltas {
+                    self.run.deltas.push((j as u32, g));
+                }
+                if g > 0.0 && !self.selected[j] {
+                    self.heap.push(HeapItem {
+                        gain: g,
+                        key: keys[p.srcs[j] as usize],
+                        cand: j as u32,
+                    });
+                }
+            }
+        }
+        let end = self.run.deltas.len() as u32;
+        if let Some(last) = self.run.steps.last_mut() {
+            last.delta_end = end;
+        }
+    }
+
+    /// Hands over the finished run.
+    pub fn take_run(&mut self) -> NodeRun {
+        std::mem::take(&mut self.run)
+    }
+}
+
+/// Reusable per-thread buffers for [`node_greedy`].
+#[derive(Debug, Default)]
+pub struct GreedyScratch {
+    state: NodeGreedy,
+    gains: Vec<f64>,
+}
+
+/// Runs the greedy of one target node on the CPU for at most `limit` steps (see
+/// [`NodeGreedy::next`] for `cutoff`). With `record_deltas`, every gain change is logged for
+/// the Theorem 4 bound. `keys` maps a node to its tie key: of two equal gains, the source
+/// with the smaller key goes first.
 pub fn node_greedy(
     p: &NodeProblem,
     limit: usize,
@@ -110,107 +287,16 @@ pub fn node_greedy(
     keys: &[u32],
     s: &mut GreedyScratch,
 ) -> NodeRun {
-    let nc = p.n_candidates();
-    let mut run = NodeRun {
-        node: p.node,
-        n_candidates: nc as u32,
-        n_incidences: p.n_incidences() as u64,
-        ..Default::default()
-    };
-    s.best.clear();
-    s.best.extend_from_slice(&p.init_best);
-    super::gains::gains(p, &s.best, &mut s.gain);
-    s.stamp.clear();
-    s.stamp.resize(nc, 0);
-    s.selected.clear();
-    s.selected.resize(nc, false);
-    s.heap.clear();
-    for (i, &g) in s.gain.iter().enumerate() {
-        if g > 0.0 {
-            run.initial.push((i as u32, g));
-            s.heap.push(HeapItem {
-                gain: g,
-                key: keys[p.srcs[i] as usize],
-                cand: i as u32,
-            });
-        }
+    super::gains::node_gains(p, &p.init_best, &mut s.gains);
+    s.state.start(p, &s.gains, limit, record_deltas, keys);
+    while s.state.next(p, cutoff) {
+        s.gains.clear();
+        let best = &s.state.best;
+        s.gains
+            .extend(s.state.affected.iter().map(|&j| p.gain(j as usize, best)));
+        s.state.apply(p, &s.gains, keys);
     }
-    let mut heap = BinaryHeap::from(std::mem::take(&mut s.heap));
-    let mut step = 0u32;
-    while run.steps.len() < limit {
-        let Some(top) = pop_fresh(&mut heap, &s.gain, &s.selected) else {
-            break;
-        };
-        if let Some(c) = cutoff
-            && top.gain < f64::from_bits(c.load(AtomicOrdering::Relaxed))
-        {
-            break;
-        }
-        step += 1;
-        let i = top.cand as usize;
-        s.selected[i] = true;
-        // Update best_c(v) where the new edge beats the current parent.
-        s.changed.clear();
-        s.dts.clear();
-        let mut sum_sq = 0.0;
-        let mut sum_dt = 0.0;
-        for inc in p.inc_start[i] as usize..p.inc_start[i + 1] as usize {
-            let k = p.inc_k[inc] as usize;
-            let w = p.inc_w[inc];
-            if w > s.best[k] {
-                let d = w - s.best[k];
-                sum_sq += d * d;
-                s.best[k] = w;
-                s.changed.push(k as u32);
-                s.dts.push(p.inc_dt[inc]);
-                sum_dt += p.inc_dt[inc];
-            }
-        }
-        let vol = s.dts.len();
-        let mean_dt = sum_dt / vol as f64;
-        s.dts.sort_by(f64::total_cmp);
-        let median_dt = s.dts[vol / 2];
-        // Recompute every candidate sharing a changed cascade (the chosen one drops to 0).
-        let delta_start = run.deltas.len() as u32;
-        for &k in &s.changed {
-            let k = k as usize;
-            for &j in &p.casc_cand[p.casc_start[k] as usize..p.casc_start[k + 1] as usize] {
-                let j = j as usize;
-                if s.stamp[j] == step {
-                    continue;
-                }
-                s.stamp[j] = step;
-                let g = p.gain(j, &s.best);
-                if g.to_bits() != s.gain[j].to_bits() {
-                    s.gain[j] = g;
-                    if record_deltas {
-                        run.deltas.push((j as u32, g));
-                    }
-                    if g > 0.0 && !s.selected[j] {
-                        heap.push(HeapItem {
-                            gain: g,
-                            key: keys[p.srcs[j] as usize],
-                            cand: j as u32,
-                        });
-                    }
-                }
-            }
-        }
-        run.steps.push(NodeStep {
-            src: p.srcs[i],
-            gain: top.gain,
-            vol: vol as u32,
-            median_dt,
-            mean_dt,
-            sum_sq,
-            delta_start,
-            delta_end: run.deltas.len() as u32,
-        });
-    }
-    let mut v = heap.into_vec();
-    v.clear();
-    s.heap = v;
-    run
+    s.state.take_run()
 }
 
 fn pop_fresh(heap: &mut BinaryHeap<HeapItem>, gain: &[f64], selected: &[bool]) -> Option<HeapItem> {
