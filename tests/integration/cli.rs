@@ -766,3 +766,53 @@ fn synth_graph_and_cascades_feed_netinf() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("power of two"));
 }
+
+#[test]
+fn netinf_backend_gpu_writes_the_cpu_file_byte_for_byte() {
+    let Some(ctx) = crate::util::gpu() else {
+        return;
+    };
+    let f = shared_dir().join("fixtures/netinf/rand256-ray-cascades.txt");
+    let run = |backend: &str| {
+        let out = cascadia()
+            .args([
+                "netinf",
+                "--edges",
+                "398",
+                "--model",
+                "ray",
+                "--backend",
+                backend,
+                "-v",
+                "--input",
+            ])
+            .arg(&f)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, cpu, err) = run("cpu");
+    assert!(ok, "{err}");
+    let (ok, gpu, err) = run("gpu");
+    if !ctx.has_f64() {
+        assert!(!ok && err.contains("SHADER_F64"), "{err}");
+        return;
+    }
+    assert!(ok, "{err}");
+    assert_eq!(gpu, cpu, "same edges.csv, byte for byte");
+    assert!(
+        err.contains("GPU adapter") && err.contains("rounds"),
+        "{err}"
+    );
+    if ctx.is_software() {
+        assert!(err.contains("not GPU timings"), "{err}");
+        // `auto` does not pick a software device for netinf, and says so.
+        let (ok, auto, err) = run("auto");
+        assert!(ok && auto == cpu, "{err}");
+        assert!(err.contains("software device"), "{err}");
+    }
+}
