@@ -320,12 +320,12 @@ pub fn run_batch(
     keys: &[u32],
     stats: &mut GpuStats,
 ) -> Result<Vec<NodeRun>, GpuError> {
-    let t = Instant::now();
     let batch = pack(problems, segment_incidences);
     let mut best_all: Vec<f64> = problems
         .iter()
         .flat_map(|p| p.init_best.iter().copied())
         .collect();
+    let t = Instant::now();
     let dev = DeviceBatch::upload(ctx, &batch, &best_all)?;
     stats.batches += 1;
     stats.segments += batch.segments.len() as u64;
@@ -382,11 +382,11 @@ pub fn run_batch(
             .collect();
         for i in 0..n {
             if active[i] && !stepped[i] {
-                active[i] = false;
                 kth.offer(&states[i].run);
             }
         }
-        if !stepped.iter().any(|&s| s) {
+        active = stepped;
+        if !active.iter().any(|&s| s) {
             break;
         }
         // Gather the new best values and the candidates to evaluate, segment by segment.
@@ -397,7 +397,7 @@ pub fn run_batch(
         let mut items = 0u64;
         for i in 0..n {
             loc_start[i] = locs.len();
-            if !stepped[i] {
+            if !active[i] {
                 continue;
             }
             let st = &states[i];
@@ -432,7 +432,7 @@ pub fn run_batch(
             .par_iter_mut()
             .zip(problems)
             .enumerate()
-            .filter(|(i, _)| stepped[*i])
+            .filter(|(i, _)| active[*i])
             .map(|(i, (st, p))| {
                 let mut host = 0;
                 let g: Vec<f64> = locs[loc_start[i]..loc_start[i + 1]]
