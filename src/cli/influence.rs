@@ -66,7 +66,8 @@ pub(crate) enum AlgoArg {
 pub(crate) enum BackendArg {
     /// The f64 CPU reference (exact; all algorithms).
     Cpu,
-    /// A GPU through wgpu/Vulkan (f32, --algo linear; see README "GPU"); an error if none.
+    /// A GPU through wgpu/Vulkan (f32; --algo linear or recursion; see README "GPU"); an
+    /// error if none.
     Gpu,
     /// The GPU when one is usable, else the CPU with one line on stderr.
     Auto,
@@ -161,8 +162,10 @@ pub(crate) struct InfluenceArgs {
     #[arg(long, default_value_t = 65_536)]
     batch_events: usize,
     /// Where tweet influences are computed. The GPU path is f32 (agrees with the f64 CPU
-    /// reference to 2e-4 relative) and runs --algo linear; cascades over 16,384 events run on
-    /// the CPU. WGPU_ADAPTER_NAME (substring) and WGPU_BACKEND choose the adapter.
+    /// reference to 2e-4 relative for linear, 5e-4 for recursion) and runs --algo linear
+    /// (cascades over 16,384 events in the chunked scan form) or --algo recursion (cascades
+    /// whose n x n matrix exceeds one storage binding on the CPU). WGPU_ADAPTER_NAME
+    /// (substring) and WGPU_BACKEND choose the adapter.
     #[arg(long, value_enum, default_value = "cpu")]
     backend: BackendArg,
     /// Print the GPU adapter (name, backend, driver) on stderr.

@@ -44,6 +44,7 @@
 
 pub mod cpu;
 pub mod gpu;
+pub mod packing;
 mod pairwise;
 mod params;
 mod run;

@@ -5,11 +5,13 @@
 //! computes the previous batch with rayon and hands it to the sink. Two batches are in flight
 //! at most, so memory is O(batch + largest cascade + users), never O(events).
 
-use super::cpu::{LinearScratch, expected_parents};
+use super::cpu::{LinearScratch, RECURSION_MAX_EVENTS, expected_parents};
+use super::gpu::Engine;
+use super::{Algorithm, packing};
 use super::users::{UserAggregator, UserInfluence};
 use super::{InfluenceParams, tweet_influence_checked};
 use crate::cascade::{CascadeSet, Interner};
-use crate::error::{InputError, Result};
+use crate::error::{Error, InputError, Result};
 use crate::io::CascadeSource;
 use crate::progress::Progress;
 use rayon::prelude::*;
@@ -23,7 +25,7 @@ pub struct RunOptions {
     /// A batch closes once it holds at least this many events (default 65,536).
     pub batch_events: usize,
     /// Where tweet influences are computed: `None` for the CPU (f64), or a GPU (`--algo
-    /// linear` only, f32; see `influence::gpu`).
+    /// linear` or `recursion`, f32; see `influence::gpu`).
     pub gpu: Option<std::sync::Arc<crate::gpu::Context>>,
 }
 
@@ -124,11 +126,11 @@ pub fn run(
     on_skip: &mut dyn FnMut(&InputError),
 ) -> Result<(RunSummary, Vec<UserInfluence>, Interner)> {
     params.check()?;
-    if options.gpu.is_some() && params.algorithm != super::Algorithm::Linear {
+    if options.gpu.is_some() && params.algorithm == Algorithm::Backsub {
         return Err(crate::ParamError {
             field: "--backend",
             value: "gpu".into(),
-            expected: "the GPU runs --algo linear only; pass --backend cpu for backsub or recursion",
+            expected: "the GPU runs --algo linear and --algo recursion; pass --backend cpu for backsub",
         }
         .into());
     }
@@ -250,7 +252,8 @@ pub fn run(
 }
 
 /// Computes tweet influence and expected parents of every cascade of `set` (flat outputs, by
-/// the set's offsets): on `gpu` when given (`--algo linear`), else on the CPU in parallel.
+/// the set's offsets): on `gpu` when given (`--algo linear` or `recursion`), else on the CPU in
+/// parallel; both through [`packing::plan`].
 /// Expected parents are always computed on the CPU. This is the batch step of [`run`].
 ///
 /// # Errors
@@ -262,9 +265,33 @@ pub fn compute_batch(
     influence: &mut [f64],
     parents: &mut [i64],
 ) -> Result<()> {
-    if let Some(ctx) = gpu {
-        super::gpu::linear(ctx, set, params, influence)?;
+    let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
+    if params.algorithm == Algorithm::Recursion {
+        if let Some(i) = sizes.iter().position(|&n| n > RECURSION_MAX_EVENTS) {
+            return Err(Error::CascadeTooLarge {
+                cascade: set.get(i).name.to_string(),
+                events: sizes[i],
+                limit: RECURSION_MAX_EVENTS,
+                algorithm: "recursion",
+            });
+        }
     }
+    if let Some(ctx) = gpu {
+        match params.algorithm {
+            Algorithm::Linear => super::gpu::linear(ctx, set, params, influence)?,
+            Algorithm::Recursion => {
+                super::gpu::recursion(Engine::gpu(ctx), set, params, influence, None)?;
+            }
+            Algorithm::Backsub => unreachable!("run() refuses --algo backsub on the GPU"),
+        }
+    }
+    // The CPU runs through the same packing as the GPU: groups by size under a byte budget
+    // (the output, or the recursion's n² matrix), rayon over each group's cascades.
+    let cost = |n: usize| match params.algorithm {
+        Algorithm::Recursion => 8 * (n * n) as u64,
+        _ => 8 * n as u64,
+    };
+    let plan = packing::plan(&sizes, |_| true, cost, CPU_GROUP_BYTES);
     let offsets = set.offsets();
     let mut jobs = Vec::with_capacity(set.len());
     let (mut rest_i, mut rest_p) = (influence, parents);
@@ -272,20 +299,36 @@ pub fn compute_batch(
         let n = offsets[i + 1] - offsets[i];
         let (a, b) = std::mem::take(&mut rest_i).split_at_mut(n);
         let (c, d) = std::mem::take(&mut rest_p).split_at_mut(n);
-        jobs.push((i, a, c));
+        jobs.push(Some((i, a, c)));
         rest_i = b;
         rest_p = d;
     }
-    jobs.into_par_iter().with_min_len(16).try_for_each_init(
-        LinearScratch::default,
-        |scratch, (i, out, par)| {
-            let c = set.get(i);
-            expected_parents(c, params, par);
-            if gpu.is_some() {
-                Ok(())
-            } else {
-                tweet_influence_checked(c, params, scratch, out)
-            }
-        },
-    )
+    let groups = plan
+        .groups
+        .iter()
+        .map(|g| g.cascades.as_slice())
+        .chain(std::iter::once(plan.oversize.as_slice()));
+    for group in groups {
+        let batch: Vec<_> = group
+            .iter()
+            .map(|&i| jobs[i].take().expect("each cascade in one group"))
+            .collect();
+        batch.into_par_iter().with_min_len(16).try_for_each_init(
+            LinearScratch::default,
+            |scratch, (i, out, par)| {
+                let c = set.get(i);
+                expected_parents(c, params, par);
+                if gpu.is_some() {
+                    Ok(())
+                } else {
+                    tweet_influence_checked(c, params, scratch, out)
+                }
+            },
+        )?;
+    }
+    Ok(())
 }
+
+/// Byte budget of one CPU group (the CPU needs no budget; it shares the GPU's grouping code
+/// so that `--backend cpu` exercises it).
+const CPU_GROUP_BYTES: u64 = 64 << 20;

@@ -3,7 +3,10 @@
 
 use crate::util::{Tol, assert_close, gpu, shared_dir};
 use cascadia::cascade::CascadeSet;
-use cascadia::influence::gpu::{F32_TOLERANCE, GPU_MAX_EVENTS, LINEAR, pack};
+use cascadia::influence::gpu::{
+    Engine, F32_TOLERANCE, GPU_MAX_EVENTS, LINEAR, LinearOptions, RECURSION_F32_TOLERANCE, pack,
+    pack_recursion, pack_scan,
+};
 use cascadia::influence::{InfluenceParams, Power, Preset, SelfTerm, cpu};
 use cascadia::io::{Format, ReadOptions, read_all};
 use cascadia::synth::influence::cascade_events;
@@ -54,6 +57,11 @@ fn gpu_run(set: &CascadeSet, params: &InfluenceParams) -> Option<Vec<f64>> {
 /// A batch that crosses the workgroup size and holds the adversarial cases: 1-event
 /// cascades, ties, month-long gaps, zero followers, sizes 63/64/65.
 fn adversarial() -> CascadeSet {
+    adversarial_up_to(2000)
+}
+
+/// [`adversarial`] with its largest synthetic cascade of `max_n` events.
+fn adversarial_up_to(max_n: usize) -> CascadeSet {
     let mut set = CascadeSet::new();
     let mut add = |name: &str, ev: Vec<(f64, f64, u32)>| {
         set.begin_cascade(name);
@@ -77,7 +85,7 @@ fn adversarial() -> CascadeSet {
             (2.6e7 + 60.0, 1.0, 4),
         ],
     );
-    for (k, n) in [63usize, 64, 65, 1, 2, 300, 2000].into_iter().enumerate() {
+    for (k, n) in [63usize, 64, 65, 1, 2, 300, max_n].into_iter().enumerate() {
         add(&format!("syn{k}"), cascade_events(n, 100 + k as u64));
     }
     for k in 0..150 {
@@ -180,7 +188,7 @@ fn gpu_goldens_every_preset() {
 }
 
 #[test]
-fn oversized_cascades_fall_back_to_the_cpu_reference() {
+fn long_cascades_take_the_scan_form() {
     let mut events = cascade_events(GPU_MAX_EVENTS + 1, 9);
     events.truncate(GPU_MAX_EVENTS + 1);
     let mut set = CascadeSet::from_events("big", &events);
@@ -192,16 +200,27 @@ fn oversized_cascades_fall_back_to_the_cpu_reference() {
     assert_eq!(
         pack(&set, &p).params.n_cascades,
         1,
-        "only the small cascade is packed"
+        "only the small cascade is packed one per invocation"
     );
-    let Some(g) = gpu_run(&set, &p) else { return };
-    let r = reference(&set, &p);
+    let mut t = vec![0.0; set.n_events()];
+    let report = cascadia::influence::gpu::linear_with(
+        Engine::twin(),
+        &set,
+        &p,
+        &LinearOptions::default(),
+        &mut t,
+    )
+    .unwrap();
     assert_eq!(
-        &g[..GPU_MAX_EVENTS + 1],
-        &r[..GPU_MAX_EVENTS + 1],
-        "the big cascade is the exact f64 reference"
+        (report.groups, report.scan_groups, report.scan_chunks),
+        (1, 1, 17),
+        "16,385 events in chunks of 1,024: {report:?}"
     );
-    assert_close(&g, &r, F32, "the small one within f32 tolerance");
+    let r = reference(&set, &p);
+    assert_close(&t, &r, F32, "twin engine");
+    let Some(g) = gpu_run(&set, &p) else { return };
+    assert_close(&g, &t, GPU_VS_TWIN, "GPU vs twin engine");
+    assert_close(&g, &r, F32, "GPU vs f64");
 }
 
 #[test]
@@ -212,4 +231,292 @@ fn linear_kernel_is_registered() {
             .any(|k| k.name == LINEAR.name),
         "registered"
     );
+}
+
+/// Recursion f32 vs the f64 reference, from the kernel's own constant.
+const REC_F32: Tol = Tol {
+    rel: RECURSION_F32_TOLERANCE.0,
+    abs: RECURSION_F32_TOLERANCE.1,
+};
+
+fn reference_with(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
+    let mut out = vec![0.0; set.n_events()];
+    for (i, c) in set.iter().enumerate() {
+        cascadia::influence::tweet_influence(
+            c,
+            params,
+            &mut Default::default(),
+            &mut out[set.offsets()[i]..set.offsets()[i + 1]],
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// The scan kernels' twin over every cascade of `set` in chunks of `chunk` events.
+fn scan_twin<F: num_traits::Float>(
+    set: &CascadeSet,
+    params: &InfluenceParams,
+    chunk: usize,
+) -> Vec<f64> {
+    let all: Vec<usize> = (0..set.len()).collect();
+    let p = pack_scan(set, &all, params, chunk);
+    let conv = |v: &[f32]| v.iter().map(|&x| F::from(x).unwrap()).collect::<Vec<F>>();
+    let (dt, w) = (conv(&p.dt), conv(&p.w));
+    let mut g = vec![F::zero(); dt.len()];
+    let mut out = vec![F::zero(); dt.len()];
+    cpu::linear_scan_twin(&p.params, &p.index, &dt, &w, &mut g, &mut out);
+    out.iter().map(|x| x.to_f64().unwrap()).collect()
+}
+
+#[test]
+fn scan_twin_in_f64_equals_the_reference_for_every_chunk_size() {
+    let set = adversarial_up_to(300);
+    for chunk in [1, 2, 7, 64, 1000] {
+        for p in param_grid() {
+            assert_close(
+                &scan_twin::<f64>(&set, &p, chunk),
+                &reference(&set, &p),
+                Tol {
+                    rel: 1e-6,
+                    abs: 1e-9,
+                },
+                &format!("scan twin f64, chunk {chunk}, {p:?}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn scan_twin_in_f32_is_within_the_stated_tolerance() {
+    let set = adversarial();
+    for chunk in [3, 64, 1024] {
+        for p in param_grid() {
+            assert_close(
+                &scan_twin::<f32>(&set, &p, chunk),
+                &reference(&set, &p),
+                F32,
+                &format!("scan twin f32, chunk {chunk}, {p:?}"),
+            );
+        }
+    }
+}
+
+/// Splits the adversarial batch three ways: one-invocation groups under a tiny budget (many
+/// groups), cascades over 64 events in the scan form in chunks of 7 (one group each), and a 2,000-event cascade over the budget on the CPU.
+fn split_options() -> (u64, LinearOptions) {
+    (
+        4 * 300,
+        LinearOptions {
+            max_invocation_events: 64,
+            scan_chunk_events: 7,
+        },
+    )
+}
+
+#[test]
+fn twin_engine_through_the_packing_matches_reference_and_direct_twins() {
+    let set = adversarial_up_to(300);
+    let (budget, opts) = split_options();
+    for p in param_grid() {
+        let mut out = vec![0.0; set.n_events()];
+        let report = cascadia::influence::gpu::linear_with(
+            Engine::Twin {
+                max_group_bytes: budget,
+            },
+            &set,
+            &p,
+            &opts,
+            &mut out,
+        )
+        .unwrap();
+        assert!(report.groups >= 3, "several short groups: {report:?}");
+        assert!(
+            report.scan_groups == 3 && report.scan_chunks == 10 + 2 * 43,
+            "65 and 2 × 300 events in chunks of 7, one cascade per group: {report:?}"
+        );
+        assert_eq!(report.cpu_cascades, 0, "300 events × 4 B fit in 1,200 B");
+        assert_close(&out, &reference(&set, &p), F32, &format!("twin engine {p:?}"));
+        // Results land in input order: the one-invocation twin over the whole set agrees.
+        assert_close(
+            &out,
+            &twin::<f32>(&set, &p),
+            Tol {
+                rel: 1e-5,
+                abs: 1e-7,
+            },
+            &format!("twin engine vs direct twin {p:?}"),
+        );
+    }
+}
+
+#[test]
+fn gpu_scan_matches_twin_and_reference() {
+    let Some(ctx) = gpu() else { return };
+    let set = adversarial();
+    let (budget, opts) = split_options();
+    for p in param_grid() {
+        let run = |engine| {
+            let mut out = vec![0.0; set.n_events()];
+            let r = cascadia::influence::gpu::linear_with(engine, &set, &p, &opts, &mut out)
+                .expect("GPU run");
+            (out, r)
+        };
+        let (g, rg) = run(Engine::Gpu {
+            ctx: &ctx,
+            max_group_bytes: budget,
+        });
+        let (t, rt) = run(Engine::Twin {
+            max_group_bytes: budget,
+        });
+        assert_eq!(rg, rt, "same packing on both engines");
+        assert!(rg.cpu_cascades == 1, "the 2,000-event cascade exceeds 1,200 B");
+        assert_close(&g, &t, GPU_VS_TWIN, &format!("GPU scan vs twin {p:?}"));
+        assert_close(&g, &reference(&set, &p), F32, &format!("GPU scan vs f64 {p:?}"));
+    }
+}
+
+#[test]
+fn gpu_scan_spreads_a_long_cascade() {
+    // 200,000 events: one cascade over ~200 chunks of the default size, beside short ones.
+    let Some(ctx) = gpu() else { return };
+    let mut set = CascadeSet::from_events("long", &cascade_events(200_000, 77));
+    for k in 0..100 {
+        set.begin_cascade(&format!("s{k}"));
+        for (t, f, u) in cascade_events(1 + k % 50, 900 + k as u64) {
+            set.push_event(t, f, cascadia::cascade::UserId(u));
+        }
+        set.finish_cascade(cascadia::cascade::Dedupe::None);
+    }
+    let p = InfluenceParams::preset(Preset::Paper);
+    let mut out = vec![0.0; set.n_events()];
+    let report = cascadia::influence::gpu::linear_with(
+        Engine::gpu(&ctx),
+        &set,
+        &p,
+        &LinearOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!((report.scan_groups, report.cpu_cascades), (1, 0), "{report:?}");
+    assert!(report.scan_chunks >= 195, "{report:?}");
+    assert_close(&out, &reference(&set, &p), F32, "long cascade on the GPU vs f64");
+}
+
+fn recursion_params() -> Vec<InfluenceParams> {
+    param_grid()
+        .into_iter()
+        .map(|p| p.algorithm(cascadia::influence::Algorithm::Recursion))
+        .collect()
+}
+
+fn recursion_twin_values(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
+    let all: Vec<usize> = (0..set.len()).collect();
+    let p = pack_recursion(set, &all, params);
+    let mut q = vec![0.0f32; p.matrix_len];
+    let mut m = vec![0.0f32; p.matrix_len];
+    let mut phi = vec![0.0f32; set.n_events()];
+    cpu::recursion_twin(
+        &p.params,
+        &p.blocks,
+        &p.cascades,
+        &p.event_cascade,
+        &p.terms,
+        &mut q,
+        &mut m,
+        &mut phi,
+    );
+    phi.iter().map(|&x| f64::from(x)).collect()
+}
+
+#[test]
+fn recursion_twin_is_within_the_stated_tolerance() {
+    let set = adversarial_up_to(300);
+    for p in recursion_params() {
+        assert_close(
+            &recursion_twin_values(&set, &p),
+            &reference_with(&set, &p),
+            REC_F32,
+            &format!("recursion twin f32 {p:?}"),
+        );
+    }
+}
+
+#[test]
+fn gpu_recursion_matches_twin_reference_and_matrices() {
+    let Some(ctx) = gpu() else { return };
+    let set = adversarial_up_to(300);
+    // 4·300² B = 360,000 B for the largest cascade: a 400,000 B cap splits the batch into
+    // several groups; 4·65² B = 16,900 fits.
+    let engine = Engine::Gpu {
+        ctx: &ctx,
+        max_group_bytes: 400_000,
+    };
+    for p in recursion_params() {
+        let mut g = vec![0.0; set.n_events()];
+        let mut ms = Vec::new();
+        let report =
+            cascadia::influence::gpu::recursion(engine, &set, &p, &mut g, Some(&mut ms)).unwrap();
+        assert!(report.groups >= 2 && report.cpu_cascades == 0, "{report:?}");
+        assert_close(
+            &g,
+            &recursion_twin_values(&set, &p),
+            GPU_VS_TWIN,
+            &format!("GPU recursion vs twin {p:?}"),
+        );
+        assert_close(&g, &reference_with(&set, &p), REC_F32, &format!("GPU recursion vs f64 {p:?}"));
+        for (i, c) in set.iter().enumerate() {
+            let want = cpu::recursion_matrix(c, &p);
+            assert_close(
+                ms[i].as_slice().unwrap(),
+                want.as_slice().unwrap(),
+                REC_F32,
+                &format!("GPU M of {} {p:?}", c.name),
+            );
+        }
+    }
+    // A cascade over the cap runs the f64 reference, bit for bit.
+    let p = recursion_params().remove(0);
+    let small = Engine::Gpu {
+        ctx: &ctx,
+        max_group_bytes: 20_000,
+    };
+    let mut g = vec![0.0; set.n_events()];
+    let report = cascadia::influence::gpu::recursion(small, &set, &p, &mut g, None).unwrap();
+    assert_eq!(
+        report.cpu_cascades, 2,
+        "only the two 300-event cascades: {report:?}"
+    );
+    let r = reference_with(&set, &p);
+    for (i, c) in set.iter().enumerate() {
+        let range = set.offsets()[i]..set.offsets()[i + 1];
+        if c.len() == 300 {
+            assert_eq!(&g[range.clone()], &r[range], "CPU reference for {}", c.name);
+        }
+    }
+}
+
+#[test]
+fn gpu_recursion_goldens_every_preset() {
+    let dir = shared_dir().join("fixtures/influence");
+    let (set, _) = read_all(
+        dir.join("cascades.csv").to_str().unwrap(),
+        Format::Csv,
+        ReadOptions::default(),
+    )
+    .unwrap();
+    let mut rdr = csv::Reader::from_path(dir.join("expected_tweets.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let Some(ctx) = gpu() else { return };
+    for (preset, col) in [
+        (Preset::Birdspotter, 2),
+        (Preset::Paper, 3),
+        (Preset::Descendants, 4),
+    ] {
+        let want: Vec<f64> = rows.iter().map(|r| r[col].parse().unwrap()).collect();
+        let p = InfluenceParams::preset(preset).algorithm(cascadia::influence::Algorithm::Recursion);
+        let mut got = vec![0.0; set.n_events()];
+        cascadia::influence::gpu::recursion(Engine::gpu(&ctx), &set, &p, &mut got, None).unwrap();
+        assert_close(&got, &want, REC_F32, &format!("GPU recursion golden {preset:?}"));
+    }
 }

@@ -82,6 +82,22 @@ fn uniform_structs_match_their_rust_mirrors() {
         "LinearParams size"
     );
     assert_eq!(
+        wgsl_struct_size(
+            cascadia::influence::gpu::SCAN_FWD_LOCAL.source,
+            "ScanParams"
+        ),
+        std::mem::size_of::<cascadia::influence::gpu::ScanParams>(),
+        "ScanParams size"
+    );
+    assert_eq!(
+        wgsl_struct_size(
+            cascadia::influence::gpu::RECURSION_Q.source,
+            "RecursionParams"
+        ),
+        std::mem::size_of::<cascadia::influence::gpu::RecursionParams>(),
+        "RecursionParams size"
+    );
+    assert_eq!(
         wgsl_struct_size(cascadia::netinf::gpu::GAINS.source, "GainsParams"),
         std::mem::size_of::<cascadia::netinf::gpu::GainsParams>(),
         "GainsParams size"

@@ -7,5 +7,5 @@ pub mod recursion;
 
 pub use backsub::backsub;
 pub use edge_probs::expected_parents;
-pub use linear::{LinearScratch, linear, linear_twin, linear_twin_one};
-pub use recursion::{RECURSION_MAX_EVENTS, recursion, recursion_matrix};
+pub use linear::{LinearScratch, linear, linear_scan_twin, linear_twin, linear_twin_one};
+pub use recursion::{RECURSION_MAX_EVENTS, recursion, recursion_matrix, recursion_twin};

@@ -80,3 +80,62 @@ pub fn recursion(c: Cascade<'_>, params: &InfluenceParams, out: &mut [f64]) {
         out[i] = row.iter().skip(from).sum();
     }
 }
+
+/// CPU twin of `shaders/influence/recursion.wgsl`: `q_columns` for every event, then
+/// `m_rows` for every event, block after block, with the kernel's steps in the kernel's
+/// order (f32, so it predicts the GPU's results up to the GPU's `exp`).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "mirrors the kernel's bindings one for one"
+)]
+pub fn recursion_twin(
+    params: &crate::influence::gpu::RecursionParams,
+    blocks: &[(u32, u32)],
+    cascades: &[[u32; 4]],
+    event_cascade: &[u32],
+    terms: &[[f32; 4]],
+    q: &mut [f32],
+    m: &mut [f32],
+    phi: &mut [f32],
+) {
+    let n_events = params.n_events as usize;
+    let s = if params.power == 2 { 2.0f32 } else { 1.0 };
+    for e in 0..n_events {
+        let [start, n, base, _] = cascades[event_cascade[e] as usize].map(|v| v as usize);
+        let j = e - start;
+        let d = if params.has_alpha == 1 && j > 0 {
+            1.0 - params.alpha
+        } else {
+            1.0
+        };
+        m[base + j * n + j] = d;
+        phi[e] = if params.self_included == 1 { d } else { 0.0 };
+        if j == 0 {
+            continue;
+        }
+        let tj = terms[e - 1];
+        let lg = terms[e][3];
+        for k in 0..j {
+            let tk = terms[start + k];
+            let gap = (tj[0] - tk[0]) + (tj[1] - tk[1]);
+            q[base + j * n + k] = (s * (params.log_alpha + tk[2] - lg - gap)).exp();
+        }
+    }
+    for &(j0, j1) in blocks {
+        for e in 0..n_events {
+            let [start, n, base, _] = cascades[event_cascade[e] as usize].map(|v| v as usize);
+            let i = e - start;
+            let (ja, jb) = ((j0 as usize).max(i + 1), (j1 as usize).min(n));
+            let mut acc = phi[e];
+            for j in ja..jb {
+                let mut v = 0.0f32;
+                for k in i..j {
+                    v += m[base + k * n + i] * q[base + j * n + k];
+                }
+                m[base + j * n + i] = v;
+                acc += v;
+            }
+            phi[e] = acc;
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! The linear kernel (one cascade per invocation) and its scan form for very long cascades.
+
+use super::Engine;
+use crate::cascade::CascadeSet;
+use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
+use crate::influence::cpu::{
+    LinearScratch, linear as cpu_linear, linear_scan_twin, linear_twin,
+};
+use crate::influence::packing::plan;
+use crate::influence::{InfluenceParams, Power, SelfTerm};
+
+/// Uniform parameters of the linear kernel.
+/// Mirrors struct LinearParams in shaders/influence/linear.wgsl — keep in sync (checked by
+/// tests/integration/shaders.rs).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct LinearParams {
+    /// Cascades in the batch.
+    pub n_cascades: u32,
+    /// `s`: 1 or 2.
+    pub power: u32,
+    /// 1 when the self term is included.
+    pub self_included: u32,
+    /// 1 when α is set.
+    pub has_alpha: u32,
+    /// `r` per second.
+    pub decay: f32,
+    /// `α` (ignored unless `has_alpha`).
+    pub alpha: f32,
+    /// Padding to 32 bytes.
+    pub _pad0: u32,
+    /// Padding to 32 bytes.
+    pub _pad1: u32,
+}
+
+/// The linear kernel.
+pub const LINEAR: KernelSpec = KernelSpec {
+    name: "cascadia.influence.linear",
+    source: include_str!("../../../shaders/influence/linear.wgsl"),
+    entry: "main",
+    workgroup_size: [64, 1, 1],
+    bindings: &[
+        Binding::Uniform,
+        Binding::ReadOnly,
+        Binding::ReadOnly,
+        Binding::ReadOnly,
+        Binding::ReadWrite,
+    ],
+};
+
+/// Largest cascade run one per invocation by default (the kernel loops 2(n − 1) times per
+/// invocation); longer cascades take the scan form.
+pub const GPU_MAX_EVENTS: usize = 16_384;
+
+/// f32 kernel vs the f64 reference: each event's value is a sum/product chain over at most
+/// n terms of relative error ~ε₃₂ = 6e-8, and the exponentials carry ~1e-7 each; over
+/// 16,384-event cascades the bound is ~1e-3 relative. Measured over the adversarial batch of
+/// tests/integration/gpu.rs (ties, 3e7 s gaps, zero followers, up to 2,000 events, five
+/// parameter sets): f32 twin vs f64 1.3e-6, lavapipe (Mesa 25.0.7) vs f64 3.8e-6. The absolute
+/// part covers values far below 1.
+pub const F32_TOLERANCE: (f64, f64) = (2e-4, 1e-6);
+
+/// The packed, f32 form of a batch that the kernel (and its twin) read.
+#[derive(Clone, Debug, Default)]
+pub struct Packed {
+    /// Uniform parameters.
+    pub params: LinearParams,
+    /// Event offsets per packed cascade.
+    pub offsets: Vec<u32>,
+    /// `t_e − t_{e−1}` (0 for a root).
+    pub dt: Vec<f32>,
+    /// `max(f, 1)^β`.
+    pub w: Vec<f32>,
+    /// For each packed cascade, its index in the set.
+    pub cascades: Vec<usize>,
+}
+
+
+/// Uniform parameters of the scan kernels.
+/// Mirrors struct ScanParams in shaders/influence/linear_scan.wgsl — keep in sync (checked by
+/// tests/integration/shaders.rs).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct ScanParams {
+    /// Chunks in the group.
+    pub n_chunks: u32,
+    /// Cascades in the group.
+    pub n_cascades: u32,
+    /// `s`: 1 or 2.
+    pub power: u32,
+    /// 1 when the self term is included.
+    pub self_included: u32,
+    /// 1 when α is set.
+    pub has_alpha: u32,
+    /// `r` per second.
+    pub decay: f32,
+    /// `α` (ignored unless `has_alpha`).
+    pub alpha: f32,
+    /// Padding to 32 bytes.
+    pub _pad: u32,
+}
+
+const SCAN_SOURCE: &str = include_str!("../../../shaders/influence/linear_scan.wgsl");
+const SCAN_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::ReadOnly,
+    Binding::ReadOnly,
+    Binding::ReadOnly,
+    Binding::ReadWrite,
+    Binding::ReadWrite,
+    Binding::ReadWrite,
+    Binding::ReadWrite,
+];
+
+macro_rules! scan_kernel {
+    ($name:ident, $entry:literal, $doc:literal) => {
+        #[doc = $doc]
+        pub const $name: KernelSpec = KernelSpec {
+            name: concat!("cascadia.influence.linear_scan.", $entry),
+            source: SCAN_SOURCE,
+            entry: $entry,
+            workgroup_size: [64, 1, 1],
+            bindings: SCAN_BINDINGS,
+        };
+    };
+}
+scan_kernel!(
+    SCAN_FWD_LOCAL,
+    "fwd_local",
+    "Scan pass 1: each chunk's forward affine map."
+);
+scan_kernel!(
+    SCAN_FWD_CARRY,
+    "fwd_carry",
+    "Scan pass 2: the D entering each chunk."
+);
+scan_kernel!(
+    SCAN_FWD_APPLY,
+    "fwd_apply",
+    "Scan pass 3: G per event, each chunk's backward map."
+);
+scan_kernel!(
+    SCAN_BWD_CARRY,
+    "bwd_carry",
+    "Scan pass 4: the U at the top of each chunk."
+);
+scan_kernel!(
+    SCAN_BWD_APPLY,
+    "bwd_apply",
+    "Scan pass 5: tweet influence per event."
+);
+
+/// How the linear path splits a batch.
+#[derive(Clone, Copy, Debug)]
+pub struct LinearOptions {
+    /// Cascades up to this many events run one per invocation; longer ones take the scan
+    /// form (default [`GPU_MAX_EVENTS`]).
+    pub max_invocation_events: usize,
+    /// Events per chunk of the scan form (default 1,024: a 10⁶-event cascade becomes ~980
+    /// invocations, and the carries loop over at most n / 1,024 chunks).
+    pub scan_chunk_events: usize,
+}
+
+impl Default for LinearOptions {
+    fn default() -> Self {
+        LinearOptions {
+            max_invocation_events: GPU_MAX_EVENTS,
+            scan_chunk_events: 1024,
+        }
+    }
+}
+
+/// What a [`linear_with`] run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LinearReport {
+    /// Groups of short cascades (one submission each on a GPU).
+    pub groups: usize,
+    /// Groups of long cascades in the scan form.
+    pub scan_groups: usize,
+    /// Chunks of the scan form, all groups together.
+    pub scan_chunks: usize,
+    /// Cascades too large for one storage binding, computed by the f64 CPU reference.
+    pub cpu_cascades: usize,
+}
+
+fn linear_params(params: &InfluenceParams, n_cascades: usize) -> LinearParams {
+    LinearParams {
+        n_cascades: u32::try_from(n_cascades).expect("fewer than 2^32 cascades per group"),
+        power: if params.power == Power::Two { 2 } else { 1 },
+        self_included: u32::from(params.self_term == SelfTerm::Included),
+        has_alpha: u32::from(params.alpha.is_some()),
+        decay: params.decay_per_s as f32,
+        alpha: params.alpha.unwrap_or(1.0) as f32,
+        _pad0: 0,
+        _pad1: 0,
+    }
+}
+
+/// Appends cascade `c`'s per-event `dt` and `w` (f64 on the host, then f32).
+fn push_events(
+    set: &CascadeSet,
+    c: usize,
+    params: &InfluenceParams,
+    dt: &mut Vec<f32>,
+    w: &mut Vec<f32>,
+) {
+    let c = set.get(c);
+    for k in 0..c.len() {
+        let d = if k == 0 {
+            0.0
+        } else {
+            c.times[k] - c.times[k - 1]
+        };
+        dt.push(d as f32);
+        w.push(params.weight(c.magnitudes[k]) as f32);
+    }
+}
+
+fn u32_len(n: usize) -> u32 {
+    u32::try_from(n).expect("a group holds fewer than 2^32 events")
+}
+
+/// Packs the listed cascades of `set` for the one-invocation kernel.
+pub fn pack_group(set: &CascadeSet, cascades: &[usize], params: &InfluenceParams) -> Packed {
+    let mut p = Packed {
+        offsets: vec![0],
+        cascades: cascades.to_vec(),
+        ..Default::default()
+    };
+    for &i in cascades {
+        push_events(set, i, params, &mut p.dt, &mut p.w);
+        p.offsets.push(u32_len(p.dt.len()));
+    }
+    p.params = linear_params(params, cascades.len());
+    p
+}
+
+/// Packs every cascade of `set` with at most [`GPU_MAX_EVENTS`] events, in input order.
+pub fn pack(set: &CascadeSet, params: &InfluenceParams) -> Packed {
+    let idx: Vec<usize> = (0..set.len())
+        .filter(|&i| set.get(i).len() <= GPU_MAX_EVENTS)
+        .collect();
+    pack_group(set, &idx, params)
+}
+
+/// The packed form of a group of long cascades for the scan kernels.
+#[derive(Clone, Debug, Default)]
+pub struct ScanPacked {
+    /// Uniform parameters.
+    pub params: ScanParams,
+    /// `[chunk bounds | chunk → cascade | cascade event starts | cascade chunk starts]`.
+    pub index: Vec<u32>,
+    /// As [`Packed::dt`].
+    pub dt: Vec<f32>,
+    /// As [`Packed::w`].
+    pub w: Vec<f32>,
+    /// For each packed cascade, its index in the set.
+    pub cascades: Vec<usize>,
+}
+
+/// Packs the listed cascades of `set` for the scan kernels, in chunks of `chunk` events.
+///
+/// # Panics
+/// If `chunk` is 0.
+pub fn pack_scan(
+    set: &CascadeSet,
+    cascades: &[usize],
+    params: &InfluenceParams,
+    chunk: usize,
+) -> ScanPacked {
+    assert!(chunk > 0, "chunks hold at least one event");
+    let (mut dt, mut w) = (Vec::new(), Vec::new());
+    let (mut bounds, mut owner, mut starts, mut chunk0) = (vec![], vec![], vec![0], vec![0]);
+    for (ci, &i) in cascades.iter().enumerate() {
+        let s = dt.len();
+        push_events(set, i, params, &mut dt, &mut w);
+        let mut p = s;
+        while p < dt.len() {
+            bounds.push(u32_len(p));
+            owner.push(u32_len(ci));
+            p = (p + chunk).min(dt.len());
+        }
+        starts.push(u32_len(dt.len()));
+        chunk0.push(u32_len(bounds.len()));
+    }
+    let n_chunks = bounds.len();
+    bounds.push(u32_len(dt.len()));
+    let lp = linear_params(params, cascades.len());
+    let mut index = bounds;
+    index.extend(owner);
+    index.extend(starts);
+    index.extend(chunk0);
+    ScanPacked {
+        params: ScanParams {
+            n_chunks: u32_len(n_chunks),
+            n_cascades: lp.n_cascades,
+            power: lp.power,
+            self_included: lp.self_included,
+            has_alpha: lp.has_alpha,
+            decay: lp.decay,
+            alpha: lp.alpha,
+            _pad: 0,
+        },
+        index,
+        dt,
+        w,
+        cascades: cascades.to_vec(),
+    }
+}
+
+/// Copies a group's f32 results into `out` (flat, by the set's offsets).
+fn scatter(set: &CascadeSet, cascades: &[usize], vals: &[f32], out: &mut [f64]) {
+    let offsets = set.offsets();
+    let mut a = 0;
+    for &ci in cascades {
+        let n = offsets[ci + 1] - offsets[ci];
+        for (o, &v) in out[offsets[ci]..offsets[ci + 1]]
+            .iter_mut()
+            .zip(&vals[a..a + n])
+        {
+            *o = f64::from(v);
+        }
+        a += n;
+    }
+}
+
+/// Tweet influence of every event of `set` into `out` (flat, by the set's offsets) on the
+/// GPU with the default [`LinearOptions`].
+///
+/// # Errors
+/// A GPU error (validation, lost device, read-back).
+pub fn linear(
+    ctx: &crate::gpu::Context,
+    set: &CascadeSet,
+    params: &InfluenceParams,
+    out: &mut [f64],
+) -> Result<(), GpuError> {
+    linear_with(Engine::gpu(ctx), set, params, &LinearOptions::default(), out).map(|_| ())
+}
+
+/// Tweet influence of every event of `set` into `out` on `engine`: short cascades by the
+/// one-invocation kernel, long ones by the scan kernels, each in groups by size under the
+/// engine's byte budget (4 bytes per event in the largest buffer); a cascade too large for
+/// one binding by the f64 CPU reference.
+///
+/// # Errors
+/// A GPU error (validation, lost device, read-back).
+pub fn linear_with(
+    engine: Engine<'_>,
+    set: &CascadeSet,
+    params: &InfluenceParams,
+    options: &LinearOptions,
+    out: &mut [f64],
+) -> Result<LinearReport, GpuError> {
+    let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
+    let cost = |n: usize| 4 * n as u64;
+    let budget = engine.budget();
+    let max_inv = options.max_invocation_events.max(1);
+    let chunk = options.scan_chunk_events.max(1);
+    let short = plan(&sizes, |i| sizes[i] <= max_inv, cost, budget);
+    let long = plan(&sizes, |i| sizes[i] > max_inv, cost, budget);
+    let mut report = LinearReport::default();
+    for g in &short.groups {
+        let p = pack_group(set, &g.cascades, params);
+        let vals = run_short(engine, &p)?;
+        scatter(set, &g.cascades, &vals, out);
+        report.groups += 1;
+    }
+    for g in &long.groups {
+        let p = pack_scan(set, &g.cascades, params, chunk);
+        let vals = run_scan(engine, &p)?;
+        scatter(set, &g.cascades, &vals, out);
+        report.scan_groups += 1;
+        report.scan_chunks += p.params.n_chunks as usize;
+    }
+    let mut scratch = LinearScratch::default();
+    let offsets = set.offsets();
+    for &i in short.oversize.iter().chain(&long.oversize) {
+        cpu_linear(
+            set.get(i),
+            params,
+            &mut scratch,
+            &mut out[offsets[i]..offsets[i + 1]],
+        );
+        report.cpu_cascades += 1;
+    }
+    Ok(report)
+}
+
+fn run_short(engine: Engine<'_>, p: &Packed) -> Result<Vec<f32>, GpuError> {
+    match engine {
+        Engine::Twin { .. } => {
+            let mut out = vec![0.0f32; p.dt.len()];
+            linear_twin(&p.params, &p.offsets, &p.dt, &p.w, &mut out);
+            Ok(out)
+        }
+        Engine::Gpu { ctx, .. } => {
+            let grid = dispatch::grid_1d(p.params.n_cascades, LINEAR.workgroup_size[0]);
+            let zeros = vec![0u8; p.dt.len() * 4];
+            let res = ctx.run(
+                &LINEAR,
+                bytemuck::bytes_of(&p.params),
+                &[
+                    bytemuck::cast_slice(&p.offsets),
+                    bytemuck::cast_slice(&p.dt),
+                    bytemuck::cast_slice(&p.w),
+                ],
+                &[&zeros],
+                grid,
+            )?;
+            Ok(bytemuck::pod_collect_to_vec(&res[0]))
+        }
+    }
+}
+
+fn run_scan(engine: Engine<'_>, p: &ScanPacked) -> Result<Vec<f32>, GpuError> {
+    let n = p.dt.len();
+    match engine {
+        Engine::Twin { .. } => {
+            let (mut g, mut out) = (vec![0.0f32; n], vec![0.0f32; n]);
+            linear_scan_twin(&p.params, &p.index, &p.dt, &p.w, &mut g, &mut out);
+            Ok(out)
+        }
+        Engine::Gpu { ctx, .. } => {
+            let chunks = u64::from(p.params.n_chunks);
+            let index = ctx.upload("linear_scan index", bytemuck::cast_slice(&p.index))?;
+            let dt = ctx.upload("linear_scan dt", bytemuck::cast_slice(&p.dt))?;
+            let w = ctx.upload("linear_scan w", bytemuck::cast_slice(&p.w))?;
+            let g = ctx.zeroed("linear_scan g", 4 * n as u64)?;
+            let out = ctx.zeroed("linear_scan out", 4 * n as u64)?;
+            let comp = ctx.zeroed("linear_scan comp", 8 * chunks)?;
+            let carry = ctx.zeroed("linear_scan carry", 4 * chunks)?;
+            let buffers: [&GpuBuffer; 7] = [&index, &dt, &w, &g, &out, &comp, &carry];
+            let per_chunk = dispatch::grid_1d(p.params.n_chunks, 64);
+            let per_cascade = dispatch::grid_1d(p.params.n_cascades, 64);
+            let uniform = bytemuck::bytes_of(&p.params);
+            let d = |kernel, grid| Dispatch {
+                kernel,
+                uniform,
+                buffers: &buffers,
+                grid,
+            };
+            let res = ctx.submit(
+                &[
+                    d(&SCAN_FWD_LOCAL, per_chunk),
+                    d(&SCAN_FWD_CARRY, per_cascade),
+                    d(&SCAN_FWD_APPLY, per_chunk),
+                    d(&SCAN_BWD_CARRY, per_cascade),
+                    d(&SCAN_BWD_APPLY, per_chunk),
+                ],
+                &[(&out, 4 * n as u64)],
+            )?;
+            Ok(bytemuck::pod_collect_to_vec(&res[0]))
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! GPU path of the influence capability: kernel registration and host code.
+//!
+//! - [`linear`] (`shaders/influence/linear.wgsl`, one cascade per invocation) for cascades up
+//!   to [`LinearOptions::max_invocation_events`], and the chunked scan form
+//!   (`shaders/influence/linear_scan.wgsl`, five entry points in one submission) for longer
+//!   ones, so that one 10⁶-event cascade spreads over ~10³ invocations instead of serialising
+//!   a batch.
+//! - [`recursion`] (`shaders/influence/recursion.wgsl`): the paper's M×P column recursion,
+//!   many cascades per submission, with the full pairwise M when asked.
+//!
+//! Every engine runs a batch through [`super::packing::plan`]: groups of cascades of similar
+//! sizes under a byte budget (the device's storage binding limit), results written back in
+//! input order. [`Engine::Twin`] runs the kernels' f32 CPU twins over the very same groups,
+//! so the packing and the kernels' arithmetic are checked without a GPU.
+
+mod linear;
+mod recursion;
+
+pub use linear::{
+    F32_TOLERANCE, GPU_MAX_EVENTS, LINEAR, LinearOptions, LinearParams, LinearReport, Packed,
+    SCAN_BWD_APPLY, SCAN_BWD_CARRY, SCAN_FWD_APPLY, SCAN_FWD_CARRY, SCAN_FWD_LOCAL, ScanPacked,
+    ScanParams, linear, linear_with, pack, pack_group, pack_scan,
+};
+pub use recursion::{
+    RECURSION_F32_TOLERANCE, RECURSION_M, RECURSION_Q, RecursionPacked, RecursionParams,
+    RecursionReport, pack_recursion, recursion, recursion_matrices,
+};
+
+use crate::gpu::Context;
+
+/// Where packed groups run.
+#[derive(Clone, Copy, Debug)]
+pub enum Engine<'a> {
+    /// The WGSL kernels on a device; groups under `max_group_bytes` and the device's storage
+    /// binding limit.
+    Gpu {
+        /// The device.
+        ctx: &'a Context,
+        /// A cap on a group's largest buffer, below the binding limit (tests use it to split
+        /// a batch into many groups).
+        max_group_bytes: u64,
+    },
+    /// The kernels' f32 CPU twins over the same packing.
+    Twin {
+        /// Bytes of a group's largest buffer.
+        max_group_bytes: u64,
+    },
+}
+
+impl<'a> Engine<'a> {
+    /// The device, grouped under its storage binding limit.
+    pub fn gpu(ctx: &'a Context) -> Self {
+        Engine::Gpu {
+            ctx,
+            max_group_bytes: u64::MAX,
+        }
+    }
+
+    /// The twins, grouped as on a device with lavapipe's 128 MiB binding limit.
+    pub fn twin() -> Self {
+        Engine::Twin {
+            max_group_bytes: 128 << 20,
+        }
+    }
+
+    fn budget(&self) -> u64 {
+        match self {
+            Engine::Gpu {
+                ctx,
+                max_group_bytes,
+            } => ctx.max_binding_bytes().min(*max_group_bytes),
+            Engine::Twin { max_group_bytes } => *max_group_bytes,
+        }
+    }
+}
