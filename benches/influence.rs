@@ -1,9 +1,14 @@
 //! Criterion benches of the influence algorithms: events/s per algorithm over cascade sizes
 //! 10 … 10^5 on a log axis, so the slope shows how cost grows (linear O(n), backsub O(n²),
-//! recursion O(n³)). Run: `cargo bench --bench influence`.
+//! recursion O(n³)). Group `influence/batch`: the run driver's batch step on identical batches,
+//! ids `cpu/<algo>/<cascades>x<n>` and `gpu/<algo>/<cascades>x<n>` (packing, upload and
+//! read-back included; skipped without an adapter — on lavapipe these are software timings).
+//! Run: `cargo bench --bench influence`.
 
 use cascadia::cascade::CascadeSet;
-use cascadia::influence::{Algorithm, InfluenceParams, cpu::LinearScratch, tweet_influence};
+use cascadia::influence::{
+    Algorithm, InfluenceParams, compute_batch, cpu::LinearScratch, tweet_influence,
+};
 use cascadia::synth::influence::cascade_events;
 use criterion::{
     AxisScale, BenchmarkId, Criterion, PlotConfiguration, Throughput, criterion_group,
@@ -43,10 +48,58 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+fn bench_batch(c: &mut Criterion) {
+    let ctx = match cascadia::gpu::Context::shared() {
+        Ok(ctx) => Some(ctx),
+        Err(e) => {
+            eprintln!("influence/batch: no GPU ids ({e})");
+            None
+        }
+    };
+    let mut group = c.benchmark_group("influence/batch");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(300));
+    for (algo, cascades, n) in [
+        (Algorithm::Linear, 10_000usize, 10usize),
+        (Algorithm::Linear, 100, 1_000),
+        (Algorithm::Linear, 1, 200_000),
+        (Algorithm::Recursion, 100, 30),
+        (Algorithm::Recursion, 4, 300),
+    ] {
+        let mut set = CascadeSet::new();
+        for k in 0..cascades {
+            set.begin_cascade("b");
+            for (t, f, u) in cascade_events(n, k as u64) {
+                set.push_event(t, f, cascadia::cascade::UserId(u));
+            }
+            set.finish_cascade(cascadia::cascade::Dedupe::None);
+        }
+        let params = InfluenceParams::default().algorithm(algo);
+        let (mut out, mut parents) = (vec![0.0; set.n_events()], vec![0i64; set.n_events()]);
+        group.throughput(Throughput::Elements(set.n_events() as u64));
+        let label = format!("{}/{cascades}x{n}", format!("{algo:?}").to_lowercase());
+        let mut engines = vec![("cpu", None)];
+        if let Some(ctx) = &ctx {
+            engines.push(("gpu", Some(ctx.as_ref())));
+        }
+        for (engine, gpu) in engines {
+            group.bench_function(BenchmarkId::new(engine, &label), |b| {
+                b.iter(|| {
+                    compute_batch(black_box(&set), &params, gpu, &mut out, &mut parents)
+                        .expect("bench runs")
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
 // A private module: criterion_group! generates an undocumented public function.
 mod group {
     use super::*;
-    criterion_group!(benches, bench);
+    criterion_group!(benches, bench, bench_batch);
 }
 use group::benches;
 criterion_main!(benches);

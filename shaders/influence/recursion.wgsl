@@ -16,7 +16,7 @@
 //
 // Layout: per cascade an n x n block of M and of Q, column-major (entry (k, j) at
 // base + j * n + k), so that invocations i, i+1 read M_ik, M_(i+1)k side by side and q_kj is
-// one value for the whole workgroup at a given k.
+// one value for all of them at a given k (see kb in m_rows).
 // Bindings: 0 uniform RecursionParams; 1 cascades (vec4<u32> per cascade: event start,
 // events, matrix base, 0); 2 event_cascade (u32 per event); 3 terms (vec4<f32> per event:
 // tau_hi, tau_lo, ln w, ln G with tau = r (t - t_0) in f64 split into two f32, ln G_j from
@@ -87,10 +87,14 @@ fn m_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     let base = c.z;
     let ja = max(params.j0, i + 1u);
     let jb = min(params.j1, n);
+    // Rows i of one 64-aligned run start their sums at the same k (M_ik = 0 for k < i: the
+    // buffer is zeroed and never written below the diagonal, and 0 * q adds exactly 0), so
+    // at each step neighbouring invocations read neighbouring M entries and one q entry.
+    let kb = i - i % WG_SIZE;
     var acc_phi = phi[e];
     for (var j = ja; j < jb; j = j + 1u) {
         var v = 0.0;
-        for (var k = i; k < j; k = k + 1u) {
+        for (var k = kb; k < j; k = k + 1u) {
             v = v + m[base + k * n + i] * q[base + j * n + k];
         }
         m[base + j * n + i] = v;

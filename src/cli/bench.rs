@@ -40,10 +40,22 @@ pub(crate) struct InfluenceBenchArgs {
     /// Seconds to spend per in-memory measurement (at least one run).
     #[arg(long, default_value_t = 0.3)]
     seconds: f64,
-    /// Also time the GPU linear kernel against the multi-threaded CPU on the same batches
-    /// (including packing, upload and read-back).
-    #[arg(long)]
+    /// `gpu`: also time the GPU kernels (linear, its scan form, recursion) against the
+    /// multi-threaded CPU on the same batches, through the run driver's batch step (packing,
+    /// upload and read-back included). `cpu`: the CPU tables only.
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: BenchBackend,
+    /// Same as --backend gpu.
+    #[arg(long, hide = true)]
     gpu: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum BenchBackend {
+    /// The CPU tables only.
+    Cpu,
+    /// The CPU tables and the GPU-vs-CPU table.
+    Gpu,
 }
 
 pub(crate) fn machine_line() -> String {
@@ -125,8 +137,8 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
             );
         }
     }
-    if a.gpu {
-        gpu_table(&params, a.seconds)?;
+    if a.gpu || a.backend == BenchBackend::Gpu {
+        gpu_table(a.seconds)?;
     }
     if a.e2e_events > 0 {
         let dir = tempfile::tempdir().context("creating a temporary directory")?;
@@ -195,7 +207,7 @@ fn fmt_time(s: f64) -> String {
 
 /// Batch throughput of the run driver's batch step (`influence::compute_batch`: tweet
 /// influence on the backend plus expected parents on the CPU), GPU vs CPU on identical batches.
-fn gpu_table(params: &InfluenceParams, seconds: f64) -> Result<()> {
+fn gpu_table(seconds: f64) -> Result<()> {
     let ctx = cascadia::gpu::Context::shared()?;
     println!();
     println!("GPU adapter: {}", ctx.describe());
@@ -204,11 +216,21 @@ fn gpu_table(params: &InfluenceParams, seconds: f64) -> Result<()> {
     }
     println!();
     println!(
-        "| batch (cascades x events) | CPU events/s ({} threads, f64) | GPU events/s (f32 kernel incl. upload + read-back) | GPU / CPU |",
+        "| algorithm | batch (cascades x events) | CPU events/s ({} threads, f64) | GPU events/s (f32 kernels incl. packing, upload + read-back) | GPU / CPU |",
         rayon::current_num_threads()
     );
-    println!("|---|---:|---:|---:|");
-    for (cascades, n) in [(100_000usize, 10usize), (1_000, 1_000), (8, 16_384)] {
+    println!("|---|---|---:|---:|---:|");
+    let linear = InfluenceParams::default();
+    let recursion = InfluenceParams::default().algorithm(influence::Algorithm::Recursion);
+    for (params, cascades, n) in [
+        (&linear, 100_000usize, 10usize),
+        (&linear, 1_000, 1_000),
+        (&linear, 8, 16_384),
+        (&linear, 1, 1_000_000),
+        (&recursion, 1_000, 30),
+        (&recursion, 20, 300),
+        (&recursion, 2, 1_000),
+    ] {
         let mut set = CascadeSet::new();
         for c in 0..cascades {
             set.begin_cascade("b");
@@ -242,7 +264,8 @@ fn gpu_table(params: &InfluenceParams, seconds: f64) -> Result<()> {
         let cpu = time(&mut || batch(None))?;
         let gpu = time(&mut || batch(Some(&ctx)))?;
         println!(
-            "| {cascades} x {n} | {:.3e} | {:.3e} | {:.2} |",
+            "| {:?} | {cascades} x {n} | {:.3e} | {:.3e} | {:.2} |",
+            params.algorithm,
             events / cpu,
             events / gpu,
             cpu / gpu

@@ -7,8 +7,8 @@
 
 use super::cpu::{LinearScratch, RECURSION_MAX_EVENTS, expected_parents};
 use super::gpu::Engine;
-use super::{Algorithm, packing};
 use super::users::{UserAggregator, UserInfluence};
+use super::{Algorithm, packing};
 use super::{InfluenceParams, tweet_influence_checked};
 use crate::cascade::{CascadeSet, Interner};
 use crate::error::{Error, InputError, Result};

@@ -482,12 +482,35 @@ fn gpu_backend_reproduces_the_goldens() {
             &format!("CLI --backend gpu {preset}"),
         );
     }
+    for preset in ["paper", "birdspotter"] {
+        let (code, out, err) = influence(
+            &dir.join("cascades.csv"),
+            &[
+                "--preset",
+                preset,
+                "--backend",
+                "gpu",
+                "--algo",
+                "recursion",
+            ],
+        );
+        assert_eq!(code, 0, "{preset} recursion: {err}");
+        let got = floats(&column(&out, "influence"));
+        let want = floats(&column(&expected, &format!("phi_{preset}")));
+        let (rel, abs) = cascadia::influence::gpu::RECURSION_F32_TOLERANCE;
+        assert_close(
+            &got,
+            &want,
+            Tol { rel, abs },
+            &format!("CLI --backend gpu --algo recursion {preset}"),
+        );
+    }
     let (code, _, err) = influence(
         &dir.join("cascades.csv"),
-        &["--backend", "gpu", "--algo", "recursion"],
+        &["--backend", "gpu", "--algo", "backsub"],
     );
-    assert_eq!(code, 2, "the GPU runs the linear algorithm only");
-    assert!(err.contains("--backend"), "{err}");
+    assert_eq!(code, 2, "the GPU has no back substitution");
+    assert!(err.contains("--backend cpu"), "{err}");
 }
 
 #[test]

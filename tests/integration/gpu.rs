@@ -336,7 +336,12 @@ fn twin_engine_through_the_packing_matches_reference_and_direct_twins() {
             "65 and 2 × 300 events in chunks of 7, one cascade per group: {report:?}"
         );
         assert_eq!(report.cpu_cascades, 0, "300 events × 4 B fit in 1,200 B");
-        assert_close(&out, &reference(&set, &p), F32, &format!("twin engine {p:?}"));
+        assert_close(
+            &out,
+            &reference(&set, &p),
+            F32,
+            &format!("twin engine {p:?}"),
+        );
         // Results land in input order: the one-invocation twin over the whole set agrees.
         assert_close(
             &out,
@@ -370,9 +375,17 @@ fn gpu_scan_matches_twin_and_reference() {
             max_group_bytes: budget,
         });
         assert_eq!(rg, rt, "same packing on both engines");
-        assert!(rg.cpu_cascades == 1, "the 2,000-event cascade exceeds 1,200 B");
+        assert!(
+            rg.cpu_cascades == 1,
+            "the 2,000-event cascade exceeds 1,200 B"
+        );
         assert_close(&g, &t, GPU_VS_TWIN, &format!("GPU scan vs twin {p:?}"));
-        assert_close(&g, &reference(&set, &p), F32, &format!("GPU scan vs f64 {p:?}"));
+        assert_close(
+            &g,
+            &reference(&set, &p),
+            F32,
+            &format!("GPU scan vs f64 {p:?}"),
+        );
     }
 }
 
@@ -398,9 +411,18 @@ fn gpu_scan_spreads_a_long_cascade() {
         &mut out,
     )
     .unwrap();
-    assert_eq!((report.scan_groups, report.cpu_cascades), (1, 0), "{report:?}");
+    assert_eq!(
+        (report.scan_groups, report.cpu_cascades),
+        (1, 0),
+        "{report:?}"
+    );
     assert!(report.scan_chunks >= 195, "{report:?}");
-    assert_close(&out, &reference(&set, &p), F32, "long cascade on the GPU vs f64");
+    assert_close(
+        &out,
+        &reference(&set, &p),
+        F32,
+        "long cascade on the GPU vs f64",
+    );
 }
 
 fn recursion_params() -> Vec<InfluenceParams> {
@@ -464,7 +486,12 @@ fn gpu_recursion_matches_twin_reference_and_matrices() {
             GPU_VS_TWIN,
             &format!("GPU recursion vs twin {p:?}"),
         );
-        assert_close(&g, &reference_with(&set, &p), REC_F32, &format!("GPU recursion vs f64 {p:?}"));
+        assert_close(
+            &g,
+            &reference_with(&set, &p),
+            REC_F32,
+            &format!("GPU recursion vs f64 {p:?}"),
+        );
         for (i, c) in set.iter().enumerate() {
             let want = cpu::recursion_matrix(c, &p);
             assert_close(
@@ -514,9 +541,15 @@ fn gpu_recursion_goldens_every_preset() {
         (Preset::Descendants, 4),
     ] {
         let want: Vec<f64> = rows.iter().map(|r| r[col].parse().unwrap()).collect();
-        let p = InfluenceParams::preset(preset).algorithm(cascadia::influence::Algorithm::Recursion);
+        let p =
+            InfluenceParams::preset(preset).algorithm(cascadia::influence::Algorithm::Recursion);
         let mut got = vec![0.0; set.n_events()];
         cascadia::influence::gpu::recursion(Engine::gpu(&ctx), &set, &p, &mut got, None).unwrap();
-        assert_close(&got, &want, REC_F32, &format!("GPU recursion golden {preset:?}"));
+        assert_close(
+            &got,
+            &want,
+            REC_F32,
+            &format!("GPU recursion golden {preset:?}"),
+        );
     }
 }

@@ -139,6 +139,10 @@ pub fn linear_twin_one<F: num_traits::Float>(
 /// CPU twin of `shaders/influence/linear_scan.wgsl`: the five entry points in order, each
 /// over every chunk (or cascade), with the kernel's steps in the kernel's order. Chunk-local
 /// state (`comp`, `carry`) lives here; `g` and `out` are per event, as on the device.
+#[expect(
+    clippy::needless_range_loop,
+    reason = "k is the invocation index of the kernel's entry points"
+)]
 pub fn linear_scan_twin<F: num_traits::Float>(
     params: &crate::influence::gpu::ScanParams,
     index: &[u32],
@@ -256,7 +260,11 @@ pub fn linear_scan_twin<F: num_traits::Float>(
             let m = pow_s((-r * dt[i]).exp()) + a_s * pow_s(w[i]) * inv;
             u = m * u + inv;
             let y = a_s * pow_s(w[i - 1]) * u;
-            let v = if params.self_included == 1 { one + y } else { y };
+            let v = if params.self_included == 1 {
+                one + y
+            } else {
+                y
+            };
             out[i - 1] = diag(i - 1 == s0) * v;
         }
     }

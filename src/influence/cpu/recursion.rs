@@ -126,10 +126,11 @@ pub fn recursion_twin(
             let [start, n, base, _] = cascades[event_cascade[e] as usize].map(|v| v as usize);
             let i = e - start;
             let (ja, jb) = ((j0 as usize).max(i + 1), (j1 as usize).min(n));
+            let kb = i - i % 64;
             let mut acc = phi[e];
             for j in ja..jb {
                 let mut v = 0.0f32;
-                for k in i..j {
+                for k in kb..j {
                     v += m[base + k * n + i] * q[base + j * n + k];
                 }
                 m[base + j * n + i] = v;
