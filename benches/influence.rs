@@ -68,14 +68,7 @@ fn bench_batch(c: &mut Criterion) {
         (Algorithm::Recursion, 100, 30),
         (Algorithm::Recursion, 4, 300),
     ] {
-        let mut set = CascadeSet::new();
-        for k in 0..cascades {
-            set.begin_cascade("b");
-            for (t, f, u) in cascade_events(n, k as u64) {
-                set.push_event(t, f, cascadia::cascade::UserId(u));
-            }
-            set.finish_cascade(cascadia::cascade::Dedupe::None);
-        }
+        let set = cascadia::synth::influence::batch_set(cascades, n);
         let params = InfluenceParams::default().algorithm(algo);
         let (mut out, mut parents) = (vec![0.0; set.n_events()], vec![0i64; set.n_events()]);
         group.throughput(Throughput::Elements(set.n_events() as u64));

@@ -8,33 +8,19 @@
 
 use cascadia::netinf::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, gains, node_gains};
 use cascadia::netinf::gpu::{DeviceBatch, GpuOptions, pack};
-use cascadia::netinf::{Engine, Model, NetInfData, NetInfParams, infer, infer_with};
+use cascadia::netinf::{Engine, NetInfData, NetInfParams, infer, infer_with};
 use cascadia::progress::NoProgress;
-use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
-use cascadia::synth::graphs;
+use cascadia::synth::cascades::paper_kronecker;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use rand::SeedableRng;
 use std::hint::black_box;
 use std::time::Duration;
 
 fn data(levels: u32) -> (NetInfData, usize) {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-    let n = 1usize << levels;
-    let edges = graphs::kronecker(
-        graphs::seeds::CORE_PERIPHERY,
-        levels,
-        Some(n * 1410 / 1000),
-        &mut rng,
-    );
-    let cfg = CascadeConfig {
-        model: Model::Exp,
-        alpha: 1.0,
-        delta: 1.0,
-        beta: 0.2,
-        window: 100.0,
-    };
-    let cascades = cascades_until_coverage(n, &edges, &cfg, 0.99, 1_000_000, &mut rng);
-    (NetInfData::from_cascades(n, &cascades), edges.len())
+    let (edges, cascades) = paper_kronecker(levels, 1, 1_000_000);
+    (
+        NetInfData::from_cascades(1 << levels, &cascades),
+        edges.len(),
+    )
 }
 
 fn gpu() -> Option<std::sync::Arc<cascadia::gpu::Context>> {

@@ -68,6 +68,13 @@ fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
     return gid.y * nwg.x * WG_SIZE + gid.x;
 }
 
+// Backward step i - 1 <- i: (m_{i-1}, c_{i-1}) from G_i = g_i.
+fn bwd_coeffs(i: u32, g_i: f32) -> vec2<f32> {
+    let inv = 1.0 / pow_s(g_i);
+    let m = pow_s(exp(-params.decay * dt[i])) + pow_s(alpha()) * pow_s(w[i]) * inv;
+    return vec2<f32>(m, inv);
+}
+
 // Index sections.
 fn chunk_lo(k: u32) -> u32 { return index[k]; }
 fn chunk_cascade(k: u32) -> u32 { return index[params.n_chunks + 1u + k]; }
@@ -137,17 +144,14 @@ fn fwd_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     // Backward map of events [p, top), top = min(q, end - 1): U_p = A U_top + B.
     var top = q;
     if (q == end) { top = end - 1u; }
-    let a_s = pow_s(alpha());
     var a = 1.0;
     var b = 0.0;
     var g1 = g_top;
     if (q == end) { g1 = g[top]; }
     for (var i = top; i > p; i = i - 1u) {
-        // step i - 1: needs G_i (g1) and event i's weight and gap.
-        let inv = 1.0 / pow_s(g1);
-        let m = pow_s(exp(-r * dt[i])) + a_s * pow_s(w[i]) * inv;
-        a = m * a;
-        b = m * b + inv;
+        let mc = bwd_coeffs(i, g1);
+        a = mc.x * a;
+        b = mc.x * b + mc.y;
         g1 = g[i - 1u];
     }
     comp[k] = vec2<f32>(a, b);
@@ -176,7 +180,6 @@ fn bwd_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     let end = cascade_start(c + 1u);
     let p = chunk_lo(k);
     let q = chunk_lo(k + 1u);
-    let r = params.decay;
     let a_s = pow_s(alpha());
     var top = q;
     if (q == end) {
@@ -187,9 +190,8 @@ fn bwd_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     }
     var u = carry[k];
     for (var i = top; i > p; i = i - 1u) {
-        let inv = 1.0 / pow_s(g[i]);
-        let m = pow_s(exp(-r * dt[i])) + a_s * pow_s(w[i]) * inv;
-        u = m * u + inv;
+        let mc = bwd_coeffs(i, g[i]);
+        u = mc.x * u + mc.y;
         let y = a_s * pow_s(w[i - 1u]) * u;
         var v = y;
         if (params.self_included == 1u) { v = 1.0 + y; }

@@ -231,14 +231,7 @@ fn gpu_table(seconds: f64) -> Result<()> {
         (&recursion, 20, 300),
         (&recursion, 2, 1_000),
     ] {
-        let mut set = CascadeSet::new();
-        for c in 0..cascades {
-            set.begin_cascade("b");
-            for (t, f, u) in cascade_events(n, c as u64) {
-                set.push_event(t, f, cascadia::cascade::UserId(u));
-            }
-            set.finish_cascade(cascadia::cascade::Dedupe::None);
-        }
+        let set = cascadia::synth::influence::batch_set(cascades, n);
         let events = set.n_events() as f64;
         let mut out = vec![0.0; set.n_events()];
         let time = |f: &mut dyn FnMut() -> Result<()>| -> Result<f64> {

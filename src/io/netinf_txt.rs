@@ -107,21 +107,27 @@ impl Lines {
     }
 }
 
-/// Reads the node block (up to the first empty line) into `nodes`/`names`. Returns whether
-/// an empty line was found.
+/// Reads the node block (up to the first empty line) into `nodes`/`names`; `rest` says what
+/// the file holds after the empty line, for the error when there is none.
 fn read_node_block(
     lines: &mut Lines,
     path: &Path,
     nodes: &mut Interner,
     names: &mut Vec<String>,
-) -> Result<bool> {
+    rest: &str,
+) -> Result<()> {
     loop {
         let line = lines.line + 1;
         let Some(text) = lines.next(path)? else {
-            return Ok(false);
+            return Err(err(
+                path,
+                lines.line.max(1),
+                None,
+                InputErrorKind::Layout(format!("no empty line after the node block: {rest}")),
+            ));
         };
         if text.trim().is_empty() {
-            return Ok(true);
+            return Ok(());
         }
         let (id, name) = match text.split_once(',') {
             Some((id, name)) => (id.trim(), name.trim()),
@@ -152,16 +158,13 @@ pub fn read_snap(path: &Path) -> Result<NetInfData> {
         line: 0,
     };
     let mut data = NetInfData::default();
-    if !read_node_block(&mut lines, path, &mut data.nodes, &mut data.names)? {
-        return Err(err(
-            path,
-            lines.line.max(1),
-            None,
-            InputErrorKind::Layout(
-                "no empty line after the node block: the NetInf format is `id,name` node lines, one empty line, then one cascade per line as `id,time,id,time,…`".into(),
-            ),
-        ));
-    }
+    read_node_block(
+        &mut lines,
+        path,
+        &mut data.nodes,
+        &mut data.names,
+        "the NetInf format is `id,name` node lines, one empty line, then one cascade per line as `id,time,id,time,…`",
+    )?;
     let mut builder = CascadeBuilder::default();
     let mut empty_lines: Vec<u64> = Vec::new();
     loop {
@@ -338,16 +341,13 @@ pub fn read_network(path: &Path, nodes: &Interner) -> Result<TrueNetwork> {
     };
     let mut own = Interner::new();
     let mut names = Vec::new();
-    if !read_node_block(&mut lines, path, &mut own, &mut names)? {
-        return Err(err(
-            path,
-            lines.line.max(1),
-            None,
-            InputErrorKind::Layout(
-                "no empty line after the node block: a network file is `id,name` node lines, one empty line, then `src,dst[,alpha]` lines".into(),
-            ),
-        ));
-    }
+    read_node_block(
+        &mut lines,
+        path,
+        &mut own,
+        &mut names,
+        "a network file is `id,name` node lines, one empty line, then `src,dst[,alpha]` lines",
+    )?;
     let mut net = TrueNetwork::default();
     let mut all: FxHashSet<(String, String)> = FxHashSet::default();
     loop {

@@ -117,6 +117,20 @@ pub fn cascade_events(n: usize, seed: u64) -> Vec<(f64, f64, u32)> {
         .collect()
 }
 
+/// A batch of `cascades` in-memory cascades of `n` events each ([`cascade_events`] with seeds
+/// 0, 1, …), for benches that compare engines on whole batches.
+pub fn batch_set(cascades: usize, n: usize) -> crate::cascade::CascadeSet {
+    let mut set = crate::cascade::CascadeSet::new();
+    for c in 0..cascades {
+        set.begin_cascade("b");
+        for (t, f, u) in cascade_events(n, c as u64) {
+            set.push_event(t, f, crate::cascade::UserId(u));
+        }
+        set.finish_cascade(crate::cascade::Dedupe::None);
+    }
+    set
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use crate::util::{Tol, assert_close, gpu, shared_dir};
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::gpu::{
     Engine, F32_TOLERANCE, GPU_MAX_EVENTS, LINEAR, LinearOptions, RECURSION_F32_TOLERANCE, pack,
-    pack_recursion, pack_scan,
+    pack_scan,
 };
 use cascadia::influence::{InfluenceParams, Power, Preset, SelfTerm, cpu};
 use cascadia::io::{Format, ReadOptions, read_all};
@@ -163,8 +163,8 @@ fn gpu_matches_twin_and_reference() {
     }
 }
 
-#[test]
-fn gpu_goldens_every_preset() {
+/// The influence fixture's cascades and its expected rows.
+fn golden() -> (CascadeSet, Vec<csv::StringRecord>) {
     let dir = shared_dir().join("fixtures/influence");
     let (set, _) = read_all(
         dir.join("cascades.csv").to_str().unwrap(),
@@ -173,7 +173,12 @@ fn gpu_goldens_every_preset() {
     )
     .unwrap();
     let mut rdr = csv::Reader::from_path(dir.join("expected_tweets.csv")).unwrap();
-    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    (set, rdr.records().map(|r| r.unwrap()).collect())
+}
+
+#[test]
+fn gpu_goldens_every_preset() {
+    let (set, rows) = golden();
     for (preset, col) in [
         (Preset::Birdspotter, 2),
         (Preset::Paper, 3),
@@ -433,22 +438,9 @@ fn recursion_params() -> Vec<InfluenceParams> {
 }
 
 fn recursion_twin_values(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
-    let all: Vec<usize> = (0..set.len()).collect();
-    let p = pack_recursion(set, &all, params);
-    let mut q = vec![0.0f32; p.matrix_len];
-    let mut m = vec![0.0f32; p.matrix_len];
-    let mut phi = vec![0.0f32; set.n_events()];
-    cpu::recursion_twin(
-        &p.params,
-        &p.blocks,
-        &p.cascades,
-        &p.event_cascade,
-        &p.terms,
-        &mut q,
-        &mut m,
-        &mut phi,
-    );
-    phi.iter().map(|&x| f64::from(x)).collect()
+    let mut out = vec![0.0; set.n_events()];
+    cascadia::influence::gpu::recursion(Engine::twin(), set, params, &mut out, None).unwrap();
+    out
 }
 
 #[test]
@@ -525,15 +517,7 @@ fn gpu_recursion_matches_twin_reference_and_matrices() {
 
 #[test]
 fn gpu_recursion_goldens_every_preset() {
-    let dir = shared_dir().join("fixtures/influence");
-    let (set, _) = read_all(
-        dir.join("cascades.csv").to_str().unwrap(),
-        Format::Csv,
-        ReadOptions::default(),
-    )
-    .unwrap();
-    let mut rdr = csv::Reader::from_path(dir.join("expected_tweets.csv")).unwrap();
-    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let (set, rows) = golden();
     let Some(ctx) = gpu() else { return };
     for (preset, col) in [
         (Preset::Birdspotter, 2),

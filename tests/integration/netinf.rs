@@ -352,7 +352,7 @@ mod oracles {
 mod synthetic {
     use super::*;
     use cascadia::metrics::edges::{break_even, precision_recall};
-    use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
+    use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage, paper_kronecker};
     use cascadia::synth::graphs;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
@@ -361,17 +361,8 @@ mod synthetic {
     /// incubation and 99% edge coverage, the break-even point is at least 0.92.
     #[test]
     fn recovers_a_core_periphery_kronecker_network() {
-        let mut rng = StdRng::seed_from_u64(7);
-        let edges = graphs::kronecker(graphs::seeds::CORE_PERIPHERY, 10, Some(1444), &mut rng);
+        let (edges, cascades) = paper_kronecker(10, 7, 100_000);
         assert_eq!(edges.len(), 1444);
-        let cfg = CascadeConfig {
-            model: Model::Exp,
-            alpha: 1.0,
-            delta: 1.0,
-            beta: 0.2,
-            window: 100.0,
-        };
-        let cascades = cascades_until_coverage(1024, &edges, &cfg, 0.99, 100_000, &mut rng);
         let data = NetInfData::from_cascades(1024, &cascades);
         let out = run(&data, Model::Exp, 1.0, edges.len());
         let truth: std::collections::HashSet<(u32, u32)> = edges.iter().copied().collect();

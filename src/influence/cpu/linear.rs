@@ -174,6 +174,11 @@ pub fn linear_scan_twin<F: num_traits::Float>(
             one
         }
     };
+    // Backward step i − 1 ← i: (m, c) from G_i (the shader's bwd_coeffs).
+    let bwd_coeffs = |i: usize, g_i: F| {
+        let inv = one / pow_s(g_i);
+        (pow_s((-r * dt[i]).exp()) + a_s * pow_s(w[i]) * inv, inv)
+    };
     let mut comp = vec![(zero, zero); nk];
     let mut carry = vec![zero; nk];
     // fwd_local
@@ -219,10 +224,9 @@ pub fn linear_scan_twin<F: num_traits::Float>(
         let (mut a, mut b) = (one, zero);
         let mut g1 = if q == end { g[top] } else { g_top };
         for i in (p + 1..=top).rev() {
-            let inv = one / pow_s(g1);
-            let m = pow_s((-r * dt[i]).exp()) + a_s * pow_s(w[i]) * inv;
+            let (m, c) = bwd_coeffs(i, g1);
             a = m * a;
-            b = m * b + inv;
+            b = m * b + c;
             g1 = g[i - 1];
         }
         comp[k] = (a, b);
@@ -256,9 +260,8 @@ pub fn linear_scan_twin<F: num_traits::Float>(
         };
         let mut u = carry[k];
         for i in (p + 1..=top).rev() {
-            let inv = one / pow_s(g[i]);
-            let m = pow_s((-r * dt[i]).exp()) + a_s * pow_s(w[i]) * inv;
-            u = m * u + inv;
+            let (m, c) = bwd_coeffs(i, g[i]);
+            u = m * u + c;
             let y = a_s * pow_s(w[i - 1]) * u;
             let v = if params.self_included == 1 {
                 one + y
