@@ -131,7 +131,15 @@ impl CsvReader {
     }
 
     fn field(record: &csv::StringRecord, i: usize) -> &str {
-        record[i].trim()
+        let f = &record[i];
+        // Most fields have no surrounding space: skip `trim`'s Unicode scan when both ends
+        // are ASCII and not whitespace (the result is the same).
+        let plain = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii() && !c.is_ascii_whitespace());
+        if plain(f.as_bytes().first()) && plain(f.as_bytes().last()) {
+            f
+        } else {
+            f.trim()
+        }
     }
 
     /// Parses the current record into (cascade name, time, magnitude, user).
@@ -154,8 +162,8 @@ impl CsvReader {
         let t = Self::field(r, self.cols.time);
         let time = parse_time(t).map_err(|k| InputError::new(loc("time"), k))?;
         let m = Self::field(r, self.cols.magnitude);
-        let magnitude = m
-            .parse::<f64>()
+        let magnitude = super::fast_decimal(m)
+            .map_or_else(|| m.parse::<f64>(), Ok)
             .map_err(|_| InputErrorKind::NotANumber {
                 found: m.to_string(),
             })

@@ -237,6 +237,9 @@ pub(crate) fn first_line(path: &Path) -> Result<String> {
 /// Parses a time: a finite number of seconds `>= 0`, or an RFC 3339 timestamp (seconds
 /// since the Unix epoch, fractional seconds kept).
 pub fn parse_time(text: &str) -> std::result::Result<f64, InputErrorKind> {
+    if let Some(v) = fast_decimal(text) {
+        return Ok(v);
+    }
     let t = text.trim();
     let value = match t.parse::<f64>() {
         Ok(v) => v,
@@ -260,8 +263,45 @@ pub fn parse_time(text: &str) -> std::result::Result<f64, InputErrorKind> {
     Ok(value)
 }
 
+/// The common case of a number field, parsed without the general float parser: ASCII digits
+/// with at most one `.`, at most 15 digits in all, nothing else (no sign, exponent or space).
+/// The digits then form an integer m < 2^53 and the value is m / 10^k with 10^k ≤ 10^15, both
+/// exact in f64, so the one division is correctly rounded: the same f64 as `str::parse`
+/// (Clinger's fast path). `None` for anything else, which takes the general path.
+pub fn fast_decimal(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let (mut m, mut digits, mut frac, mut dot) = (0u64, 0u32, 0u32, false);
+    for &c in b {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0');
+                digits += 1;
+                if dot {
+                    frac += 1;
+                }
+            }
+            b'.' if !dot => dot = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    let v = m as f64;
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    Some(v / POW10[frac as usize])
+}
+
 /// Parses a magnitude (follower count): a finite number `>= 0`.
 pub fn parse_magnitude(text: &str) -> std::result::Result<f64, InputErrorKind> {
+    if let Some(v) = fast_decimal(text) {
+        return Ok(v);
+    }
     let t = text.trim();
     let value = t.parse::<f64>().map_err(|_| InputErrorKind::NotANumber {
         found: t.to_string(),
@@ -299,6 +339,56 @@ pub fn read_all(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fast_decimal_equals_the_general_parser() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let mut cases: Vec<String> = [
+            "0",
+            "5.",
+            ".5",
+            "007",
+            "1609212588",
+            "1609212588.25",
+            "999999999999999",
+            "0.000000000000001",
+            "123456789.123456",
+            "9007199254740993",
+            "1e5",
+            "-3",
+            " 4",
+            ".",
+            "",
+            "1.2.3",
+            "1609212588.0000001",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..20_000 {
+            let n = rng.random_range(1..=17);
+            let mut t: String = (0..n)
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                .collect();
+            if rng.random_bool(0.5) {
+                t.insert(rng.random_range(0..=t.len()), '.');
+            }
+            cases.push(t);
+        }
+        for t in &cases {
+            match super::fast_decimal(t) {
+                Some(v) => assert_eq!(v.to_bits(), t.parse::<f64>().unwrap().to_bits(), "{t:?}"),
+                None => assert!(
+                    t.len() > 15
+                        || t.parse::<f64>().is_err()
+                        || !t.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                        || t.bytes().filter(|c| c.is_ascii_digit()).count() > 15,
+                    "{t:?} takes the general path only when it must"
+                ),
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -33,6 +33,17 @@ pub fn push_f64(out: &mut Vec<u8>, x: f64, buf: &mut ryu::Buffer) {
     out.extend_from_slice(buf.format(x).as_bytes());
 }
 
+/// Appends a time: as [`push_f64`], with whole numbers of seconds below 10^15 (the common
+/// case) written by the integer formatter — the same text, `digits.0`, as `ryu` writes.
+pub fn push_time(out: &mut Vec<u8>, t: f64, ryu: &mut ryu::Buffer, itoa: &mut itoa::Buffer) {
+    if t.is_sign_positive() && t < 1e15 && t.fract() == 0.0 {
+        out.extend_from_slice(itoa.format(t as u64).as_bytes());
+        out.extend_from_slice(b".0");
+    } else {
+        push_f64(out, t, ryu);
+    }
+}
+
 fn push_int(out: &mut Vec<u8>, x: i64, buf: &mut itoa::Buffer) {
     out.extend_from_slice(buf.format(x).as_bytes());
 }
@@ -96,7 +107,7 @@ impl<W: Write> InfluenceSink for TweetCsvWriter<W> {
                     buf.push(b',');
                     push_field(&mut buf, batch.user_name(e));
                     buf.push(b',');
-                    push_f64(&mut buf, c.times[pos], &mut ryu);
+                    push_time(&mut buf, c.times[pos], &mut ryu, &mut itoa);
                     buf.push(b',');
                     push_f64(&mut buf, batch.influence[e], &mut ryu);
                     buf.push(b',');
@@ -176,6 +187,31 @@ pub fn write_pairwise(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn push_time_writes_what_ryu_writes() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            1.0,
+            1609212588.0,
+            999_999_999_999_999.0,
+            1e15,
+            1e16,
+            0.5,
+        ];
+        cases.extend((0..10_000).map(|_| (rng.random::<f64>() * 1e15).floor()));
+        cases.extend((0..1_000).map(|_| rng.random::<f64>() * 1e9));
+        let (mut r, mut i) = (ryu::Buffer::new(), itoa::Buffer::new());
+        for t in cases {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            super::push_time(&mut a, t, &mut r, &mut i);
+            super::push_f64(&mut b, t, &mut r);
+            assert_eq!(a, b, "{t}");
+        }
+    }
+
     use super::*;
 
     #[test]
