@@ -279,6 +279,10 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
     let gpu = match args.backend {
         BackendArg::Cpu => None,
         BackendArg::Gpu => Some(cascadia::gpu::Context::shared()?),
+        BackendArg::Auto if params.algorithm == cascadia::influence::Algorithm::Backsub => {
+            eprintln!("cascadia: --algo backsub has no GPU kernel, running on the CPU");
+            None
+        }
         BackendArg::Auto => match cascadia::gpu::Context::shared() {
             Ok(ctx) => Some(ctx),
             Err(e) => {

@@ -511,6 +511,22 @@ fn gpu_backend_reproduces_the_goldens() {
     );
     assert_eq!(code, 2, "the GPU has no back substitution");
     assert!(err.contains("--backend cpu"), "{err}");
+    let (code, out, err) = influence(
+        &dir.join("cascades.csv"),
+        &["--backend", "auto", "--algo", "backsub"],
+    );
+    assert_eq!(code, 0, "auto falls back to the CPU: {err}");
+    assert!(err.contains("no GPU kernel"), "says why: {err}");
+    let want = floats(&column(&expected, "phi_paper"));
+    assert_close(
+        &floats(&column(&out, "influence")),
+        &want,
+        Tol {
+            rel: 1e-9,
+            abs: 1e-12,
+        },
+        "auto backsub on the CPU",
+    );
 }
 
 #[test]
