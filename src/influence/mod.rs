@@ -89,16 +89,23 @@ pub(crate) fn tweet_influence_checked(
         Algorithm::Linear => cpu::linear(c, params, scratch, out),
         Algorithm::Backsub => cpu::backsub(c, params, out),
         Algorithm::Recursion => {
-            if c.len() > cpu::RECURSION_MAX_EVENTS {
-                return Err(Error::CascadeTooLarge {
-                    cascade: c.name.to_string(),
-                    events: c.len(),
-                    limit: cpu::RECURSION_MAX_EVENTS,
-                    algorithm: "recursion",
-                });
-            }
+            recursion_fits(c)?;
             cpu::recursion(c, params, out);
         }
+    }
+    Ok(())
+}
+
+/// [`Error::CascadeTooLarge`] when `c` exceeds [`cpu::RECURSION_MAX_EVENTS`] (on every
+/// backend: the limit is the CPU fallback's matrix).
+pub(crate) fn recursion_fits(c: Cascade<'_>) -> Result<()> {
+    if c.len() > cpu::RECURSION_MAX_EVENTS {
+        return Err(Error::CascadeTooLarge {
+            cascade: c.name.to_string(),
+            events: c.len(),
+            limit: cpu::RECURSION_MAX_EVENTS,
+            algorithm: "recursion",
+        });
     }
     Ok(())
 }

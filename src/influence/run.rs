@@ -5,11 +5,11 @@
 //! computes the previous batch with rayon and hands it to the sink. Two batches are in flight
 //! at most, so memory is O(batch + largest cascade + users), never O(events).
 
-use super::cpu::{LinearScratch, RECURSION_MAX_EVENTS, expected_parents};
+use super::cpu::{LinearScratch, expected_parents};
 use super::gpu::Engine;
 use super::users::{UserAggregator, UserInfluence};
 use super::{Algorithm, packing};
-use super::{InfluenceParams, tweet_influence_checked};
+use super::{InfluenceParams, recursion_fits, tweet_influence_checked};
 use crate::cascade::{CascadeSet, Interner};
 use crate::error::{Error, InputError, Result};
 use crate::io::CascadeSource;
@@ -127,12 +127,7 @@ pub fn run(
 ) -> Result<(RunSummary, Vec<UserInfluence>, Interner)> {
     params.check()?;
     if options.gpu.is_some() && params.algorithm == Algorithm::Backsub {
-        return Err(crate::ParamError {
-            field: "--backend",
-            value: "gpu".into(),
-            expected: "the GPU runs --algo linear and --algo recursion; pass --backend cpu for backsub",
-        }
-        .into());
+        return Err(backsub_on_gpu());
     }
     let gpu = options.gpu.as_deref();
     let started = Instant::now();
@@ -265,26 +260,17 @@ pub fn compute_batch(
     influence: &mut [f64],
     parents: &mut [i64],
 ) -> Result<()> {
-    let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
-    if params.algorithm == Algorithm::Recursion {
-        if let Some(i) = sizes.iter().position(|&n| n > RECURSION_MAX_EVENTS) {
-            return Err(Error::CascadeTooLarge {
-                cascade: set.get(i).name.to_string(),
-                events: sizes[i],
-                limit: RECURSION_MAX_EVENTS,
-                algorithm: "recursion",
-            });
-        }
-    }
     if let Some(ctx) = gpu {
         match params.algorithm {
             Algorithm::Linear => super::gpu::linear(ctx, set, params, influence)?,
             Algorithm::Recursion => {
+                set.iter().try_for_each(recursion_fits)?;
                 super::gpu::recursion(Engine::gpu(ctx), set, params, influence, None)?;
             }
-            Algorithm::Backsub => unreachable!("run() refuses --algo backsub on the GPU"),
+            Algorithm::Backsub => return Err(backsub_on_gpu()),
         }
     }
+    let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
     // The CPU runs through the same packing as the GPU: groups by size under a byte budget
     // (the output, or the recursion's n² matrix), rayon over each group's cascades.
     let cost = |n: usize| match params.algorithm {
@@ -327,6 +313,15 @@ pub fn compute_batch(
         )?;
     }
     Ok(())
+}
+
+fn backsub_on_gpu() -> Error {
+    crate::ParamError {
+        field: "--backend",
+        value: "gpu".into(),
+        expected: "the GPU runs --algo linear and --algo recursion; pass --backend cpu for backsub",
+    }
+    .into()
 }
 
 /// Byte budget of one CPU group (the CPU needs no budget; it shares the GPU's grouping code
