@@ -1,34 +1,123 @@
-//! The engine table: every golden and oracle case runs on each engine.
+//! The engine table: every golden and oracle case runs on each engine — the three f64 CPU
+//! algorithms and, when an adapter exists (always in CI: lavapipe with
+//! `CASCADIA_REQUIRE_GPU=1`), the GPU's linear kernel, its scan form and its recursion, each
+//! with the tolerance its kernel states.
 
-use cascadia::cascade::Cascade;
+use crate::util::Tol;
+use cascadia::cascade::{Cascade, CascadeSet};
+use cascadia::influence::gpu::{
+    self, F32_TOLERANCE, LinearOptions, RECURSION_F32_TOLERANCE, linear_with, recursion,
+};
 use cascadia::influence::{Algorithm, InfluenceParams, tweet_influence};
+
+/// How an engine computes.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    /// The f64 CPU reference with this algorithm.
+    Cpu(Algorithm),
+    /// The linear kernel, one cascade per invocation.
+    GpuLinear,
+    /// The linear kernel's scan form, every cascade in chunks of 3 events.
+    GpuScan,
+    /// The batched recursion kernel.
+    GpuRecursion,
+}
 
 /// One way to compute tweet influence.
 pub struct Engine {
     pub name: &'static str,
-    pub algorithm: Algorithm,
+    pub kind: Kind,
+    /// Agreement owed to the f64 reference and the golden files.
+    pub tol: Tol,
 }
 
-/// All engines. (GPU engines join this table when they exist.)
-pub const ENGINES: &[Engine] = &[
+/// The CPU engines.
+pub const CPU_ENGINES: &[Engine] = &[
     Engine {
         name: "cpu_linear",
-        algorithm: Algorithm::Linear,
+        kind: Kind::Cpu(Algorithm::Linear),
+        tol: Tol::F64,
     },
     Engine {
         name: "cpu_backsub",
-        algorithm: Algorithm::Backsub,
+        kind: Kind::Cpu(Algorithm::Backsub),
+        tol: Tol::F64,
     },
     Engine {
         name: "cpu_recursion",
-        algorithm: Algorithm::Recursion,
+        kind: Kind::Cpu(Algorithm::Recursion),
+        tol: Tol::F64,
     },
 ];
 
+const F32: Tol = Tol {
+    rel: F32_TOLERANCE.0,
+    abs: F32_TOLERANCE.1,
+};
+
+/// Every engine this machine can run: the CPU ones, and the GPU ones when an adapter exists.
+pub fn all_engines() -> Vec<Engine> {
+    let mut v: Vec<Engine> = CPU_ENGINES
+        .iter()
+        .map(|e| Engine {
+            name: e.name,
+            kind: e.kind,
+            tol: e.tol,
+        })
+        .collect();
+    if crate::util::gpu().is_some() {
+        v.extend([
+            Engine {
+                name: "gpu_linear",
+                kind: Kind::GpuLinear,
+                tol: F32,
+            },
+            Engine {
+                name: "gpu_linear_scan",
+                kind: Kind::GpuScan,
+                tol: F32,
+            },
+            Engine {
+                name: "gpu_recursion",
+                kind: Kind::GpuRecursion,
+                tol: Tol {
+                    rel: RECURSION_F32_TOLERANCE.0,
+                    abs: RECURSION_F32_TOLERANCE.1,
+                },
+            },
+        ]);
+    }
+    v
+}
+
 impl Engine {
     pub fn run(&self, c: Cascade<'_>, params: &InfluenceParams) -> Vec<f64> {
-        let p = params.clone().algorithm(self.algorithm);
         let mut out = vec![0.0; c.len()];
+        let Kind::Cpu(algorithm) = self.kind else {
+            let ctx = crate::util::gpu().expect("GPU engines are listed only with an adapter");
+            let events: Vec<(f64, f64, u32)> = (0..c.len())
+                .map(|k| (c.times[k], c.magnitudes[k], c.users[k].0))
+                .collect();
+            let set = CascadeSet::from_events(c.name, &events);
+            let engine = gpu::Engine::gpu(&ctx);
+            match self.kind {
+                Kind::GpuLinear | Kind::GpuScan => {
+                    let options = match self.kind {
+                        Kind::GpuScan => LinearOptions {
+                            max_invocation_events: 1,
+                            scan_chunk_events: 3,
+                        },
+                        _ => LinearOptions::default(),
+                    };
+                    linear_with(engine, &set, params, &options, &mut out).expect("GPU runs");
+                }
+                _ => {
+                    recursion(engine, &set, params, &mut out, None).expect("GPU runs");
+                }
+            }
+            return out;
+        };
+        let p = params.clone().algorithm(algorithm);
         tweet_influence(c, &p, &mut Default::default(), &mut out).expect("engine runs");
         out
     }

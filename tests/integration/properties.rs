@@ -1,6 +1,6 @@
 //! proptest invariants and differential tests (fast = obvious on random inputs).
 
-use crate::engines::ENGINES;
+use crate::engines::CPU_ENGINES as ENGINES;
 use crate::util::{Tol, assert_close};
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::{InfluenceParams, Power, SelfTerm};
