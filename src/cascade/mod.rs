@@ -56,7 +56,7 @@ impl Cascade<'_> {
 ///
 /// Memory: 20 bytes per event plus the cascade names. Used as a bounded batch when
 /// streaming (see `influence::run`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CascadeSet {
     names: Vec<String>,
     offsets: Vec<usize>,
@@ -67,13 +67,24 @@ pub struct CascadeSet {
     scratch: Vec<usize>,
 }
 
+impl Default for CascadeSet {
+    /// An empty set (its offsets hold the leading 0).
+    fn default() -> Self {
+        CascadeSet {
+            names: Vec::new(),
+            offsets: vec![0],
+            times: Vec::new(),
+            magnitudes: Vec::new(),
+            users: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+}
+
 impl CascadeSet {
     /// An empty set.
     pub fn new() -> Self {
-        CascadeSet {
-            offsets: vec![0],
-            ..Default::default()
-        }
+        Self::default()
     }
 
     /// Number of cascades.
@@ -242,6 +253,19 @@ impl CascadeSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_set_takes_cascades_like_a_new_one() {
+        // `Default` once left `offsets` empty, so the first finished cascade panicked.
+        let mut set = CascadeSet::default();
+        set.begin_cascade("c");
+        set.push_event(1.0, 2.0, UserId(0));
+        set.finish_cascade(Dedupe::None);
+        assert_eq!(
+            (set.len(), set.n_events(), set.offsets()),
+            (1, 1, &[0, 1][..])
+        );
+    }
 
     #[test]
     fn finish_sorts_stably_by_time() {
