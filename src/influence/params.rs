@@ -229,6 +229,17 @@ impl InfluenceParams {
         }
     }
 
+    /// Appends [`Self::weight`] of every magnitude to `out`, deciding `β = 1` once: inside a
+    /// loop the compiler vectorises the branch away and calls `pow` for every event anyway
+    /// (measured: 2.5% of an end-to-end run with β = 1).
+    pub fn extend_weights(&self, magnitudes: &[f64], out: &mut Vec<f64>) {
+        if self.beta == 1.0 {
+            out.extend(magnitudes.iter().map(|&f| f.max(1.0)));
+        } else {
+            out.extend(magnitudes.iter().map(|&f| f.max(1.0).powf(self.beta)));
+        }
+    }
+
     /// `ln w = β ln max(f, 1)`.
     #[inline]
     pub fn log_weight(&self, magnitude: f64) -> f64 {

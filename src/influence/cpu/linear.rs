@@ -41,7 +41,7 @@ pub fn linear(
     e.clear();
     e.resize(n, 0.0);
     w.clear();
-    w.extend(c.magnitudes.iter().map(|&f| params.weight(f)));
+    params.extend_weights(c.magnitudes, w);
 
     // Forward: G_j = D_{j-1} + w_{j-1}, D_j = e^{-r (t_j - t_{j-1})} G_j; e[j] = e^{-rΔ}.
     let mut d = 0.0;
