@@ -83,6 +83,12 @@ fn cascade_chunk(c: u32) -> u32 {
     return index[2u * params.n_chunks + params.n_cascades + 2u + c];
 }
 
+// Chunk k's cascade start and end, and its own first and one-past-last event.
+fn chunk_span(k: u32) -> vec4<u32> {
+    let c = chunk_cascade(k);
+    return vec4<u32>(cascade_start(c), cascade_start(c + 1u), chunk_lo(k), chunk_lo(k + 1u));
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn fwd_local(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let k = flat(gid, nwg);
@@ -120,11 +126,11 @@ fn fwd_carry(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
 fn fwd_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let k = flat(gid, nwg);
     if (k >= params.n_chunks) { return; }
-    let c = chunk_cascade(k);
-    let s0 = cascade_start(c);
-    let end = cascade_start(c + 1u);
-    let p = chunk_lo(k);
-    let q = chunk_lo(k + 1u);
+    let span = chunk_span(k);
+    let s0 = span.x;
+    let end = span.y;
+    let p = span.z;
+    let q = span.w;
     let r = params.decay;
     // Forward replay: G_j for the chunk's events (0 for the root).
     var d = carry[k];
@@ -175,11 +181,11 @@ fn bwd_carry(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
 fn bwd_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let k = flat(gid, nwg);
     if (k >= params.n_chunks) { return; }
-    let c = chunk_cascade(k);
-    let s0 = cascade_start(c);
-    let end = cascade_start(c + 1u);
-    let p = chunk_lo(k);
-    let q = chunk_lo(k + 1u);
+    let span = chunk_span(k);
+    let s0 = span.x;
+    let end = span.y;
+    let p = span.z;
+    let q = span.w;
     let a_s = pow_s(alpha());
     var top = q;
     if (q == end) {

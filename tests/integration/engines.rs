@@ -24,6 +24,7 @@ pub enum Kind {
 }
 
 /// One way to compute tweet influence.
+#[derive(Clone, Copy)]
 pub struct Engine {
     pub name: &'static str,
     pub kind: Kind,
@@ -57,14 +58,7 @@ const F32: Tol = Tol {
 
 /// Every engine this machine can run: the CPU ones, and the GPU ones when an adapter exists.
 pub fn all_engines() -> Vec<Engine> {
-    let mut v: Vec<Engine> = CPU_ENGINES
-        .iter()
-        .map(|e| Engine {
-            name: e.name,
-            kind: e.kind,
-            tol: e.tol,
-        })
-        .collect();
+    let mut v = CPU_ENGINES.to_vec();
     if crate::util::gpu().is_some() {
         v.extend([
             Engine {

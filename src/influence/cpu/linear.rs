@@ -159,6 +159,11 @@ pub fn linear_scan_twin<F: num_traits::Float>(
     let cascade_of = |k: usize| index[nk + 1 + k] as usize;
     let start = |c: usize| index[2 * nk + 1 + c] as usize;
     let chunk0 = |c: usize| index[2 * nk + nc + 2 + c] as usize;
+    // The shader's chunk_span: cascade start and end, chunk start and end.
+    let span = |k: usize| {
+        let c = cascade_of(k);
+        (start(c), start(c + 1), lo(k), lo(k + 1))
+    };
     let r = f(params.decay);
     let pow_s = |x: F| if params.power == 2 { x * x } else { x };
     let alpha = if params.has_alpha == 1 {
@@ -206,8 +211,7 @@ pub fn linear_scan_twin<F: num_traits::Float>(
     }
     // fwd_apply
     for k in 0..nk {
-        let c = cascade_of(k);
-        let (s0, end, p, q) = (start(c), start(c + 1), lo(k), lo(k + 1));
+        let (s0, end, p, q) = span(k);
         let mut d = carry[k];
         for j in p..q {
             if j == s0 {
@@ -246,8 +250,7 @@ pub fn linear_scan_twin<F: num_traits::Float>(
     }
     // bwd_apply
     for k in 0..nk {
-        let c = cascade_of(k);
-        let (s0, end, p, q) = (start(c), start(c + 1), lo(k), lo(k + 1));
+        let (s0, end, p, q) = span(k);
         let top = if q == end {
             out[end - 1] = if params.self_included == 1 {
                 diag(end - 1 == s0)

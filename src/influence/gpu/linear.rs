@@ -1,6 +1,6 @@
 //! The linear kernel (one cascade per invocation) and its scan form for very long cascades.
 
-use super::Engine;
+use super::{Engine, scatter};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
 use crate::influence::cpu::{LinearScratch, linear as cpu_linear, linear_scan_twin, linear_twin};
@@ -302,22 +302,6 @@ pub fn pack_scan(
         dt,
         w,
         cascades: cascades.to_vec(),
-    }
-}
-
-/// Copies a group's f32 results into `out` (flat, by the set's offsets).
-fn scatter(set: &CascadeSet, cascades: &[usize], vals: &[f32], out: &mut [f64]) {
-    let offsets = set.offsets();
-    let mut a = 0;
-    for &ci in cascades {
-        let n = offsets[ci + 1] - offsets[ci];
-        for (o, &v) in out[offsets[ci]..offsets[ci + 1]]
-            .iter_mut()
-            .zip(&vals[a..a + n])
-        {
-            *o = f64::from(v);
-        }
-        a += n;
     }
 }
 

@@ -26,6 +26,7 @@ pub use recursion::{
     RecursionReport, pack_recursion, recursion, recursion_matrices,
 };
 
+use crate::cascade::CascadeSet;
 use crate::gpu::Context;
 
 /// Where packed groups run.
@@ -71,5 +72,22 @@ impl<'a> Engine<'a> {
             } => ctx.max_binding_bytes().min(*max_group_bytes),
             Engine::Twin { max_group_bytes } => *max_group_bytes,
         }
+    }
+}
+
+/// Copies a group's f32 per-event results (its cascades' events concatenated in group order,
+/// as every kernel here lays them out) into `out` (flat, by the set's offsets).
+fn scatter(set: &CascadeSet, cascades: &[usize], vals: &[f32], out: &mut [f64]) {
+    let offsets = set.offsets();
+    let mut a = 0;
+    for &ci in cascades {
+        let n = offsets[ci + 1] - offsets[ci];
+        for (o, &v) in out[offsets[ci]..offsets[ci + 1]]
+            .iter_mut()
+            .zip(&vals[a..a + n])
+        {
+            *o = f64::from(v);
+        }
+        a += n;
     }
 }

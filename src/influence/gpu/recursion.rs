@@ -1,6 +1,6 @@
 //! The batched M×P column recursion kernel (`shaders/influence/recursion.wgsl`).
 
-use super::Engine;
+use super::{Engine, scatter};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
 use crate::influence::cpu::{recursion as cpu_recursion, recursion_matrix, recursion_twin};
@@ -189,14 +189,9 @@ pub fn recursion(
     for g in &groups.groups {
         let p = pack_recursion(set, &g.cascades, params);
         let (phi, m) = run_group(engine, &p, matrices.is_some())?;
+        scatter(set, &p.ids, &phi, out);
         for (k, &ci) in p.ids.iter().enumerate() {
-            let [start, n, base, _] = p.cascades[k].map(|v| v as usize);
-            for (o, &v) in out[offsets[ci]..offsets[ci + 1]]
-                .iter_mut()
-                .zip(&phi[start..start + n])
-            {
-                *o = f64::from(v);
-            }
+            let [_, n, base, _] = p.cascades[k].map(|v| v as usize);
             if let Some(m) = &m {
                 // Column-major block: entry (i, j) at base + j n + i.
                 found[ci] = Some(Array2::from_shape_fn((n, n), |(i, j)| {
