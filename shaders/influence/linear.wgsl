@@ -12,7 +12,8 @@
 // Precision: f32. Host-side deltas keep times exact to f32 relative precision whatever the
 // epoch; every quantity stays bounded (e^{-r dt} / D = 1 / G), as in the f64 reference.
 // Loops: 2 (n - 1) iterations per invocation; the host sends cascades of at most
-// GPU_MAX_EVENTS = 16384 events (well under lavapipe's and real GPUs' limits).
+// LinearOptions::max_invocation_events (default 256, never over GPU_MAX_EVENTS = 16384)
+// events; longer ones take linear_scan.wgsl.
 
 struct LinearParams {   // keep in sync with LinearParams in src/influence/gpu.rs
     n_cascades: u32,

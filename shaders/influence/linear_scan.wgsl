@@ -8,7 +8,8 @@
 // so a chunk's steps compose into one affine map (A, B), the chunks' maps are chained
 // sequentially per cascade (one short loop over chunks), and each chunk then replays its
 // steps from its incoming value. No invocation loops over more than one chunk's events
-// (or a cascade's chunk count), so a 10^6-event cascade spreads over ~10^3 invocations.
+// (or a cascade's chunk count), so a 10^6-event cascade spreads over ~10^3 invocations
+// (chunks of max(256, sqrt(n)) events by default).
 //
 // Entry points (one invocation per chunk, or per cascade for the carries):
 //   fwd_local   comp[k]  = forward map of chunk k

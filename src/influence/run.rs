@@ -260,16 +260,42 @@ pub fn compute_batch(
     influence: &mut [f64],
     parents: &mut [i64],
 ) -> Result<()> {
-    if let Some(ctx) = gpu {
-        match params.algorithm {
-            Algorithm::Linear => super::gpu::linear(ctx, set, params, influence)?,
-            Algorithm::Recursion => {
-                set.iter().try_for_each(recursion_fits)?;
-                super::gpu::recursion(Engine::gpu(ctx), set, params, influence, None)?;
-            }
-            Algorithm::Backsub => return Err(backsub_on_gpu()),
-        }
+    let Some(ctx) = gpu else {
+        return cpu_batch(set, params, Some(influence), parents);
+    };
+    match params.algorithm {
+        Algorithm::Backsub => return Err(backsub_on_gpu()),
+        Algorithm::Recursion => set.iter().try_for_each(recursion_fits)?,
+        Algorithm::Linear => {}
     }
+    // The device's part (packing, kernels, read-back) on its own thread, overlapped with the
+    // expected parents on the CPU pool.
+    std::thread::scope(|s| {
+        let device = s.spawn(|| -> Result<()> {
+            match params.algorithm {
+                Algorithm::Recursion => {
+                    super::gpu::recursion(Engine::gpu(ctx), set, params, influence, None)?;
+                }
+                _ => super::gpu::linear(ctx, set, params, influence)?,
+            }
+            Ok(())
+        });
+        let cpu = cpu_batch(set, params, None, parents);
+        let device = device
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        device.and(cpu)
+    })
+}
+
+/// Expected parents of every event, and tweet influence when `influence` is given, on the
+/// CPU pool.
+fn cpu_batch(
+    set: &CascadeSet,
+    params: &InfluenceParams,
+    mut influence: Option<&mut [f64]>,
+    parents: &mut [i64],
+) -> Result<()> {
     let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
     // The CPU runs through the same packing as the GPU: groups by size under a byte budget
     // (the output, or the recursion's n² matrix), rayon over each group's cascades.
@@ -280,13 +306,16 @@ pub fn compute_batch(
     let plan = packing::plan(&sizes, |_| true, cost, CPU_GROUP_BYTES);
     let offsets = set.offsets();
     let mut jobs = Vec::with_capacity(set.len());
-    let (mut rest_i, mut rest_p) = (influence, parents);
+    let mut rest_p = parents;
     for i in 0..set.len() {
         let n = offsets[i + 1] - offsets[i];
-        let (a, b) = std::mem::take(&mut rest_i).split_at_mut(n);
+        let out = influence.as_mut().map(|rest| {
+            let (a, b) = std::mem::take(rest).split_at_mut(n);
+            *rest = b;
+            a
+        });
         let (c, d) = std::mem::take(&mut rest_p).split_at_mut(n);
-        jobs.push(Some((i, a, c)));
-        rest_i = b;
+        jobs.push(Some((i, out, c)));
         rest_p = d;
     }
     let groups = plan
@@ -304,10 +333,9 @@ pub fn compute_batch(
             |scratch, (i, out, par)| {
                 let c = set.get(i);
                 expected_parents(c, params, par);
-                if gpu.is_some() {
-                    Ok(())
-                } else {
-                    tweet_influence_checked(c, params, scratch, out)
+                match out {
+                    Some(out) => tweet_influence_checked(c, params, scratch, out),
+                    None => Ok(()),
                 }
             },
         )?;

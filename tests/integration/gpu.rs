@@ -4,8 +4,8 @@
 use crate::util::{Tol, assert_close, gpu, shared_dir};
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::gpu::{
-    Engine, F32_TOLERANCE, GPU_MAX_EVENTS, LINEAR, LinearOptions, RECURSION_F32_TOLERANCE, pack,
-    pack_scan,
+    DEFAULT_SPLIT_EVENTS, Engine, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS, LINEAR,
+    LinearOptions, RECURSION_F32_TOLERANCE, pack, pack_scan,
 };
 use cascadia::influence::{InfluenceParams, Power, Preset, SelfTerm, cpu};
 use cascadia::io::{Format, ReadOptions, read_all};
@@ -218,14 +218,60 @@ fn long_cascades_take_the_scan_form() {
     .unwrap();
     assert_eq!(
         (report.groups, report.scan_groups, report.scan_chunks),
-        (1, 1, 17),
-        "16,385 events in chunks of 1,024: {report:?}"
+        (1, 1, (GPU_MAX_EVENTS + 1).div_ceil(DEFAULT_SPLIT_EVENTS)),
+        "16,385 events in chunks of {DEFAULT_SPLIT_EVENTS} (more than √16,385): {report:?}"
     );
     let r = reference(&set, &p);
     assert_close(&t, &r, F32, "twin engine");
     let Some(g) = gpu_run(&set, &p) else { return };
     assert_close(&g, &t, GPU_VS_TWIN, "GPU vs twin engine");
     assert_close(&g, &r, F32, "GPU vs f64");
+}
+
+#[test]
+fn scan_chunks_grow_to_the_square_root_of_the_largest_cascade() {
+    // 70,000 events in 1-event chunks would be a 70,000-step carry chain.
+    let n = 70_000;
+    let set = CascadeSet::from_events("long", &cascade_events(n, 5));
+    let p = InfluenceParams::default();
+    let options = LinearOptions {
+        max_invocation_events: 1,
+        scan_chunk_events: 1,
+    };
+    let mut t = vec![0.0; n];
+    let report =
+        cascadia::influence::gpu::linear_with(Engine::twin(), &set, &p, &options, &mut t).unwrap();
+    // At least √n events per chunk: 264 here.
+    assert_eq!(report.scan_chunks, n.div_ceil(n.isqrt()));
+    assert_close(&t, &reference(&set, &p), F32, "twin with grown chunks");
+}
+
+#[test]
+fn cascades_over_the_gpu_linear_cap_are_computed_in_f64() {
+    let n = GPU_LINEAR_MAX_EVENTS + 1;
+    let mut set = CascadeSet::from_events("huge", &cascade_events(n, 3));
+    set.begin_cascade("small");
+    set.push_event(0.0, 3.0, cascadia::cascade::UserId(1));
+    set.push_event(1.0, 3.0, cascadia::cascade::UserId(2));
+    set.finish_cascade(cascadia::cascade::Dedupe::None);
+    let p = InfluenceParams::preset(Preset::Birdspotter);
+    let mut t = vec![0.0; set.n_events()];
+    let report = cascadia::influence::gpu::linear_with(
+        Engine::twin(),
+        &set,
+        &p,
+        &LinearOptions::default(),
+        &mut t,
+    )
+    .unwrap();
+    assert_eq!(
+        (report.groups, report.scan_groups, report.cpu_cascades),
+        (1, 0, 1)
+    );
+    // The capped cascade is the f64 reference itself, bit for bit.
+    let r = reference(&set, &p);
+    assert_eq!(&t[..n], &r[..n]);
+    assert_close(&t[n..], &r[n..], F32, "the small cascade on the twin");
 }
 
 #[test]
@@ -308,7 +354,8 @@ fn scan_twin_in_f32_is_within_the_stated_tolerance() {
 }
 
 /// Splits the adversarial batch three ways: one-invocation groups under a tiny budget (many
-/// groups), cascades over 64 events in the scan form in chunks of 7 (one group each), and a 2,000-event cascade over the budget on the CPU.
+/// groups), cascades over 64 events in the scan form in chunks of max(7, √n) (one group
+/// each), and a 2,000-event cascade over the budget on the CPU.
 fn split_options() -> (u64, LinearOptions) {
     (
         4 * 300,
@@ -337,8 +384,9 @@ fn twin_engine_through_the_packing_matches_reference_and_direct_twins() {
         .unwrap();
         assert!(report.groups >= 3, "several short groups: {report:?}");
         assert!(
-            report.scan_groups == 3 && report.scan_chunks == 10 + 2 * 43,
-            "65 and 2 × 300 events in chunks of 7, one cascade per group: {report:?}"
+            report.scan_groups == 3
+                && report.scan_chunks == 65usize.div_ceil(8) + 2 * 300usize.div_ceil(17),
+            "65 and 2 × 300 events in chunks of max(7, √n) = 8 and 17, one cascade per group: {report:?}"
         );
         assert_eq!(report.cpu_cascades, 0, "300 events × 4 B fit in 1,200 B");
         assert_close(

@@ -46,9 +46,25 @@ pub const LINEAR: KernelSpec = KernelSpec {
     ],
 };
 
-/// Largest cascade run one per invocation by default (the kernel loops 2(n − 1) times per
-/// invocation); longer cascades take the scan form.
+/// Largest cascade ever sent to the one-invocation kernel (it loops 2(n − 1) times per
+/// invocation); [`LinearOptions::max_invocation_events`] is capped at it.
 pub const GPU_MAX_EVENTS: usize = 16_384;
+
+/// Longest cascade the linear path sends to the GPU; longer ones are computed by the f64 CPU
+/// reference (~20 ms per 10⁶ events on one core). The f32 error grows with the cascade: on an
+/// NVIDIA H100 (approximate f32 `exp` and division) one 10⁵-event cascade measured 2.3e-5 and
+/// one 10⁶-event cascade 1.8e-4 against the f64 reference, near [`F32_TOLERANCE`]
+/// (`cargo run --release --example gpu_precision`), so the stated tolerance is only claimed up
+/// to here.
+pub const GPU_LINEAR_MAX_EVENTS: usize = 1_000_000;
+
+/// Default [`LinearOptions::max_invocation_events`] and [`LinearOptions::scan_chunk_events`]:
+/// measured on an NVIDIA H100 (`cargo run --release --example gpu_linear_sweep`), one
+/// invocation per cascade of up to 256 events and 256-event chunks above beat the previous
+/// 16,384 / 1,024 split by 1.1× (10,000 × 300), 1.2× (1,000 × 1,000), 3.6× (100 × 10,000) and
+/// 8× (8 × 16,384), and tie on one 10⁶-event cascade: a GPU invocation walking a long cascade
+/// alone is latency-bound, so long cascades need many short chunks in flight.
+pub const DEFAULT_SPLIT_EVENTS: usize = 256;
 
 /// f32 kernel vs the f64 reference: each event's value is a sum/product chain over at most
 /// n terms of relative error ~ε₃₂ = 6e-8, and the exponentials carry ~1e-7 each. Measured over
@@ -151,18 +167,20 @@ scan_kernel!(
 #[derive(Clone, Copy, Debug)]
 pub struct LinearOptions {
     /// Cascades up to this many events run one per invocation; longer ones take the scan
-    /// form (default [`GPU_MAX_EVENTS`]).
+    /// form (default [`DEFAULT_SPLIT_EVENTS`]; capped at [`GPU_MAX_EVENTS`]).
     pub max_invocation_events: usize,
-    /// Events per chunk of the scan form (default 1,024: a 10⁶-event cascade becomes ~980
-    /// invocations, and the carries loop over at most n / 1,024 chunks).
+    /// Least events per chunk of the scan form (default [`DEFAULT_SPLIT_EVENTS`]). A group's
+    /// chunks grow to √n for its largest cascade of n events (a 10⁶-event cascade: 1,000
+    /// chunks of 1,000 events), so that the carries, which loop over a cascade's chunks, loop
+    /// at most √n times.
     pub scan_chunk_events: usize,
 }
 
 impl Default for LinearOptions {
     fn default() -> Self {
         LinearOptions {
-            max_invocation_events: GPU_MAX_EVENTS,
-            scan_chunk_events: 1024,
+            max_invocation_events: DEFAULT_SPLIT_EVENTS,
+            scan_chunk_events: DEFAULT_SPLIT_EVENTS,
         }
     }
 }
@@ -176,7 +194,8 @@ pub struct LinearReport {
     pub scan_groups: usize,
     /// Chunks of the scan form, all groups together.
     pub scan_chunks: usize,
-    /// Cascades too large for one storage binding, computed by the f64 CPU reference.
+    /// Cascades too large for one storage binding or over [`GPU_LINEAR_MAX_EVENTS`], computed
+    /// by the f64 CPU reference.
     pub cpu_cascades: usize,
 }
 
@@ -193,24 +212,59 @@ fn linear_params(params: &InfluenceParams, n_cascades: usize) -> LinearParams {
     }
 }
 
-/// Appends cascade `c`'s per-event `dt` and `w` (f64 on the host, then f32).
-fn push_events(
+/// Fills `dt` and `w` (f64 on the host, then f32) with the events of the listed cascades,
+/// concatenated in list order (`dt` and `w` as long as their events together): cascades in
+/// parallel, `β = 1` decided once (in the loop the compiler calls `pow` for every event).
+fn fill_events(
     set: &CascadeSet,
-    c: usize,
+    cascades: &[usize],
     params: &InfluenceParams,
-    dt: &mut Vec<f32>,
-    w: &mut Vec<f32>,
+    dt: &mut [f32],
+    w: &mut [f32],
 ) {
-    let c = set.get(c);
-    for k in 0..c.len() {
-        let d = if k == 0 {
-            0.0
-        } else {
-            c.times[k] - c.times[k - 1]
-        };
-        dt.push(d as f32);
-        w.push(params.weight(c.magnitudes[k]) as f32);
+    use rayon::prelude::*;
+    let mut jobs = Vec::with_capacity(cascades.len());
+    let (mut rest_dt, mut rest_w) = (dt, w);
+    for &i in cascades {
+        let n = set.get(i).len();
+        let (a, b) = std::mem::take(&mut rest_dt).split_at_mut(n);
+        let (c, d) = std::mem::take(&mut rest_w).split_at_mut(n);
+        jobs.push((i, a, c));
+        (rest_dt, rest_w) = (b, d);
     }
+    let unit = params.beta == 1.0;
+    jobs.into_par_iter()
+        .with_min_len(64)
+        .for_each(|(i, dt, w)| {
+            let c = set.get(i);
+            if let Some(d) = dt.first_mut() {
+                *d = 0.0;
+            }
+            for (d, t) in dt.iter_mut().skip(1).zip(c.times.windows(2)) {
+                *d = (t[1] - t[0]) as f32;
+            }
+            if unit {
+                for (w, &m) in w.iter_mut().zip(c.magnitudes) {
+                    *w = m.max(1.0) as f32;
+                }
+            } else {
+                for (w, &m) in w.iter_mut().zip(c.magnitudes) {
+                    *w = m.max(1.0).powf(params.beta) as f32;
+                }
+            }
+        });
+}
+
+/// Event offsets of the listed cascades, concatenated in list order (`len + 1` entries).
+fn group_offsets(set: &CascadeSet, cascades: &[usize]) -> Vec<u32> {
+    let mut offsets = Vec::with_capacity(cascades.len() + 1);
+    let mut total = 0usize;
+    offsets.push(0);
+    for &i in cascades {
+        total += set.get(i).len();
+        offsets.push(u32_len(total));
+    }
+    offsets
 }
 
 fn u32_len(n: usize) -> u32 {
@@ -219,17 +273,17 @@ fn u32_len(n: usize) -> u32 {
 
 /// Packs the listed cascades of `set` for the one-invocation kernel.
 pub fn pack_group(set: &CascadeSet, cascades: &[usize], params: &InfluenceParams) -> Packed {
-    let mut p = Packed {
-        offsets: vec![0],
+    let offsets = group_offsets(set, cascades);
+    let n = *offsets.last().expect("offsets start at 0") as usize;
+    let (mut dt, mut w) = (vec![0.0f32; n], vec![0.0f32; n]);
+    fill_events(set, cascades, params, &mut dt, &mut w);
+    Packed {
+        params: linear_params(params, cascades.len()),
+        offsets,
+        dt,
+        w,
         cascades: cascades.to_vec(),
-        ..Default::default()
-    };
-    for &i in cascades {
-        push_events(set, i, params, &mut p.dt, &mut p.w);
-        p.offsets.push(u32_len(p.dt.len()));
     }
-    p.params = linear_params(params, cascades.len());
-    p
 }
 
 /// Packs every cascade of `set` with at most [`GPU_MAX_EVENTS`] events, in input order.
@@ -266,22 +320,23 @@ pub fn pack_scan(
     chunk: usize,
 ) -> ScanPacked {
     assert!(chunk > 0, "chunks hold at least one event");
-    let (mut dt, mut w) = (Vec::new(), Vec::new());
-    let (mut bounds, mut owner, mut starts, mut chunk0) = (vec![], vec![], vec![0], vec![0]);
-    for (ci, &i) in cascades.iter().enumerate() {
-        let s = dt.len();
-        push_events(set, i, params, &mut dt, &mut w);
+    let starts = group_offsets(set, cascades);
+    let n = *starts.last().expect("offsets start at 0") as usize;
+    let (mut dt, mut w) = (vec![0.0f32; n], vec![0.0f32; n]);
+    fill_events(set, cascades, params, &mut dt, &mut w);
+    let (mut bounds, mut owner, mut chunk0) = (vec![], vec![], vec![0]);
+    for (ci, se) in starts.windows(2).enumerate() {
+        let (s, e) = (se[0] as usize, se[1] as usize);
         let mut p = s;
-        while p < dt.len() {
+        while p < e {
             bounds.push(u32_len(p));
             owner.push(u32_len(ci));
-            p = (p + chunk).min(dt.len());
+            p = (p + chunk).min(e);
         }
-        starts.push(u32_len(dt.len()));
         chunk0.push(u32_len(bounds.len()));
     }
     let n_chunks = bounds.len();
-    bounds.push(u32_len(dt.len()));
+    bounds.push(u32_len(n));
     let lp = linear_params(params, cascades.len());
     let mut index = bounds;
     index.extend(owner);
@@ -329,7 +384,7 @@ pub fn linear(
 /// Tweet influence of every event of `set` into `out` on `engine`: short cascades by the
 /// one-invocation kernel, long ones by the scan kernels, each in groups by size under the
 /// engine's byte budget (4 bytes per event in the largest buffer); a cascade too large for
-/// one binding by the f64 CPU reference.
+/// one binding, or over [`GPU_LINEAR_MAX_EVENTS`], by the f64 CPU reference.
 ///
 /// # Errors
 /// A GPU error (validation, lost device, read-back).
@@ -341,9 +396,16 @@ pub fn linear_with(
     out: &mut [f64],
 ) -> Result<LinearReport, GpuError> {
     let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
-    let cost = |n: usize| 4 * n as u64;
+    // Over GPU_LINEAR_MAX_EVENTS a cascade is "over every budget": the f64 CPU computes it.
+    let cost = |n: usize| {
+        if n > GPU_LINEAR_MAX_EVENTS {
+            u64::MAX
+        } else {
+            4 * n as u64
+        }
+    };
     let budget = engine.budget();
-    let max_inv = options.max_invocation_events.max(1);
+    let max_inv = options.max_invocation_events.clamp(1, GPU_MAX_EVENTS);
     let chunk = options.scan_chunk_events.max(1);
     let short = plan(&sizes, |i| sizes[i] <= max_inv, cost, budget);
     let long = plan(&sizes, |i| sizes[i] > max_inv, cost, budget);
@@ -355,7 +417,8 @@ pub fn linear_with(
         report.groups += 1;
     }
     for g in &long.groups {
-        let p = pack_scan(set, &g.cascades, params, chunk);
+        let largest = g.cascades.iter().map(|&i| sizes[i]).max().unwrap_or(0);
+        let p = pack_scan(set, &g.cascades, params, group_chunk(chunk, largest));
         let vals = run_scan(engine, &p)?;
         scatter(set, &g.cascades, &vals, out);
         report.scan_groups += 1;
@@ -373,6 +436,15 @@ pub fn linear_with(
         report.cpu_cascades += 1;
     }
     Ok(report)
+}
+
+/// Chunk length of a scan group whose largest cascade has `largest` events: at least `chunk`,
+/// and at least √largest, so that neither a chunk's replay nor the carries' chain over the
+/// chunks is longer than ~√n steps (the f32 error grows with the longer of the two: measured
+/// on one 10⁶-event cascade on an H100, 1.6e-4 with 256-event chunks, 3,900 carry steps). The
+/// carries then loop at most √n times: 5,657 for the largest cascade one binding holds.
+fn group_chunk(chunk: usize, largest: usize) -> usize {
+    chunk.max(largest.isqrt())
 }
 
 fn run_short(engine: Engine<'_>, p: &Packed) -> Result<Vec<f32>, GpuError> {

@@ -17,9 +17,10 @@ mod linear;
 mod recursion;
 
 pub use linear::{
-    F32_TOLERANCE, GPU_MAX_EVENTS, LINEAR, LinearOptions, LinearParams, LinearReport, Packed,
-    SCAN_BWD_APPLY, SCAN_BWD_CARRY, SCAN_FWD_APPLY, SCAN_FWD_CARRY, SCAN_FWD_LOCAL, ScanPacked,
-    ScanParams, linear, linear_with, pack, pack_group, pack_scan,
+    DEFAULT_SPLIT_EVENTS, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS, LINEAR,
+    LinearOptions, LinearParams, LinearReport, Packed, SCAN_BWD_APPLY, SCAN_BWD_CARRY,
+    SCAN_FWD_APPLY, SCAN_FWD_CARRY, SCAN_FWD_LOCAL, ScanPacked, ScanParams, linear, linear_with,
+    pack, pack_group, pack_scan,
 };
 pub use recursion::{
     RECURSION_F32_TOLERANCE, RECURSION_M, RECURSION_Q, RecursionPacked, RecursionParams,
@@ -76,18 +77,32 @@ impl<'a> Engine<'a> {
 }
 
 /// Copies a group's f32 per-event results (its cascades' events concatenated in group order,
-/// as every kernel here lays them out) into `out` (flat, by the set's offsets).
+/// as every kernel here lays them out) into `out` (flat, by the set's offsets), cascades in
+/// parallel.
 fn scatter(set: &CascadeSet, cascades: &[usize], vals: &[f32], out: &mut [f64]) {
+    use rayon::prelude::*;
     let offsets = set.offsets();
+    let mut starts = Vec::with_capacity(cascades.len());
     let mut a = 0;
     for &ci in cascades {
+        starts.push((ci, a));
+        a += offsets[ci + 1] - offsets[ci];
+    }
+    // Disjoint slices of `out` in set order, each paired with its run of `vals`.
+    starts.sort_unstable_by_key(|&(ci, _)| ci);
+    let mut jobs = Vec::with_capacity(starts.len());
+    let (mut rest, mut at) = (out, 0);
+    for (ci, a) in starts {
         let n = offsets[ci + 1] - offsets[ci];
-        for (o, &v) in out[offsets[ci]..offsets[ci + 1]]
-            .iter_mut()
-            .zip(&vals[a..a + n])
-        {
+        let (_, tail) = std::mem::take(&mut rest).split_at_mut(offsets[ci] - at);
+        let (slice, tail) = tail.split_at_mut(n);
+        jobs.push((slice, &vals[a..a + n]));
+        rest = tail;
+        at = offsets[ci + 1];
+    }
+    jobs.into_par_iter().with_min_len(64).for_each(|(o, v)| {
+        for (o, &v) in o.iter_mut().zip(v) {
             *o = f64::from(v);
         }
-        a += n;
-    }
+    });
 }
