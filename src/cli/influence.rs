@@ -69,7 +69,9 @@ pub(crate) enum BackendArg {
     /// A GPU through wgpu/Vulkan (f32; --algo linear or recursion; see README "GPU"); an
     /// error if none.
     Gpu,
-    /// The GPU when one is usable, else the CPU with one line on stderr.
+    /// Where it was measured faster, with one line on stderr when that is the CPU:
+    /// `--algo recursion` on a hardware GPU (2-10x a 16-core CPU on cascades of 300 to 1,000
+    /// events, on an H100), `--algo linear` and `backsub` on the CPU.
     Auto,
 }
 
@@ -163,7 +165,7 @@ pub(crate) struct InfluenceArgs {
     batch_events: usize,
     /// Where tweet influences are computed. The GPU path is f32 (agrees with the f64 CPU
     /// reference to 2e-4 relative for linear, 5e-4 for recursion) and runs --algo linear
-    /// (cascades over 16,384 events in the chunked scan form) or --algo recursion (cascades
+    /// (cascades over 256 events in the chunked scan form) or --algo recursion (cascades
     /// whose n x n matrix exceeds one storage binding on the CPU). WGPU_ADAPTER_NAME
     /// (substring) and WGPU_BACKEND choose the adapter.
     #[arg(long, value_enum, default_value = "cpu")]
@@ -283,8 +285,23 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
             eprintln!("cascadia: --algo backsub has no GPU kernel, running on the CPU");
             None
         }
+        BackendArg::Auto if params.algorithm == cascadia::influence::Algorithm::Linear => {
+            eprintln!(
+                "cascadia: --backend auto runs --algo linear on the CPU (f64): end to end it is \
+                 bound by reading the input, and on an H100 the GPU was no faster; --backend \
+                 gpu forces the GPU"
+            );
+            None
+        }
         BackendArg::Auto => match cascadia::gpu::Context::shared() {
-            Ok(ctx) => Some(ctx),
+            Ok(ctx) if !ctx.is_software() => Some(ctx),
+            Ok(ctx) => {
+                eprintln!(
+                    "cascadia: {} is a software device (slower than the CPU), running on the CPU",
+                    ctx.describe()
+                );
+                None
+            }
             Err(e) => {
                 eprintln!("cascadia: no usable GPU, running on the CPU: {e}");
                 None

@@ -530,6 +530,17 @@ fn gpu_backend_reproduces_the_goldens() {
 }
 
 #[test]
+fn backend_auto_runs_linear_on_the_cpu_and_says_why() {
+    let input = shared_dir().join("fixtures/influence/cascades.csv");
+    let (code, cpu, err) = influence(&input, &["--backend", "cpu"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, auto, err) = influence(&input, &["--backend", "auto"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("--algo linear on the CPU"), "says why: {err}");
+    assert_eq!(auto, cpu, "the f64 CPU output, byte for byte");
+}
+
+#[test]
 fn netinf_bad_input_is_located_and_explained() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
@@ -849,9 +860,9 @@ fn netinf_backend_gpu_writes_the_cpu_file_byte_for_byte() {
     );
     if ctx.is_software() {
         assert!(err.contains("not GPU timings"), "{err}");
-        // `auto` does not pick a software device for netinf, and says so.
-        let (ok, auto, err) = run("auto");
-        assert!(ok && auto == cpu, "{err}");
-        assert!(err.contains("software device"), "{err}");
     }
+    // `auto` runs netinf on the CPU engine (measured faster than the GPU engine), and says so.
+    let (ok, auto, err) = run("auto");
+    assert!(ok && auto == cpu, "{err}");
+    assert!(err.contains("CPU engine"), "{err}");
 }
