@@ -201,8 +201,8 @@ pub(crate) struct InferArgs {
     /// Where the marginal gains are evaluated. `gpu`: batches of nodes in lock-step rounds
     /// with an exact f64 kernel (needs SHADER_F64), the same edges bit for bit; an error if
     /// no such GPU. `auto`: the CPU, with one line on stderr: on an NVIDIA H100 the GPU
-    /// engine was 1.2-3.2x slower than the CPU engine with 2 to 16 cores (its rounds
-    /// re-evaluate ~39x more incidences than the CPU's lazy greedy; see the README).
+    /// engine was 1.2-3.2x slower than the CPU engine with 2 to 16 cores (two thirds of its
+    /// time is host work between rounds; see the README).
     /// WGPU_ADAPTER_NAME and WGPU_BACKEND choose the adapter.
     #[arg(long, value_enum, default_value = "cpu")]
     backend: BackendArg,
