@@ -60,6 +60,24 @@ pub fn plan(
     plan
 }
 
+/// `slice` cut into consecutive disjoint runs of the given lengths (which must sum to at most
+/// its length), for writing per-cascade results in parallel.
+///
+/// # Panics
+/// If the lengths sum past the slice (a caller bug).
+pub(crate) fn split_lens<T>(
+    mut slice: &mut [T],
+    lens: impl IntoIterator<Item = usize>,
+) -> Vec<&mut [T]> {
+    lens.into_iter()
+        .map(|n| {
+            let (run, rest) = std::mem::take(&mut slice).split_at_mut(n);
+            slice = rest;
+            run
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +95,13 @@ mod tests {
         all.extend(&p.oversize);
         all.sort_unstable();
         assert_eq!(all, vec![0, 1, 2, 3, 4, 5], "every kept cascade once");
+    }
+
+    #[test]
+    fn split_lens_cuts_consecutive_runs() {
+        let mut v = [0, 1, 2, 3, 4, 5, 6];
+        let runs = split_lens(&mut v, [2, 0, 3]);
+        let got: Vec<Vec<i32>> = runs.iter().map(|r| r.to_vec()).collect();
+        assert_eq!(got, vec![vec![0, 1], vec![], vec![2, 3, 4]]);
     }
 }

@@ -5,10 +5,11 @@
 //! computes the previous batch with rayon and hands it to the sink. Two batches are in flight
 //! at most, so memory is O(batch + largest cascade + users), never O(events).
 
+use super::Algorithm;
 use super::cpu::{LinearScratch, expected_parents};
 use super::gpu::Engine;
+use super::packing::{self, split_lens};
 use super::users::{UserAggregator, UserInfluence};
-use super::{Algorithm, packing};
 use super::{InfluenceParams, recursion_fits, tweet_influence_checked};
 use crate::cascade::{CascadeSet, Interner};
 use crate::error::{Error, InputError, Result};
@@ -293,7 +294,7 @@ pub fn compute_batch(
 fn cpu_batch(
     set: &CascadeSet,
     params: &InfluenceParams,
-    mut influence: Option<&mut [f64]>,
+    influence: Option<&mut [f64]>,
     parents: &mut [i64],
 ) -> Result<()> {
     let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
@@ -304,20 +305,12 @@ fn cpu_batch(
         _ => 8 * n as u64,
     };
     let plan = packing::plan(&sizes, |_| true, cost, CPU_GROUP_BYTES);
-    let offsets = set.offsets();
-    let mut jobs = Vec::with_capacity(set.len());
-    let mut rest_p = parents;
-    for i in 0..set.len() {
-        let n = offsets[i + 1] - offsets[i];
-        let out = influence.as_mut().map(|rest| {
-            let (a, b) = std::mem::take(rest).split_at_mut(n);
-            *rest = b;
-            a
-        });
-        let (c, d) = std::mem::take(&mut rest_p).split_at_mut(n);
-        jobs.push(Some((i, out, c)));
-        rest_p = d;
-    }
+    let mut outs = influence.map(|i| split_lens(i, sizes.iter().copied()).into_iter());
+    let mut jobs: Vec<_> = split_lens(parents, sizes.iter().copied())
+        .into_iter()
+        .enumerate()
+        .map(|(i, par)| Some((i, outs.as_mut().and_then(Iterator::next), par)))
+        .collect();
     let groups = plan
         .groups
         .iter()

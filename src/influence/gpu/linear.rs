@@ -4,7 +4,7 @@ use super::{Engine, scatter};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
 use crate::influence::cpu::{LinearScratch, linear as cpu_linear, linear_scan_twin, linear_twin};
-use crate::influence::packing::plan;
+use crate::influence::packing::{plan, split_lens};
 use crate::influence::{InfluenceParams, Power, SelfTerm};
 
 /// Uniform parameters of the linear kernel.
@@ -223,15 +223,13 @@ fn fill_events(
     w: &mut [f32],
 ) {
     use rayon::prelude::*;
-    let mut jobs = Vec::with_capacity(cascades.len());
-    let (mut rest_dt, mut rest_w) = (dt, w);
-    for &i in cascades {
-        let n = set.get(i).len();
-        let (a, b) = std::mem::take(&mut rest_dt).split_at_mut(n);
-        let (c, d) = std::mem::take(&mut rest_w).split_at_mut(n);
-        jobs.push((i, a, c));
-        (rest_dt, rest_w) = (b, d);
-    }
+    let lens = || cascades.iter().map(|&i| set.get(i).len());
+    let jobs: Vec<_> = cascades
+        .iter()
+        .zip(split_lens(dt, lens()))
+        .zip(split_lens(w, lens()))
+        .map(|((&i, dt), w)| (i, dt, w))
+        .collect();
     let unit = params.beta == 1.0;
     jobs.into_par_iter()
         .with_min_len(64)

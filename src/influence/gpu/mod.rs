@@ -81,25 +81,21 @@ impl<'a> Engine<'a> {
 /// parallel.
 fn scatter(set: &CascadeSet, cascades: &[usize], vals: &[f32], out: &mut [f64]) {
     use rayon::prelude::*;
-    let offsets = set.offsets();
-    let mut starts = Vec::with_capacity(cascades.len());
+    let mut slots: Vec<Option<&mut [f64]>> =
+        super::packing::split_lens(out, set.iter().map(|c| c.len()))
+            .into_iter()
+            .map(Some)
+            .collect();
     let mut a = 0;
-    for &ci in cascades {
-        starts.push((ci, a));
-        a += offsets[ci + 1] - offsets[ci];
-    }
-    // Disjoint slices of `out` in set order, each paired with its run of `vals`.
-    starts.sort_unstable_by_key(|&(ci, _)| ci);
-    let mut jobs = Vec::with_capacity(starts.len());
-    let (mut rest, mut at) = (out, 0);
-    for (ci, a) in starts {
-        let n = offsets[ci + 1] - offsets[ci];
-        let (_, tail) = std::mem::take(&mut rest).split_at_mut(offsets[ci] - at);
-        let (slice, tail) = tail.split_at_mut(n);
-        jobs.push((slice, &vals[a..a + n]));
-        rest = tail;
-        at = offsets[ci + 1];
-    }
+    let jobs: Vec<_> = cascades
+        .iter()
+        .map(|&ci| {
+            let o = slots[ci].take().expect("each cascade once in a group");
+            let v = &vals[a..a + o.len()];
+            a += o.len();
+            (o, v)
+        })
+        .collect();
     jobs.into_par_iter().with_min_len(64).for_each(|(o, v)| {
         for (o, &v) in o.iter_mut().zip(v) {
             *o = f64::from(v);
