@@ -192,30 +192,39 @@ fn gpu_goldens_every_preset() {
     }
 }
 
-#[test]
-fn long_cascades_take_the_scan_form() {
-    let mut events = cascade_events(GPU_MAX_EVENTS + 1, 9);
-    events.truncate(GPU_MAX_EVENTS + 1);
-    let mut set = CascadeSet::from_events("big", &events);
+/// A synthetic cascade of `n` events followed by a 2-event one.
+fn long_and_small(n: usize, seed: u64) -> CascadeSet {
+    let mut set = CascadeSet::from_events("long", &cascade_events(n, seed));
     set.begin_cascade("small");
     set.push_event(0.0, 3.0, cascadia::cascade::UserId(1));
     set.push_event(1.0, 3.0, cascadia::cascade::UserId(2));
     set.finish_cascade(cascadia::cascade::Dedupe::None);
+    set
+}
+
+/// The linear path on the twin engine: values and report.
+fn twin_engine(
+    set: &CascadeSet,
+    params: &InfluenceParams,
+    options: &LinearOptions,
+) -> (Vec<f64>, cascadia::influence::gpu::LinearReport) {
+    let mut t = vec![0.0; set.n_events()];
+    let report =
+        cascadia::influence::gpu::linear_with(Engine::twin(), set, params, options, &mut t)
+            .unwrap();
+    (t, report)
+}
+
+#[test]
+fn long_cascades_take_the_scan_form() {
+    let set = long_and_small(GPU_MAX_EVENTS + 1, 9);
     let p = InfluenceParams::default();
     assert_eq!(
         pack(&set, &p).params.n_cascades,
         1,
         "only the small cascade is packed one per invocation"
     );
-    let mut t = vec![0.0; set.n_events()];
-    let report = cascadia::influence::gpu::linear_with(
-        Engine::twin(),
-        &set,
-        &p,
-        &LinearOptions::default(),
-        &mut t,
-    )
-    .unwrap();
+    let (t, report) = twin_engine(&set, &p, &LinearOptions::default());
     assert_eq!(
         (report.groups, report.scan_groups, report.scan_chunks),
         (1, 1, (GPU_MAX_EVENTS + 1).div_ceil(DEFAULT_SPLIT_EVENTS)),
@@ -238,9 +247,7 @@ fn scan_chunks_grow_to_the_square_root_of_the_largest_cascade() {
         max_invocation_events: 1,
         scan_chunk_events: 1,
     };
-    let mut t = vec![0.0; n];
-    let report =
-        cascadia::influence::gpu::linear_with(Engine::twin(), &set, &p, &options, &mut t).unwrap();
+    let (t, report) = twin_engine(&set, &p, &options);
     // At least √n events per chunk: 264 here.
     assert_eq!(report.scan_chunks, n.div_ceil(n.isqrt()));
     assert_close(&t, &reference(&set, &p), F32, "twin with grown chunks");
@@ -249,21 +256,9 @@ fn scan_chunks_grow_to_the_square_root_of_the_largest_cascade() {
 #[test]
 fn cascades_over_the_gpu_linear_cap_are_computed_in_f64() {
     let n = GPU_LINEAR_MAX_EVENTS + 1;
-    let mut set = CascadeSet::from_events("huge", &cascade_events(n, 3));
-    set.begin_cascade("small");
-    set.push_event(0.0, 3.0, cascadia::cascade::UserId(1));
-    set.push_event(1.0, 3.0, cascadia::cascade::UserId(2));
-    set.finish_cascade(cascadia::cascade::Dedupe::None);
+    let set = long_and_small(n, 3);
     let p = InfluenceParams::preset(Preset::Birdspotter);
-    let mut t = vec![0.0; set.n_events()];
-    let report = cascadia::influence::gpu::linear_with(
-        Engine::twin(),
-        &set,
-        &p,
-        &LinearOptions::default(),
-        &mut t,
-    )
-    .unwrap();
+    let (t, report) = twin_engine(&set, &p, &LinearOptions::default());
     assert_eq!(
         (report.groups, report.scan_groups, report.cpu_cascades),
         (1, 0, 1)

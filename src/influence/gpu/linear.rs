@@ -212,22 +212,28 @@ fn linear_params(params: &InfluenceParams, n_cascades: usize) -> LinearParams {
     }
 }
 
-/// Fills `dt` and `w` (f64 on the host, then f32) with the events of the listed cascades,
-/// concatenated in list order (`dt` and `w` as long as their events together): cascades in
-/// parallel, `β = 1` decided once (in the loop the compiler calls `pow` for every event).
-fn fill_events(
+/// The listed cascades' events concatenated in list order: event offsets (`len + 1`
+/// entries), `dt` and `w` (f64 on the host, then f32). Cascades in parallel, `β = 1` decided
+/// once (in the loop the compiler calls `pow` for every event).
+fn pack_events(
     set: &CascadeSet,
     cascades: &[usize],
     params: &InfluenceParams,
-    dt: &mut [f32],
-    w: &mut [f32],
-) {
+) -> (Vec<u32>, Vec<f32>, Vec<f32>) {
     use rayon::prelude::*;
     let lens = || cascades.iter().map(|&i| set.get(i).len());
+    let mut offsets = Vec::with_capacity(cascades.len() + 1);
+    offsets.push(0);
+    let mut total = 0;
+    for n in lens() {
+        total += n;
+        offsets.push(u32_len(total));
+    }
+    let (mut dt, mut w) = (vec![0.0f32; total], vec![0.0f32; total]);
     let jobs: Vec<_> = cascades
         .iter()
-        .zip(split_lens(dt, lens()))
-        .zip(split_lens(w, lens()))
+        .zip(split_lens(&mut dt, lens()))
+        .zip(split_lens(&mut w, lens()))
         .map(|((&i, dt), w)| (i, dt, w))
         .collect();
     let unit = params.beta == 1.0;
@@ -251,18 +257,7 @@ fn fill_events(
                 }
             }
         });
-}
-
-/// Event offsets of the listed cascades, concatenated in list order (`len + 1` entries).
-fn group_offsets(set: &CascadeSet, cascades: &[usize]) -> Vec<u32> {
-    let mut offsets = Vec::with_capacity(cascades.len() + 1);
-    let mut total = 0usize;
-    offsets.push(0);
-    for &i in cascades {
-        total += set.get(i).len();
-        offsets.push(u32_len(total));
-    }
-    offsets
+    (offsets, dt, w)
 }
 
 fn u32_len(n: usize) -> u32 {
@@ -271,10 +266,7 @@ fn u32_len(n: usize) -> u32 {
 
 /// Packs the listed cascades of `set` for the one-invocation kernel.
 pub fn pack_group(set: &CascadeSet, cascades: &[usize], params: &InfluenceParams) -> Packed {
-    let offsets = group_offsets(set, cascades);
-    let n = *offsets.last().expect("offsets start at 0") as usize;
-    let (mut dt, mut w) = (vec![0.0f32; n], vec![0.0f32; n]);
-    fill_events(set, cascades, params, &mut dt, &mut w);
+    let (offsets, dt, w) = pack_events(set, cascades, params);
     Packed {
         params: linear_params(params, cascades.len()),
         offsets,
@@ -318,10 +310,8 @@ pub fn pack_scan(
     chunk: usize,
 ) -> ScanPacked {
     assert!(chunk > 0, "chunks hold at least one event");
-    let starts = group_offsets(set, cascades);
-    let n = *starts.last().expect("offsets start at 0") as usize;
-    let (mut dt, mut w) = (vec![0.0f32; n], vec![0.0f32; n]);
-    fill_events(set, cascades, params, &mut dt, &mut w);
+    let (starts, dt, w) = pack_events(set, cascades, params);
+    let n = dt.len();
     let (mut bounds, mut owner, mut chunk0) = (vec![], vec![], vec![0]);
     for (ci, se) in starts.windows(2).enumerate() {
         let (s, e) = (se[0] as usize, se[1] as usize);
