@@ -37,6 +37,9 @@ pub(crate) struct InfluenceBenchArgs {
     /// Events of the end-to-end run (generate a CSV, then read, compute and write it); 0 skips.
     #[arg(long, default_value_t = 2_000_000)]
     e2e_events: u64,
+    /// Run the end-to-end rows on this CSV (long format) instead of a generated one.
+    #[arg(long, value_name = "FILE")]
+    input: Option<std::path::PathBuf>,
     /// Seconds to spend per in-memory measurement (at least one run).
     #[arg(long, default_value_t = 0.3)]
     seconds: f64,
@@ -140,26 +143,44 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
     if a.gpu || a.backend == BenchBackend::Gpu {
         gpu_table(a.seconds)?;
     }
-    if a.e2e_events > 0 {
+    if a.e2e_events > 0 || a.input.is_some() {
         let dir = tempfile::tempdir().context("creating a temporary directory")?;
-        let input = dir.path().join("bench.csv");
         let output = dir.path().join("tweets.csv");
-        // Cascades of mean size ~10: choose the count to reach about e2e_events events.
-        let cfg = SynthConfig {
-            cascades: a.e2e_events / 10,
-            max_size: 100_000,
-            seed: 7,
-            ..Default::default()
+        let input = match &a.input {
+            Some(path) => path.clone(),
+            None => {
+                let input = dir.path().join("bench.csv");
+                // Cascades of mean size ~10: choose the count to reach about e2e_events events.
+                let cfg = SynthConfig {
+                    cascades: a.e2e_events / 10,
+                    max_size: 100_000,
+                    seed: 7,
+                    ..Default::default()
+                };
+                let mut w = BufWriter::new(std::fs::File::create(&input)?);
+                write_cascades(&cfg, &mut w)?;
+                drop(w);
+                input
+            }
         };
-        let mut w = BufWriter::new(std::fs::File::create(&input)?);
-        let stats = write_cascades(&cfg, &mut w)?;
-        drop(w);
-        let bytes = std::fs::metadata(&input)?.len();
-        let source = open_cascades(
-            input.to_str().context("utf-8 temp path")?,
-            Format::Csv,
-            ReadOptions::default(),
-        )?;
+        let bytes = std::fs::metadata(&input)
+            .with_context(|| format!("reading {}", input.display()))?
+            .len();
+        let input_str = input.to_str().context("a UTF-8 input path")?;
+        // Reading alone: parse, intern users, sort cascades (the reader thread's work).
+        let start = Instant::now();
+        let mut source = open_cascades(input_str, Format::Csv, ReadOptions::default())?;
+        let (mut set, mut interner) = (CascadeSet::new(), cascadia::cascade::Interner::new());
+        let mut read_events = 0u64;
+        while source.next_cascade(&mut set, &mut interner)?.is_some() {
+            if set.n_events() >= 1 << 16 {
+                read_events += set.n_events() as u64;
+                set.clear();
+            }
+        }
+        read_events += set.n_events() as u64;
+        let read_secs = start.elapsed().as_secs_f64();
+        let source = open_cascades(input_str, Format::Csv, ReadOptions::default())?;
         let mut sink = TweetCsvWriter::new(
             BufWriter::with_capacity(1 << 20, std::fs::File::create(&output)?),
             &output,
@@ -181,14 +202,22 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
         );
         println!("|---|---:|---:|---:|---:|---:|---:|---:|");
         println!(
+            "| read only (parse, intern users, sort), 1 thread | {} | | {} | {:.0} | {:.2} s | {:.3e} | |",
+            read_events,
+            interner.len(),
+            bytes as f64 / 1048576.0,
+            read_secs,
+            read_events as f64 / read_secs,
+        );
+        println!(
             "| linear, {} threads | {} | {} | {} | {:.0} | {:.2} s | {:.3e} | {} |",
             summary.threads,
-            stats.events,
-            stats.cascades,
+            summary.events,
+            summary.cascades,
             users.len(),
             bytes as f64 / 1048576.0,
             secs,
-            stats.events as f64 / secs,
+            summary.events as f64 / secs,
             peak_rss_mib().map_or("?".into(), |m| format!("{m:.0}"))
         );
     }

@@ -12,6 +12,7 @@
 //! (except with `group`, which must).
 
 mod cascades_csv;
+mod fast_lines;
 mod jsonl;
 pub mod netinf_txt;
 pub mod output;
