@@ -58,6 +58,13 @@ impl Interner {
         &self.names[id.index()]
     }
 
+    /// The names of ids `start..`, in id order (to mirror an interner's new ids elsewhere).
+    pub fn names_from(&self, start: usize) -> impl Iterator<Item = &str> + '_ {
+        self.names[start.min(self.names.len())..]
+            .iter()
+            .map(CompactString::as_str)
+    }
+
     /// Number of distinct ids.
     pub fn len(&self) -> usize {
         self.names.len()

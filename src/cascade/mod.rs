@@ -131,6 +131,11 @@ impl CascadeSet {
         (0..self.len()).map(|i| self.get(i))
     }
 
+    /// The user of event `e` (a flat index, as [`CascadeSet::offsets`] count).
+    pub fn user(&self, e: usize) -> UserId {
+        self.users[e]
+    }
+
     /// Event offsets: cascade `i` is `offsets[i]..offsets[i + 1]`.
     pub fn offsets(&self) -> &[usize] {
         &self.offsets

@@ -15,6 +15,7 @@ use crate::cascade::{CascadeSet, Interner};
 use crate::error::{Error, InputError, Result};
 use crate::io::CascadeSource;
 use crate::progress::Progress;
+use compact_str::CompactString;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::mpsc;
@@ -39,13 +40,6 @@ impl Default for RunOptions {
     }
 }
 
-/// The users of a batch's events, as the input wrote them.
-#[derive(Debug, Default)]
-struct UserText {
-    text: String,
-    ends: Vec<usize>,
-}
-
 /// One computed batch, handed to an [`InfluenceSink`].
 #[derive(Debug)]
 pub struct Batch<'a> {
@@ -55,14 +49,41 @@ pub struct Batch<'a> {
     pub influence: &'a [f64],
     /// Expected parent per event (position within its cascade, `-1` for the root).
     pub parents: &'a [i64],
-    users: &'a UserText,
+    /// Names of every user id seen so far (the reader's interner, mirrored).
+    names: &'a NameList,
 }
 
 impl Batch<'_> {
     /// The user id (as written in the input) of event `e` (flat index).
     pub fn user_name(&self, e: usize) -> &str {
-        let start = if e == 0 { 0 } else { self.users.ends[e - 1] };
-        &self.users.text[start..self.users.ends[e]]
+        self.names.get(self.cascades.user(e).index())
+    }
+}
+
+/// User names by id, in one string (a compact mirror of the reader's interner: the writer
+/// looks one up per event, and a dense list stays in cache better than one string each).
+#[derive(Debug)]
+struct NameList {
+    text: String,
+    /// Name `i` is `text[ends[i]..ends[i + 1]]`.
+    ends: Vec<usize>,
+}
+
+impl NameList {
+    fn new() -> Self {
+        NameList {
+            text: String::new(),
+            ends: vec![0],
+        }
+    }
+
+    fn push(&mut self, name: &str) {
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+    }
+
+    fn get(&self, i: usize) -> &str {
+        &self.text[self.ends[i]..self.ends[i + 1]]
     }
 }
 
@@ -100,7 +121,8 @@ pub struct RunSummary {
 
 struct Filled {
     set: CascadeSet,
-    users: UserText,
+    /// Names of the ids the reader interned for this batch, in id order.
+    new_names: Vec<CompactString>,
     skipped: Vec<InputError>,
     deduplicated: usize,
     bytes_read: u64,
@@ -145,57 +167,65 @@ pub fn run(
     let (interner, result) = std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<Result<Filled>>(1);
         let (recycle_tx, recycle_rx) = mpsc::channel::<Filled>();
-        let reader = scope.spawn(move || {
-            let mut interner = Interner::new();
-            loop {
-                let mut filled = recycle_rx.try_recv().unwrap_or_else(|_| Filled {
-                    set: CascadeSet::new(),
-                    users: UserText::default(),
-                    skipped: Vec::new(),
-                    deduplicated: 0,
-                    bytes_read: 0,
-                });
-                filled.set.clear();
-                filled.users.text.clear();
-                filled.users.ends.clear();
-                filled.deduplicated = 0;
-                let mut end = false;
-                while filled.set.n_events() < batch_events {
-                    match source.next_cascade(&mut filled.set, &mut interner) {
-                        Ok(Some(stats)) => filled.deduplicated += stats.deduplicated,
-                        Ok(None) => {
-                            end = true;
-                            break;
+        let reader = std::thread::Builder::new()
+            .name("cascadia-reader".into())
+            .spawn_scoped(scope, move || {
+                let mut interner = Interner::new();
+                let mut sent_names = 0;
+                loop {
+                    let mut filled = recycle_rx.try_recv().unwrap_or_else(|_| Filled {
+                        set: CascadeSet::new(),
+                        new_names: Vec::new(),
+                        skipped: Vec::new(),
+                        deduplicated: 0,
+                        bytes_read: 0,
+                    });
+                    filled.set.clear();
+                    filled.new_names.clear();
+                    filled.deduplicated = 0;
+                    let mut end = false;
+                    while filled.set.n_events() < batch_events {
+                        match source.next_cascade(&mut filled.set, &mut interner) {
+                            Ok(Some(stats)) => filled.deduplicated += stats.deduplicated,
+                            Ok(None) => {
+                                end = true;
+                                break;
+                            }
+                            Err(e) => {
+                                let _ = tx.send(Err(e));
+                                return interner;
+                            }
                         }
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
+                    }
+                    filled.skipped = source.take_skipped();
+                    filled.bytes_read = source.bytes_read();
+                    filled
+                        .new_names
+                        .extend(interner.names_from(sent_names).map(CompactString::from));
+                    let empty = filled.set.is_empty() && filled.skipped.is_empty();
+                    if !empty {
+                        // Names go with the first batch sent after they were interned.
+                        sent_names = interner.len();
+                        if tx.send(Ok(filled)).is_err() {
                             return interner;
                         }
                     }
-                }
-                filled.skipped = source.take_skipped();
-                filled.bytes_read = source.bytes_read();
-                for c in filled.set.iter() {
-                    for &u in c.users {
-                        filled.users.text.push_str(interner.name(u));
-                        filled.users.ends.push(filled.users.text.len());
+                    if end {
+                        return interner;
                     }
                 }
-                let empty = filled.set.is_empty() && filled.skipped.is_empty();
-                if !empty && tx.send(Ok(filled)).is_err() {
-                    return interner;
-                }
-                if end {
-                    return interner;
-                }
-            }
-        });
+            })
+            .expect("the reader thread starts");
 
+        let mut names = NameList::new();
         let mut influence: Vec<f64> = Vec::new();
         let mut parents: Vec<i64> = Vec::new();
         let result = (|| -> Result<()> {
             for msg in &rx {
-                let filled = msg?;
+                let mut filled = msg?;
+                for name in filled.new_names.drain(..) {
+                    names.push(&name);
+                }
                 for e in &filled.skipped {
                     on_skip(e);
                 }
@@ -220,7 +250,7 @@ pub fn run(
                     cascades: set,
                     influence: &influence,
                     parents: &parents,
-                    users: &filled.users,
+                    names: &names,
                 })?;
                 progress.set_position(filled.bytes_read);
                 progress.message(&format!(

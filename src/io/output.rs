@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 /// Appends `field` to `out`, CSV-quoted if needed.
 pub fn push_field(out: &mut Vec<u8>, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
+    let special = |b: &u8| matches!(b, b',' | b'"' | b'\n' | b'\r');
+    if field.as_bytes().iter().any(special) {
         out.push(b'"');
         for b in field.bytes() {
             if b == b'"' {
@@ -96,26 +97,33 @@ impl<W: Write> InfluenceSink for TweetCsvWriter<W> {
         let chunks: Vec<Vec<u8>> = (0..set.len())
             .into_par_iter()
             .with_min_len(64)
-            .fold(Vec::new, |mut buf: Vec<u8>, i| {
-                let mut ryu = ryu::Buffer::new();
-                let mut itoa = itoa::Buffer::new();
-                let c = set.get(i);
-                for (pos, e) in (offsets[i]..offsets[i + 1]).enumerate() {
-                    push_field(&mut buf, c.name);
-                    buf.push(b',');
-                    push_int(&mut buf, pos as i64, &mut itoa);
-                    buf.push(b',');
-                    push_field(&mut buf, batch.user_name(e));
-                    buf.push(b',');
-                    push_time(&mut buf, c.times[pos], &mut ryu, &mut itoa);
-                    buf.push(b',');
-                    push_f64(&mut buf, batch.influence[e], &mut ryu);
-                    buf.push(b',');
-                    push_int(&mut buf, batch.parents[e], &mut itoa);
-                    buf.push(b'\n');
-                }
-                buf
-            })
+            // Pieces are megabytes: start big rather than regrow (and copy) a dozen times.
+            .fold(
+                || Vec::with_capacity(1 << 20),
+                |mut buf: Vec<u8>, i| {
+                    let mut ryu = ryu::Buffer::new();
+                    let mut itoa = itoa::Buffer::new();
+                    let c = set.get(i);
+                    // The cascade's id, quoted if needed, once per cascade.
+                    let mut name = Vec::with_capacity(c.name.len() + 1);
+                    push_field(&mut name, c.name);
+                    name.push(b',');
+                    for (pos, e) in (offsets[i]..offsets[i + 1]).enumerate() {
+                        buf.extend_from_slice(&name);
+                        push_int(&mut buf, pos as i64, &mut itoa);
+                        buf.push(b',');
+                        push_field(&mut buf, batch.user_name(e));
+                        buf.push(b',');
+                        push_time(&mut buf, c.times[pos], &mut ryu, &mut itoa);
+                        buf.push(b',');
+                        push_f64(&mut buf, batch.influence[e], &mut ryu);
+                        buf.push(b',');
+                        push_int(&mut buf, batch.parents[e], &mut itoa);
+                        buf.push(b'\n');
+                    }
+                    buf
+                },
+            )
             .collect();
         for chunk in chunks {
             self.out
