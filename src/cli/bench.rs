@@ -89,13 +89,16 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
     println!("# cascadia bench influence");
     println!("machine: {}", machine_line());
     println!(
-        "command: cascadia bench influence --sizes {} --e2e-events {}",
+        "command: cascadia bench influence --sizes {} --e2e-events {}{}",
         a.sizes
             .iter()
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join(","),
-        a.e2e_events
+        a.e2e_events,
+        a.input
+            .as_ref()
+            .map_or(String::new(), |p| format!(" --input {}", p.display()))
     );
     println!();
     println!("| algorithm | events n | time per cascade | events/s (1 core) | vs linear |");
