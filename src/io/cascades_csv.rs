@@ -62,9 +62,8 @@ pub struct CsvReader {
     options: ReadOptions,
     /// The current row, from the `csv` reader ...
     record: csv::StringRecord,
-    /// ... or from the line splitter: its fields' byte ranges.
+    /// ... or, while `src` is the line splitter, its fields' byte ranges.
     ranges: Vec<(usize, usize)>,
-    from_text: bool,
     /// Line number of the current row.
     row_line: u64,
     pending: Option<Pending>,
@@ -196,7 +195,6 @@ impl CsvReader {
             options,
             record: csv::StringRecord::new(),
             ranges: Vec::new(),
-            from_text: false,
             row_line: 0,
             pending: None,
             current: None,
@@ -211,7 +209,7 @@ impl CsvReader {
 
     /// Fields of the current row.
     fn n_fields(&self) -> usize {
-        if self.from_text {
+        if matches!(self.src, Rows::Fast(_)) {
             self.ranges.len()
         } else {
             self.record.len()
@@ -221,7 +219,7 @@ impl CsvReader {
     /// Field `i` of the current row, trimmed.
     fn field(&self, i: usize) -> &str {
         let f = match &self.src {
-            Rows::Fast(lines) if self.from_text => {
+            Rows::Fast(lines) => {
                 let (a, b) = self.ranges[i];
                 &lines.text()[a..b]
             }
@@ -287,7 +285,6 @@ impl CsvReader {
                         .map_err(|e| Error::io(&self.path, e))?
                     {
                         Some(n) => {
-                            self.from_text = true;
                             self.row_line = n;
                             self.rows += 1;
                             return Ok(true);
@@ -315,7 +312,6 @@ impl CsvReader {
                     return match rdr.read_record(&mut self.record) {
                         Ok(true) => {
                             self.rows += 1;
-                            self.from_text = false;
                             self.row_line =
                                 *line_offset + self.record.position().map_or(0, |p| p.line());
                             Ok(true)
