@@ -54,35 +54,37 @@ pub struct Batch<'a> {
 }
 
 impl Batch<'_> {
-    /// The user id (as written in the input) of event `e` (flat index).
-    pub fn user_name(&self, e: usize) -> &str {
+    /// The user id of event `e` (flat index) as a CSV field: as written in the input, quoted
+    /// if it holds a comma, a quote or a line break.
+    pub fn user_field(&self, e: usize) -> &[u8] {
         self.names.get(self.cascades.user(e).index())
     }
 }
 
-/// User names by id, in one string (a compact mirror of the reader's interner: the writer
-/// looks one up per event, and a dense list stays in cache better than one string each).
+/// User ids as CSV fields, by id, end to end in one buffer (a compact mirror of the reader's
+/// interner: the writer looks one up per event, and a dense list stays in cache better than
+/// one string each; quoting is decided once per user, not once per event).
 #[derive(Debug)]
 struct NameList {
-    text: String,
-    /// Name `i` is `text[ends[i]..ends[i + 1]]`.
+    text: Vec<u8>,
+    /// Field `i` is `text[ends[i]..ends[i + 1]]`.
     ends: Vec<usize>,
 }
 
 impl NameList {
     fn new() -> Self {
         NameList {
-            text: String::new(),
+            text: Vec::new(),
             ends: vec![0],
         }
     }
 
     fn push(&mut self, name: &str) {
-        self.text.push_str(name);
+        crate::io::output::push_field(&mut self.text, name);
         self.ends.push(self.text.len());
     }
 
-    fn get(&self, i: usize) -> &str {
+    fn get(&self, i: usize) -> &[u8] {
         &self.text[self.ends[i]..self.ends[i + 1]]
     }
 }
