@@ -58,7 +58,10 @@ impl Cascade<'_> {
 /// streaming (see `influence::run`).
 #[derive(Clone, Debug)]
 pub struct CascadeSet {
-    names: Vec<String>,
+    /// Cascade names end to end (one allocation for all, not one per cascade).
+    names: String,
+    /// Name `i` is `names[name_ends[i]..name_ends[i + 1]]`.
+    name_ends: Vec<usize>,
     offsets: Vec<usize>,
     times: Vec<f64>,
     magnitudes: Vec<f64>,
@@ -71,7 +74,8 @@ impl Default for CascadeSet {
     /// An empty set (its offsets hold the leading 0).
     fn default() -> Self {
         CascadeSet {
-            names: Vec::new(),
+            names: String::new(),
+            name_ends: vec![0],
             offsets: vec![0],
             times: Vec::new(),
             magnitudes: Vec::new(),
@@ -89,12 +93,12 @@ impl CascadeSet {
 
     /// Number of cascades.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.name_ends.len() - 1
     }
 
     /// Whether the set holds no cascade.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.len() == 0
     }
 
     /// Total number of events.
@@ -105,6 +109,7 @@ impl CascadeSet {
     /// Removes every cascade, keeping the allocations.
     pub fn clear(&mut self) {
         self.names.clear();
+        self.name_ends.truncate(1);
         self.offsets.clear();
         self.offsets.push(0);
         self.times.clear();
@@ -119,7 +124,7 @@ impl CascadeSet {
     pub fn get(&self, i: usize) -> Cascade<'_> {
         let r = self.offsets[i]..self.offsets[i + 1];
         Cascade {
-            name: &self.names[i],
+            name: &self.names[self.name_ends[i]..self.name_ends[i + 1]],
             times: &self.times[r.clone()],
             magnitudes: &self.magnitudes[r.clone()],
             users: &self.users[r],
@@ -144,7 +149,8 @@ impl CascadeSet {
     /// Starts a new cascade; events are then added with [`CascadeSet::push_event`] and the
     /// cascade is closed with [`CascadeSet::finish_cascade`].
     pub fn begin_cascade(&mut self, name: &str) {
-        self.names.push(name.to_string());
+        self.names.push_str(name);
+        self.name_ends.push(self.names.len());
     }
 
     /// Adds an event to the cascade being built. Values must already be validated (finite,
@@ -188,8 +194,10 @@ impl CascadeSet {
         self.times.truncate(start);
         self.magnitudes.truncate(start);
         self.users.truncate(start);
-        if self.names.len() == self.offsets.len() {
-            self.names.pop();
+        if self.name_ends.len() > self.offsets.len() {
+            self.name_ends.pop();
+            self.names
+                .truncate(*self.name_ends.last().expect("a leading 0"));
         }
     }
 

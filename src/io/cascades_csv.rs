@@ -11,7 +11,6 @@ use crate::cascade::{CascadeSet, Interner, UserId};
 use crate::error::{Error, InputError, InputErrorKind, Location, Result};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::VecDeque;
-use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -28,8 +27,9 @@ struct Columns {
 /// One cascade held by `--group`: its id and its (time, magnitude, user) events.
 type Group = (String, Vec<(f64, f64, UserId)>);
 
-/// A parsed row waiting to start the next cascade.
-#[derive(Debug)]
+/// A parsed row waiting to start the next cascade (its buffers are reused from cascade to
+/// cascade).
+#[derive(Debug, Default)]
 struct Pending {
     name: String,
     time: f64,
@@ -66,8 +66,13 @@ pub struct CsvReader {
     ranges: Vec<(usize, usize)>,
     /// Line number of the current row.
     row_line: u64,
-    pending: Option<Pending>,
-    current: Option<String>,
+    /// `next` holds the first row of a cascade not begun yet.
+    pending: bool,
+    /// (In a cell: it is filled from the current row, which borrows the reader.)
+    next: std::cell::RefCell<Pending>,
+    /// A cascade is open in the output, named `current`.
+    open: bool,
+    current: String,
     seen: HashSet<u128>,
     skipped: Vec<InputError>,
     grouped: Option<VecDeque<Group>>,
@@ -90,12 +95,15 @@ fn csv_builder(headers: bool) -> csv::ReaderBuilder {
     b
 }
 
+/// A 128-bit hash of a cascade id: two independently seeded `foldhash` quality hashes
+/// (a quarter of the cost of two SipHashes; a cascade id is hashed once per cascade).
 fn id_hash(name: &str) -> u128 {
-    let mut a = std::collections::hash_map::DefaultHasher::new();
-    (0u8, name).hash(&mut a);
-    let mut b = std::collections::hash_map::DefaultHasher::new();
-    (1u8, name).hash(&mut b);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+    use std::hash::BuildHasher;
+    const A: foldhash::quality::FixedState =
+        foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3);
+    const B: foldhash::quality::FixedState =
+        foldhash::quality::FixedState::with_seed(0x1319_8a2e_0370_7344);
+    (u128::from(A.hash_one(name)) << 64) | u128::from(B.hash_one(name))
 }
 
 impl CsvReader {
@@ -196,8 +204,10 @@ impl CsvReader {
             record: csv::StringRecord::new(),
             ranges: Vec::new(),
             row_line: 0,
-            pending: None,
-            current: None,
+            pending: false,
+            next: std::cell::RefCell::default(),
+            open: false,
+            current: String::new(),
             seen: HashSet::default(),
             skipped: Vec::new(),
             grouped: None,
@@ -333,7 +343,7 @@ impl CsvReader {
     }
 
     fn finish(&mut self, out: &mut CascadeSet) -> Option<ReadStats> {
-        self.current = None;
+        self.open = false;
         if out.open_len() == 0 {
             out.abandon_cascade();
             return None;
@@ -349,13 +359,16 @@ impl CsvReader {
         users: &mut Interner,
     ) -> Result<Option<ReadStats>> {
         loop {
-            if let Some(p) = self.pending.take() {
+            if self.pending {
+                self.pending = false;
+                let p = self.next.get_mut();
                 out.begin_cascade(&p.name);
                 out.push_event(p.time, p.magnitude, users.intern(&p.user));
-                self.current = Some(p.name);
+                std::mem::swap(&mut self.current, &mut p.name);
+                self.open = true;
             }
             if !self.read_record()? {
-                if self.current.is_some() {
+                if self.open {
                     if let Some(stats) = self.finish(out) {
                         return Ok(Some(stats));
                     }
@@ -378,49 +391,39 @@ impl CsvReader {
                 Err(e) => return Err(e.into()),
             };
             let (name, time, magnitude, user) = row;
-            match self.current.as_deref() {
-                Some(cur) if cur == name => {
-                    let uid = users.intern(user);
-                    out.push_event(time, magnitude, uid);
+            if self.open && self.current == name {
+                let uid = users.intern(user);
+                out.push_event(time, magnitude, uid);
+                continue;
+            }
+            // The first row of a new cascade: held in `next` until the open one is finished.
+            {
+                let mut next = self.next.borrow_mut();
+                next.name.clear();
+                next.name.push_str(name);
+                next.user.clear();
+                next.user.push_str(user);
+                (next.time, next.magnitude) = (time, magnitude);
+            }
+            if let Err(e) = self.check_new(line) {
+                if self.options.skip_invalid {
+                    self.skipped.push(e);
+                    continue;
                 }
-                Some(_) => {
-                    let pending = Pending {
-                        name: name.to_string(),
-                        time,
-                        magnitude,
-                        user: user.to_string(),
-                    };
-                    if let Err(e) = self.check_new(&pending.name, line) {
-                        if self.options.skip_invalid {
-                            self.skipped.push(e);
-                            continue;
-                        }
-                        return Err(e.into());
-                    }
-                    self.pending = Some(pending);
-                    if let Some(stats) = self.finish(out) {
-                        return Ok(Some(stats));
-                    }
-                }
-                None => {
-                    let (name, user) = (name.to_string(), user.to_string());
-                    if let Err(e) = self.check_new(&name, line) {
-                        if self.options.skip_invalid {
-                            self.skipped.push(e);
-                            continue;
-                        }
-                        return Err(e.into());
-                    }
-                    out.begin_cascade(&name);
-                    out.push_event(time, magnitude, users.intern(&user));
-                    self.current = Some(name);
+                return Err(e.into());
+            }
+            self.pending = true;
+            if self.open {
+                if let Some(stats) = self.finish(out) {
+                    return Ok(Some(stats));
                 }
             }
         }
     }
 
-    /// Checks that `name` starts a cascade not seen before, and records it.
-    fn check_new(&mut self, name: &str, line: u64) -> Result<(), InputError> {
+    /// Checks that the cascade of `next` was not seen before, and records it.
+    fn check_new(&mut self, line: u64) -> Result<(), InputError> {
+        let name = &self.next.get_mut().name;
         if self.cols.cascade.is_some() && !self.seen.insert(id_hash(name)) {
             return Err(InputError::new(
                 Location::line(&self.path, line).with_field("cascade_id"),
