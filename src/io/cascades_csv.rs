@@ -1,15 +1,17 @@
 //! Streaming CSV readers: the long format (`cascade_id,time,user_id,followers`) and the
 //! public reference's per-cascade files (`time,magnitude,user_id`, one file per cascade).
 //!
-//! Memory: one cascade at a time, plus 16 bytes per cascade id seen (a 128-bit hash, to detect
-//! a cascade that reappears after another; a false alarm needs a 128-bit collision). With
+//! Memory: one cascade at a time, plus 18 bytes per cascade id seen (a 128-bit hash, to detect
+//! a cascade that reappears after another, see [`super::seen`]; a false alarm needs a 128-bit
+//! collision). With
 //! `group`, the whole input (about 40 bytes per event).
 
 use super::fast_lines::FastLines;
+use super::seen::SeenIds;
 use super::{CascadeSource, ReadOptions, ReadStats, check_magnitude, parse_time};
 use crate::cascade::{CascadeSet, Interner, UserId};
 use crate::error::{Error, InputError, InputErrorKind, Location, Result};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -73,7 +75,7 @@ pub struct CsvReader {
     /// A cascade is open in the output, named `current`.
     open: bool,
     current: String,
-    seen: HashSet<u128>,
+    seen: SeenIds,
     skipped: Vec<InputError>,
     grouped: Option<VecDeque<Group>>,
     total: Option<u64>,
@@ -208,7 +210,7 @@ impl CsvReader {
             next: std::cell::RefCell::default(),
             open: false,
             current: String::new(),
-            seen: HashSet::default(),
+            seen: SeenIds::default(),
             skipped: Vec::new(),
             grouped: None,
             total,

@@ -16,6 +16,7 @@ mod fast_lines;
 mod jsonl;
 pub mod netinf_txt;
 pub mod output;
+mod seen;
 
 pub use cascades_csv::CsvReader;
 pub use jsonl::JsonlReader;
