@@ -89,6 +89,17 @@ fn general_only() -> bool {
     std::env::var_os("CASCADIA_CSV_GENERAL").is_some_and(|v| v == "1")
 }
 
+/// `f` without surrounding whitespace. Most fields have none: `trim`'s Unicode scan is
+/// skipped when both ends are ASCII and not whitespace (the result is the same).
+fn trimmed(f: &str) -> &str {
+    let plain = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii() && !c.is_ascii_whitespace());
+    if plain(f.as_bytes().first()) && plain(f.as_bytes().last()) {
+        f
+    } else {
+        f.trim()
+    }
+}
+
 fn csv_builder(headers: bool) -> csv::ReaderBuilder {
     let mut b = csv::ReaderBuilder::new();
     b.has_headers(headers)
@@ -230,26 +241,17 @@ impl CsvReader {
 
     /// Field `i` of the current row, trimmed.
     fn field(&self, i: usize) -> &str {
-        let f = match &self.src {
+        match &self.src {
             Rows::Fast(lines) => {
                 let (a, b) = self.ranges[i];
-                &lines.text()[a..b]
+                trimmed(&lines.text()[a..b])
             }
-            _ => &self.record[i],
-        };
-        // Most fields have no surrounding space: skip `trim`'s Unicode scan when both ends
-        // are ASCII and not whitespace (the result is the same).
-        let plain = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii() && !c.is_ascii_whitespace());
-        if plain(f.as_bytes().first()) && plain(f.as_bytes().last()) {
-            f
-        } else {
-            f.trim()
+            _ => trimmed(&self.record[i]),
         }
     }
 
     /// Parses the current record into (cascade name, time, magnitude, user).
     fn parse_row(&self, line: u64) -> Result<(&str, f64, f64, &str), InputError> {
-        let loc = |f: &str| Location::line(&self.path, line).with_field(f);
         if self.n_fields() != self.cols.n_fields {
             return Err(InputError::new(
                 Location::line(&self.path, line),
@@ -259,13 +261,28 @@ impl CsvReader {
                 },
             ));
         }
-        let name = match self.cols.cascade {
-            Some(i) => self.field(i),
-            None => self.fixed_name.as_deref().unwrap_or(""),
+        let c = &self.cols;
+        let (name, t, m, user) = match &self.src {
+            // The common case: four fields of one block, without a match per field.
+            Rows::Fast(lines) => {
+                let text = lines.text();
+                let f = |i: usize| {
+                    let (a, b) = self.ranges[i];
+                    trimmed(&text[a..b])
+                };
+                let name = c.cascade.map(f);
+                (name, f(c.time), f(c.magnitude), f(c.user))
+            }
+            _ => (
+                c.cascade.map(|i| self.field(i)),
+                self.field(c.time),
+                self.field(c.magnitude),
+                self.field(c.user),
+            ),
         };
-        let t = self.field(self.cols.time);
+        let name = name.unwrap_or_else(|| self.fixed_name.as_deref().unwrap_or(""));
+        let loc = |f: &str| Location::line(&self.path, line).with_field(f);
         let time = parse_time(t).map_err(|k| InputError::new(loc("time"), k))?;
-        let m = self.field(self.cols.magnitude);
         let magnitude = super::fast_decimal(m)
             .map_or_else(|| m.parse::<f64>(), Ok)
             .map_err(|_| InputErrorKind::NotANumber {
@@ -273,7 +290,6 @@ impl CsvReader {
             })
             .and_then(|v| check_magnitude(v, m))
             .map_err(|k| InputError::new(loc(self.magnitude_name()), k))?;
-        let user = self.field(self.cols.user);
         Ok((name, time, magnitude, user))
     }
 

@@ -276,7 +276,15 @@ pub fn fast_decimal(text: &str) -> Option<f64> {
         return None;
     }
     let (mut m, mut digits, mut frac, mut dot) = (0u64, 0u32, 0u32, false);
-    for &c in b {
+    let mut rest = b;
+    // Eight leading digits (a Unix time has ten) in one go.
+    if let Some((eight, tail)) = b.split_first_chunk::<8>() {
+        let x = u64::from_le_bytes(*eight);
+        if all_digits(x) {
+            (m, digits, rest) = (eight_digits(x), 8, tail);
+        }
+    }
+    for &c in rest {
         match c {
             b'0'..=b'9' => {
                 m = m * 10 + u64::from(c - b'0');
@@ -300,6 +308,23 @@ pub fn fast_decimal(text: &str) -> Option<f64> {
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
     Some(v / POW10[frac as usize])
+}
+
+/// Whether all eight bytes of `x` are ASCII digits.
+fn all_digits(x: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // High nibbles 3, and no low nibble above 9 (adding 6 would carry into the high nibble;
+    // bytes 0x30..=0x3F plus 6 stay below 0x100, so no carry crosses bytes).
+    x & HIGH == ZEROS && x.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS
+}
+
+/// The value of eight ASCII digits, the first in the lowest byte.
+fn eight_digits(x: u64) -> u64 {
+    let x = x - 0x3030_3030_3030_3030;
+    let x = (x.wrapping_mul(10) + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let x = (x.wrapping_mul(100) + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (x.wrapping_mul(10000) + (x >> 32)) & 0xFFFF_FFFF
 }
 
 /// Parses a magnitude (follower count): a finite number `>= 0`.
@@ -378,7 +403,24 @@ mod tests {
             if rng.random_bool(0.5) {
                 t.insert(rng.random_range(0..=t.len()), '.');
             }
-            cases.push(t);
+            cases.push(t.clone());
+            // One byte next to the digits in ASCII (`/`, `:`, `?`, ...) among them: the
+            // eight-at-a-time digit check must refuse it.
+            let near = [
+                b'/',
+                b':',
+                b';',
+                b'?',
+                b'@',
+                b' ',
+                b'e',
+                b'\x10',
+                b'\x39' + 16,
+            ];
+            let at = rng.random_range(0..t.len());
+            let mut bytes = t.into_bytes();
+            bytes[at] = near[rng.random_range(0..near.len())];
+            cases.push(String::from_utf8(bytes).expect("ASCII"));
         }
         for t in &cases {
             match super::fast_decimal(t) {
