@@ -176,7 +176,7 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
         let (mut set, mut interner) = (CascadeSet::new(), cascadia::cascade::Interner::new());
         let mut read_events = 0u64;
         while source.next_cascade(&mut set, &mut interner)?.is_some() {
-            if set.n_events() >= 1 << 16 {
+            if set.n_events() >= 1 << 17 {
                 read_events += set.n_events() as u64;
                 set.clear();
             }

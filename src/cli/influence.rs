@@ -161,7 +161,7 @@ pub(crate) struct InfluenceArgs {
     #[arg(long)]
     threads: Option<usize>,
     /// Events per batch handed to the workers (memory vs parallelism).
-    #[arg(long, default_value_t = 65_536)]
+    #[arg(long, default_value_t = 131_072)]
     batch_events: usize,
     /// Where tweet influences are computed. The GPU path is f32 (agrees with the f64 CPU
     /// reference to 2e-4 relative for linear, 5e-4 for recursion) and runs --algo linear
