@@ -866,3 +866,22 @@ fn netinf_backend_gpu_writes_the_cpu_file_byte_for_byte() {
     assert!(ok && auto == cpu, "{err}");
     assert!(err.contains("CPU engine"), "{err}");
 }
+
+/// A full disk is an error naming the output (the tweets go through a writer thread, whose
+/// error must reach the exit code, not vanish with the thread).
+#[test]
+#[cfg(target_os = "linux")]
+fn a_failed_write_is_an_error_naming_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("cascade_id,time,user_id,followers\n");
+    for c in 0..3000 {
+        for k in 0..10 {
+            text.push_str(&format!("c{c},{k},u{},{}\n", (c * 7 + k) % 500, k * 3));
+        }
+    }
+    let input = write(dir.path(), "in.csv", &text);
+    let (code, _, err) = influence(&input, &["--output", "/dev/full", "--batch-events", "1000"]);
+    assert_ne!(code, 0, "exit code: {err}");
+    assert!(err.contains("/dev/full"), "names the output: {err}");
+    assert!(!err.contains("panicked"), "no panic: {err}");
+}
