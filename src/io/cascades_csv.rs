@@ -100,23 +100,18 @@ fn trimmed(f: &str) -> &str {
     }
 }
 
+/// Field `i` of a fast-path row, trimmed.
+fn fast_field<'a>(text: &'a str, ranges: &[(usize, usize)], i: usize) -> &'a str {
+    let (a, b) = ranges[i];
+    trimmed(&text[a..b])
+}
+
 fn csv_builder(headers: bool) -> csv::ReaderBuilder {
     let mut b = csv::ReaderBuilder::new();
     b.has_headers(headers)
         .flexible(true)
         .buffer_capacity(1 << 20);
     b
-}
-
-/// A 128-bit hash of a cascade id: two independently seeded `foldhash` quality hashes
-/// (a quarter of the cost of two SipHashes; a cascade id is hashed once per cascade).
-fn id_hash(name: &str) -> u128 {
-    use std::hash::BuildHasher;
-    const A: foldhash::quality::FixedState =
-        foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3);
-    const B: foldhash::quality::FixedState =
-        foldhash::quality::FixedState::with_seed(0x1319_8a2e_0370_7344);
-    (u128::from(A.hash_one(name)) << 64) | u128::from(B.hash_one(name))
 }
 
 impl CsvReader {
@@ -242,10 +237,7 @@ impl CsvReader {
     /// Field `i` of the current row, trimmed.
     fn field(&self, i: usize) -> &str {
         match &self.src {
-            Rows::Fast(lines) => {
-                let (a, b) = self.ranges[i];
-                trimmed(&lines.text()[a..b])
-            }
+            Rows::Fast(lines) => fast_field(lines.text(), &self.ranges, i),
             _ => trimmed(&self.record[i]),
         }
     }
@@ -266,10 +258,7 @@ impl CsvReader {
             // The common case: four fields of one block, without a match per field.
             Rows::Fast(lines) => {
                 let text = lines.text();
-                let f = |i: usize| {
-                    let (a, b) = self.ranges[i];
-                    trimmed(&text[a..b])
-                };
+                let f = |i: usize| fast_field(text, &self.ranges, i);
                 let name = c.cascade.map(f);
                 (name, f(c.time), f(c.magnitude), f(c.user))
             }
@@ -442,7 +431,7 @@ impl CsvReader {
     /// Checks that the cascade of `next` was not seen before, and records it.
     fn check_new(&mut self, line: u64) -> Result<(), InputError> {
         let name = &self.next.get_mut().name;
-        if self.cols.cascade.is_some() && !self.seen.insert(id_hash(name)) {
+        if self.cols.cascade.is_some() && !self.seen.insert(name) {
             return Err(InputError::new(
                 Location::line(&self.path, line).with_field("cascade_id"),
                 InputErrorKind::CascadeReappears {

@@ -3,13 +3,13 @@
 //!
 //! `user_id` and `cascade_id` may be strings or numbers; `time` a number of seconds or an
 //! RFC 3339 string; `magnitude` is accepted for `followers`. Blank lines are allowed.
-//! Memory: one line at a time, plus 16 bytes per cascade id (to reject a repeated id).
+//! Memory: one line at a time, plus 18 bytes per cascade id (to reject a repeated id; see
+//! `seen.rs`).
 
 use super::{CascadeSource, ReadOptions, ReadStats, check_magnitude, parse_time};
 use crate::cascade::{CascadeSet, Interner};
 use crate::error::{Error, InputError, InputErrorKind, Location, Result};
 use serde_json::Value;
-use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,7 @@ pub struct JsonlReader {
     line_no: u64,
     bytes: u64,
     total: Option<u64>,
-    seen: HashSet<String>,
+    seen: super::seen::SeenIds,
     skipped: Vec<InputError>,
     any_line: bool,
     buf: String,
@@ -41,7 +41,7 @@ impl JsonlReader {
             line_no: 0,
             bytes: 0,
             total,
-            seen: HashSet::new(),
+            seen: super::seen::SeenIds::default(),
             skipped: Vec::new(),
             any_line: false,
             buf: String::new(),
@@ -81,7 +81,7 @@ impl JsonlReader {
             .get("events")
             .and_then(Value::as_array)
             .ok_or_else(|| self.json(Some("events"), "missing or not an array of events".into()))?;
-        if !self.seen.insert(name.clone()) {
+        if !self.seen.insert(&name) {
             return Err(self.err(
                 Some("cascade_id"),
                 InputErrorKind::CascadeReappears { cascade: name },

@@ -28,8 +28,14 @@ pub(super) struct SeenIds {
 }
 
 impl SeenIds {
+    /// Records the cascade id `name`; `false` if it was recorded before (or, with odds of
+    /// 2^-128 per pair, shares its 128-bit hash with one that was).
+    pub(super) fn insert(&mut self, name: &str) -> bool {
+        self.insert_hash(id_hash(name))
+    }
+
     /// Records `h`; `false` if it was recorded before.
-    pub(super) fn insert(&mut self, h: u128) -> bool {
+    fn insert_hash(&mut self, h: u128) -> bool {
         if self.filter.is_empty() {
             self.filter = vec![0; 1024];
         }
@@ -63,37 +69,44 @@ impl SeenIds {
         self.recent.contains(&h) || self.runs.iter().any(|r| r.binary_search(&h).is_ok())
     }
 
-    /// The filter word of `h` and the mask of its three bits in that word.
-    fn slot(&self, h: u128) -> (usize, u64) {
-        let word = (h as u64 as usize) & (self.filter.len() - 1);
-        let hi = (h >> 64) as u64;
-        let mask = (1u64 << (hi & 63)) | (1u64 << ((hi >> 6) & 63)) | (1u64 << ((hi >> 12) & 63));
-        (word, mask)
-    }
-
     fn filter_has(&self, h: u128) -> bool {
-        let (w, m) = self.slot(h);
+        let (w, m) = slot(self.filter.len(), h);
         self.filter[w] & m == m
     }
 
     fn filter_add(&mut self, h: u128) {
-        let (w, m) = self.slot(h);
+        let (w, m) = slot(self.filter.len(), h);
         self.filter[w] |= m;
     }
 
     /// Four times the words (a power of two), refilled from every hash.
     fn grow_filter(&mut self) {
         self.filter = vec![0; self.filter.len() * 4];
-        let all: Vec<u128> = self
-            .recent
-            .iter()
-            .chain(self.runs.iter().flatten())
-            .copied()
-            .collect();
-        for h in all {
-            self.filter_add(h);
+        for &h in self.recent.iter().chain(self.runs.iter().flatten()) {
+            let (w, m) = slot(self.filter.len(), h);
+            self.filter[w] |= m;
         }
     }
+}
+
+/// The word of `h` in a filter of `words` words (a power of two), and the mask of its three
+/// bits in that word.
+fn slot(words: usize, h: u128) -> (usize, u64) {
+    let word = (h as u64 as usize) & (words - 1);
+    let hi = (h >> 64) as u64;
+    let mask = (1u64 << (hi & 63)) | (1u64 << ((hi >> 6) & 63)) | (1u64 << ((hi >> 12) & 63));
+    (word, mask)
+}
+
+/// A 128-bit hash of a cascade id: two independently seeded `foldhash` quality hashes
+/// (a quarter of the cost of two SipHashes; a cascade id is hashed once per cascade).
+fn id_hash(name: &str) -> u128 {
+    use std::hash::BuildHasher;
+    const A: foldhash::quality::FixedState =
+        foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3);
+    const B: foldhash::quality::FixedState =
+        foldhash::quality::FixedState::with_seed(0x1319_8a2e_0370_7344);
+    (u128::from(A.hash_one(name)) << 64) | u128::from(B.hash_one(name))
 }
 
 /// The merge of two sorted runs.
@@ -125,14 +138,14 @@ mod tests {
         let mut seen = SeenIds::default();
         let h = |i: u64| u128::from(i).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
         for i in 0..1_000_000 {
-            assert!(seen.insert(h(i)), "{i} is new");
+            assert!(seen.insert_hash(h(i)), "{i} is new");
         }
         assert!(seen.runs.len() < 20, "runs are merged: {}", seen.runs.len());
         for i in (0..1_000_000).step_by(997) {
-            assert!(!seen.insert(h(i)), "{i} was seen");
+            assert!(!seen.insert_hash(h(i)), "{i} was seen");
         }
-        assert!(seen.insert(h(1_000_000)), "a new one after all");
-        assert!(!seen.insert(h(1_000_000)), "and at once seen");
+        assert!(seen.insert_hash(h(1_000_000)), "a new one after all");
+        assert!(!seen.insert_hash(h(1_000_000)), "and at once seen");
     }
 
     proptest! {
@@ -143,7 +156,7 @@ mod tests {
             let (mut seen, mut set) = (SeenIds::default(), HashSet::new());
             for h in ids {
                 let h = h.wrapping_mul(0x2545_F491_4F6C_DD1D_9E37_79B9_7F4A_7C15);
-                prop_assert_eq!(seen.insert(h), set.insert(h));
+                prop_assert_eq!(seen.insert_hash(h), set.insert(h));
             }
         }
     }

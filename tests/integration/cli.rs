@@ -421,6 +421,20 @@ fn rfc3339_times_jsonl_and_per_cascade_files() {
         err.contains("bad.jsonl:1: field `events[0].time`: negative time -3"),
         "located: {err}"
     );
+    let event = "[{\"time\":0,\"user_id\":\"u\",\"followers\":1}]";
+    let again = write(
+        d,
+        "again.jsonl",
+        &format!(
+            "{{\"cascade_id\":\"x\",\"events\":{event}}}\n{{\"cascade_id\":\"y\",\"events\":{event}}}\n{{\"cascade_id\":\"x\",\"events\":{event}}}\n"
+        ),
+    );
+    let (code, _, err) = influence(&again, &[]);
+    assert_eq!(code, 2, "a repeated cascade id is an error: {err}");
+    assert!(
+        err.contains("again.jsonl:3: field `cascade_id`: cascade \"x\" reappears"),
+        "located: {err}"
+    );
 }
 
 #[test]
