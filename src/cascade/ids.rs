@@ -1,5 +1,6 @@
 //! Dense ids for users and the interner that maps the ids users wrote to them.
 
+use super::StrList;
 use hashbrown::HashTable;
 use std::hash::Hasher;
 
@@ -20,12 +21,11 @@ impl UserId {
 /// hash-table slot. Every input event looks its user up here, so a slot holds the name's
 /// first eight bytes and its length beside the id: names of up to eight bytes (most ids)
 /// are compared without leaving the table, which is half the size of a table of strings.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Interner {
     table: HashTable<Slot>,
-    text: String,
-    /// Name `i` is `text[ends[i]..ends[i + 1]]`.
-    ends: Vec<usize>,
+    /// Name `i` is `names.get(i)`.
+    names: StrList,
 }
 
 /// A table slot: the name's first eight bytes (little-endian, zero-padded), its length and
@@ -35,16 +35,6 @@ struct Slot {
     head: u64,
     len: u32,
     id: u32,
-}
-
-impl Default for Interner {
-    fn default() -> Self {
-        Interner {
-            table: HashTable::new(),
-            text: String::new(),
-            ends: vec![0],
-        }
-    }
 }
 
 /// A name's first eight bytes, zero-padded, and its hash.
@@ -77,11 +67,10 @@ impl Interner {
         }
         let id = u32::try_from(self.len()).expect("fewer than 2^32 distinct user ids");
         let len = u32::try_from(name.len()).expect("user ids shorter than 4 GiB");
-        let (text, ends) = (&self.text, &self.ends);
-        let rehash = |s: &Slot| key(&text[ends[s.id as usize]..ends[s.id as usize + 1]]).1;
+        let names = &self.names;
+        let rehash = |s: &Slot| key(names.get(s.id as usize)).1;
         self.table.insert_unique(h, Slot { head, len, id }, rehash);
-        self.text.push_str(name);
-        self.ends.push(self.text.len());
+        self.names.push(name);
         UserId(id)
     }
 
@@ -107,7 +96,7 @@ impl Interner {
     /// # Panics
     /// If `id` did not come from this interner.
     pub fn name(&self, id: UserId) -> &str {
-        &self.text[self.ends[id.index()]..self.ends[id.index() + 1]]
+        self.names.get(id.index())
     }
 
     /// The names of ids `start..`, in id order (to mirror an interner's new ids elsewhere).
@@ -117,7 +106,7 @@ impl Interner {
 
     /// Number of distinct ids.
     pub fn len(&self) -> usize {
-        self.ends.len() - 1
+        self.names.len()
     }
 
     /// Whether no id was interned.

@@ -9,8 +9,10 @@
 //! are finite and `>= 0`, times are sorted (a stable sort is applied on push).
 
 mod ids;
+mod str_list;
 
 pub use ids::{Interner, UserId};
+pub(crate) use str_list::StrList;
 
 use serde::{Deserialize, Serialize};
 
@@ -58,10 +60,8 @@ impl Cascade<'_> {
 /// streaming (see `influence::run`).
 #[derive(Clone, Debug)]
 pub struct CascadeSet {
-    /// Cascade names end to end (one allocation for all, not one per cascade).
-    names: String,
-    /// Name `i` is `names[name_ends[i]..name_ends[i + 1]]`.
-    name_ends: Vec<usize>,
+    /// Cascade names (one allocation for all, not one per cascade).
+    names: StrList,
     offsets: Vec<usize>,
     times: Vec<f64>,
     magnitudes: Vec<f64>,
@@ -74,8 +74,7 @@ impl Default for CascadeSet {
     /// An empty set (its offsets hold the leading 0).
     fn default() -> Self {
         CascadeSet {
-            names: String::new(),
-            name_ends: vec![0],
+            names: StrList::default(),
             offsets: vec![0],
             times: Vec::new(),
             magnitudes: Vec::new(),
@@ -93,7 +92,7 @@ impl CascadeSet {
 
     /// Number of cascades.
     pub fn len(&self) -> usize {
-        self.name_ends.len() - 1
+        self.names.len()
     }
 
     /// Whether the set holds no cascade.
@@ -108,8 +107,7 @@ impl CascadeSet {
 
     /// Removes every cascade, keeping the allocations.
     pub fn clear(&mut self) {
-        self.names.clear();
-        self.name_ends.truncate(1);
+        self.names.truncate(0);
         self.offsets.clear();
         self.offsets.push(0);
         self.times.clear();
@@ -124,7 +122,7 @@ impl CascadeSet {
     pub fn get(&self, i: usize) -> Cascade<'_> {
         let r = self.offsets[i]..self.offsets[i + 1];
         Cascade {
-            name: &self.names[self.name_ends[i]..self.name_ends[i + 1]],
+            name: self.names.get(i),
             times: &self.times[r.clone()],
             magnitudes: &self.magnitudes[r.clone()],
             users: &self.users[r],
@@ -149,8 +147,7 @@ impl CascadeSet {
     /// Starts a new cascade; events are then added with [`CascadeSet::push_event`] and the
     /// cascade is closed with [`CascadeSet::finish_cascade`].
     pub fn begin_cascade(&mut self, name: &str) {
-        self.names.push_str(name);
-        self.name_ends.push(self.names.len());
+        self.names.push(name);
     }
 
     /// Adds an event to the cascade being built. Values must already be validated (finite,
@@ -194,10 +191,8 @@ impl CascadeSet {
         self.times.truncate(start);
         self.magnitudes.truncate(start);
         self.users.truncate(start);
-        if self.name_ends.len() > self.offsets.len() {
-            self.name_ends.pop();
-            self.names
-                .truncate(*self.name_ends.last().expect("a leading 0"));
+        if self.names.len() == self.offsets.len() {
+            self.names.truncate(self.names.len() - 1);
         }
     }
 

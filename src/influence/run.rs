@@ -11,7 +11,7 @@ use super::gpu::Engine;
 use super::packing::{self, split_lens};
 use super::users::{UserAggregator, UserInfluence};
 use super::{InfluenceParams, recursion_fits, tweet_influence_checked};
-use crate::cascade::{CascadeSet, Interner};
+use crate::cascade::{CascadeSet, Interner, StrList};
 use crate::error::{Error, InputError, Result};
 use crate::io::CascadeSource;
 use crate::progress::Progress;
@@ -65,28 +65,22 @@ impl Batch<'_> {
 /// User ids as CSV fields, by id, end to end in one buffer (a compact mirror of the reader's
 /// interner: the writer looks one up per event, and a dense list stays in cache better than
 /// one string each; quoting is decided once per user, not once per event).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct NameList {
-    text: Vec<u8>,
-    /// Field `i` is `text[ends[i]..ends[i + 1]]`.
-    ends: Vec<usize>,
+    fields: StrList,
+    scratch: Vec<u8>,
 }
 
 impl NameList {
-    fn new() -> Self {
-        NameList {
-            text: Vec::new(),
-            ends: vec![0],
-        }
-    }
-
     fn push(&mut self, name: &str) {
-        crate::io::output::push_field(&mut self.text, name);
-        self.ends.push(self.text.len());
+        self.scratch.clear();
+        crate::io::output::push_field(&mut self.scratch, name);
+        self.fields
+            .push(std::str::from_utf8(&self.scratch).expect("quoting keeps UTF-8"));
     }
 
     fn get(&self, i: usize) -> &[u8] {
-        &self.text[self.ends[i]..self.ends[i + 1]]
+        self.fields.get(i).as_bytes()
     }
 }
 
@@ -220,7 +214,7 @@ pub fn run(
             })
             .expect("the reader thread starts");
 
-        let mut names = NameList::new();
+        let mut names = NameList::default();
         let mut influence: Vec<f64> = Vec::new();
         let mut parents: Vec<i64> = Vec::new();
         let result = (|| -> Result<()> {

@@ -3,8 +3,7 @@
 //!
 //! Memory: one cascade at a time, plus 18 bytes per cascade id seen (a 128-bit hash, to detect
 //! a cascade that reappears after another, see [`super::seen`]; a false alarm needs a 128-bit
-//! collision). With
-//! `group`, the whole input (about 40 bytes per event).
+//! collision). With `group`, the whole input (about 40 bytes per event).
 
 use super::fast_lines::FastLines;
 use super::seen::SeenIds;

@@ -1,8 +1,9 @@
 //! Output writers: CSV for tweets, users and pairwise matrices.
 //!
 //! Floats are written in the shortest form that reads back to the same f64 (`ryu`'s text,
-//! produced by the faster `zmij` where the two agree), so the CSV outputs round-trip exactly. Ids are written as the input had them, quoted when they
-//! contain a comma, a quote or a line break.
+//! produced by the faster `zmij` where the two agree), so the CSV outputs round-trip exactly.
+//! Ids are written as the input had them, quoted when they contain a comma, a quote or a line
+//! break.
 
 use crate::cascade::Interner;
 use crate::error::{Error, Result};
@@ -40,10 +41,7 @@ pub struct Numbers {
 impl Numbers {
     /// Fresh buffers.
     pub fn new() -> Self {
-        Numbers {
-            zmij: zmij::Buffer::new(),
-            itoa: itoa::Buffer::new(),
-        }
+        Self::default()
     }
 }
 
