@@ -27,6 +27,7 @@ pub mod influence;
 pub mod io;
 pub mod metrics;
 pub mod netinf;
+mod prefetch;
 pub mod progress;
 pub mod synth;
 

@@ -139,6 +139,11 @@ impl CascadeSet {
         self.users[e]
     }
 
+    /// The user of every event (flat, by [`Self::offsets`]).
+    pub fn all_users(&self) -> &[UserId] {
+        &self.users
+    }
+
     /// Event offsets: cascade `i` is `offsets[i]..offsets[i + 1]`.
     pub fn offsets(&self) -> &[usize] {
         &self.offsets

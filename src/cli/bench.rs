@@ -3,8 +3,10 @@
 
 use anyhow::{Context, Result};
 use cascadia::cascade::CascadeSet;
-use cascadia::influence::{self, Algorithm, InfluenceParams, RunOptions, cpu::LinearScratch};
-use cascadia::io::output::TweetCsvWriter;
+use cascadia::influence::{
+    self, Algorithm, InfluenceParams, InfluenceSink, RunOptions, cpu::LinearScratch,
+};
+use cascadia::io::output::{CsvFields, TweetCsvWriter};
 use cascadia::io::{Format, ReadOptions, open_cascades};
 use cascadia::progress::NoProgress;
 use cascadia::synth::influence::{SynthConfig, cascade_events, write_cascades};
@@ -170,19 +172,13 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
             .with_context(|| format!("reading {}", input.display()))?
             .len();
         let input_str = input.to_str().context("a UTF-8 input path")?;
-        // Reading alone: parse, intern users, sort cascades (the reader thread's work).
-        let start = Instant::now();
-        let mut source = open_cascades(input_str, Format::Csv, ReadOptions::default())?;
-        let (mut set, mut interner) = (CascadeSet::new(), cascadia::cascade::Interner::new());
-        let mut read_events = 0u64;
-        while source.next_cascade(&mut set, &mut interner)?.is_some() {
-            if set.n_events() >= 1 << 17 {
-                read_events += set.n_events() as u64;
-                set.clear();
-            }
-        }
-        read_events += set.n_events() as u64;
-        let read_secs = start.elapsed().as_secs_f64();
+        // Each stage alone, one after the other on one thread: read (parse, intern users,
+        // sort cascades: the reader thread's work), compute (influence, expected parents, user
+        // sums) and format tweets.csv (into a sink that drops it).
+        let stages = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()?
+            .install(|| stage_times(input_str, &params))?;
         let source = open_cascades(input_str, Format::Csv, ReadOptions::default())?;
         let mut sink = TweetCsvWriter::new(
             BufWriter::with_capacity(1 << 20, std::fs::File::create(&output)?),
@@ -204,14 +200,24 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
             "| end to end (read CSV, compute, write tweets.csv) | events | cascades | users | input MiB | time | events/s | peak RSS MiB |"
         );
         println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-        println!(
-            "| read only (parse, intern users, sort), 1 thread | {} | | {} | {:.0} | {:.2} s | {:.3e} | |",
-            read_events,
-            interner.len(),
-            bytes as f64 / 1048576.0,
-            read_secs,
-            read_events as f64 / read_secs,
-        );
+        for (stage, secs) in [
+            ("read only (parse, intern users, sort)", stages.read),
+            (
+                "compute only (influence, parents, user sums)",
+                stages.compute,
+            ),
+            ("format tweets.csv only", stages.format),
+        ] {
+            println!(
+                "| {stage}, 1 thread | {} | {} | {} | {:.0} | {:.2} s | {:.3e} | |",
+                stages.events,
+                stages.cascades,
+                stages.users,
+                bytes as f64 / 1048576.0,
+                secs,
+                stages.events as f64 / secs,
+            );
+        }
         println!(
             "| linear, {} threads | {} | {} | {} | {:.0} | {:.2} s | {:.3e} | {} |",
             summary.threads,
@@ -225,6 +231,64 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Seconds of each stage of a run, timed one after the other on the current thread pool.
+struct Stages {
+    read: f64,
+    compute: f64,
+    format: f64,
+    events: u64,
+    cascades: u64,
+    users: usize,
+}
+
+fn stage_times(input: &str, params: &InfluenceParams) -> Result<Stages> {
+    let mut source = open_cascades(input, Format::Csv, ReadOptions::default())?;
+    let (mut set, mut interner) = (CascadeSet::new(), cascadia::cascade::Interner::new());
+    let mut names = CsvFields::default();
+    let mut sink = TweetCsvWriter::new(std::io::sink(), std::path::Path::new("(none)"));
+    let mut users = influence::UserAggregator::new();
+    let (mut influence, mut parents) = (Vec::new(), Vec::new());
+    let mut t = Stages {
+        read: 0.0,
+        compute: 0.0,
+        format: 0.0,
+        events: 0,
+        cascades: 0,
+        users: 0,
+    };
+    let mut end = false;
+    while !end {
+        let start = Instant::now();
+        set.clear();
+        while set.n_events() < RunOptions::default().batch_events {
+            if source.next_cascade(&mut set, &mut interner)?.is_none() {
+                end = true;
+                break;
+            }
+        }
+        t.read += start.elapsed().as_secs_f64();
+        t.events += set.n_events() as u64;
+        t.cascades += set.len() as u64;
+        let start = Instant::now();
+        influence.clear();
+        influence.resize(set.n_events(), 0.0);
+        parents.clear();
+        parents.resize(set.n_events(), 0);
+        influence::compute_batch(&set, params, None, &mut influence, &mut parents)?;
+        users.add_batch(&set, &influence);
+        t.compute += start.elapsed().as_secs_f64();
+        for name in interner.names_from(names.len()) {
+            names.push(name);
+        }
+        let start = Instant::now();
+        sink.batch(&influence::Batch::new(&set, &influence, &parents, &names))?;
+        t.format += start.elapsed().as_secs_f64();
+    }
+    sink.finish()?;
+    t.users = interner.len();
+    Ok(t)
 }
 
 fn fmt_time(s: f64) -> String {

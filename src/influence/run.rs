@@ -11,9 +11,10 @@ use super::gpu::Engine;
 use super::packing::{self, split_lens};
 use super::users::{UserAggregator, UserInfluence};
 use super::{InfluenceParams, recursion_fits, tweet_influence_checked};
-use crate::cascade::{CascadeSet, Interner, StrList};
+use crate::cascade::{CascadeSet, Interner};
 use crate::error::{Error, InputError, Result};
 use crate::io::CascadeSource;
+use crate::io::output::CsvFields;
 use crate::progress::Progress;
 use compact_str::CompactString;
 use rayon::prelude::*;
@@ -50,37 +51,36 @@ pub struct Batch<'a> {
     pub influence: &'a [f64],
     /// Expected parent per event (position within its cascade, `-1` for the root).
     pub parents: &'a [i64],
-    /// Names of every user id seen so far (the reader's interner, mirrored).
-    names: &'a NameList,
+    /// Names of every user id seen so far as CSV fields (the reader's interner, mirrored).
+    names: &'a CsvFields,
 }
 
-impl Batch<'_> {
+impl<'a> Batch<'a> {
+    /// A batch of `cascades` with their results; `names` names (at least) every user of
+    /// `cascades` as a CSV field.
+    pub fn new(
+        cascades: &'a CascadeSet,
+        influence: &'a [f64],
+        parents: &'a [i64],
+        names: &'a CsvFields,
+    ) -> Self {
+        Batch {
+            cascades,
+            influence,
+            parents,
+            names,
+        }
+    }
+
     /// The user id of event `e` (flat index) as a CSV field: as written in the input, quoted
     /// if it holds a comma, a quote or a line break.
     pub fn user_field(&self, e: usize) -> &[u8] {
         self.names.get(self.cascades.user(e).index())
     }
-}
 
-/// User ids as CSV fields, by id, end to end in one buffer (a compact mirror of the reader's
-/// interner: the writer looks one up per event, and a dense list stays in cache better than
-/// one string each; quoting is decided once per user, not once per event).
-#[derive(Debug, Default)]
-struct NameList {
-    fields: StrList,
-    scratch: Vec<u8>,
-}
-
-impl NameList {
-    fn push(&mut self, name: &str) {
-        self.scratch.clear();
-        crate::io::output::push_field(&mut self.scratch, name);
-        self.fields
-            .push(std::str::from_utf8(&self.scratch).expect("quoting keeps UTF-8"));
-    }
-
-    fn get(&self, i: usize) -> &[u8] {
-        self.fields.get(i).as_bytes()
+    /// Every user id seen so far as a CSV field, by user index.
+    pub fn names(&self) -> &CsvFields {
+        self.names
     }
 }
 
@@ -214,7 +214,7 @@ pub fn run(
             })
             .expect("the reader thread starts");
 
-        let mut names = NameList::default();
+        let mut names = CsvFields::default();
         let mut influence: Vec<f64> = Vec::new();
         let mut parents: Vec<i64> = Vec::new();
         let result = (|| -> Result<()> {
@@ -237,10 +237,7 @@ pub fn run(
                 for c in set.iter() {
                     summary.largest_cascade = summary.largest_cascade.max(c.len() as u64);
                 }
-                for (i, c) in set.iter().enumerate() {
-                    let r = set.offsets()[i]..set.offsets()[i + 1];
-                    users.add_cascade(c.users, &influence[r]);
-                }
+                users.add_batch(set, &influence);
                 summary.cascades += set.len() as u64;
                 summary.events += set.n_events() as u64;
                 sink.batch(&Batch {

@@ -5,7 +5,7 @@
 //! Ids are written as the input had them, quoted when they contain a comma, a quote or a line
 //! break.
 
-use crate::cascade::Interner;
+use crate::cascade::{Interner, StrList};
 use crate::error::{Error, Result};
 use crate::influence::{Batch, InfluenceSink, UserInfluence};
 use ndarray::Array2;
@@ -35,7 +35,6 @@ pub fn push_field(out: &mut Vec<u8>, field: &str) {
 #[derive(Default)]
 pub struct Numbers {
     zmij: zmij::Buffer,
-    itoa: itoa::Buffer,
 }
 
 impl Numbers {
@@ -59,23 +58,226 @@ pub fn push_f64(out: &mut Vec<u8>, x: f64, buf: &mut Numbers) {
 /// Appends a time: as [`push_f64`], with whole numbers of seconds below 10^15 (the common
 /// case) written by the integer formatter — the same text, `digits.0`, as `ryu` writes.
 pub fn push_time(out: &mut Vec<u8>, t: f64, buf: &mut Numbers) {
-    if t.is_sign_positive() && t < 1e15 && t.fract() == 0.0 {
-        out.extend_from_slice(buf.itoa.format(t as u64).as_bytes());
-        out.extend_from_slice(b".0");
-    } else {
-        push_f64(out, t, buf);
+    let mut room = Vec::new();
+    let mut c = Cursor::new(&mut room);
+    c.room(ROW_ROOM);
+    c.time(t, buf);
+    let n = c.written();
+    out.extend_from_slice(&room[..n]);
+}
+
+/// Pairs of digits `00` to `99`.
+const DIGITS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// The eight decimal digits of `x` (below 10^8, with leading zeros) as ASCII, the first in
+/// the lowest byte: split into halves, quarters and digits in parallel lanes of one `u64`.
+fn eight_digits(x: u64) -> u64 {
+    let halves = (x / 10_000) | ((x % 10_000) << 32);
+    // `/ 100` and `/ 10` as multiply-shifts, exact for halves below 10^4 and quarters below 100.
+    let hundreds = ((halves * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    let quarters = ((halves - 100 * hundreds) << 16) | hundreds;
+    let tens = ((quarters * 103) >> 10) & 0x000F_000F_000F_000F;
+    let digits = ((quarters - 10 * tens) << 8) | tens;
+    digits + 0x3030_3030_3030_3030
+}
+
+/// An output buffer written through a cursor. The bytes past the cursor are room, zeroed once
+/// and kept between uses, so a field goes in as a copy of fixed size (the bytes after the
+/// field are overwritten by the next one) and digits are written in place: one room check
+/// per row instead of a capacity check and a copy call per field.
+struct Cursor<'a> {
+    buf: &'a mut Vec<u8>,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// Writes into `buf` from its start.
+    fn new(buf: &'a mut Vec<u8>) -> Self {
+        Cursor { buf, pos: 0 }
+    }
+
+    /// Makes sure that `n` bytes after the cursor may be written.
+    fn room(&mut self, n: usize) {
+        if self.buf.len() < self.pos + n {
+            let len = (self.pos + n).max(2 * self.buf.len()).max(1 << 16);
+            self.buf.resize(len, 0);
+        }
+    }
+
+    /// Copies all of `src` and moves on by `len` (at most `N`).
+    fn put_padded<const N: usize>(&mut self, src: &[u8; N], len: usize) {
+        self.buf[self.pos..self.pos + N].copy_from_slice(src);
+        self.pos += len;
+    }
+
+    fn put(&mut self, src: &[u8]) {
+        self.buf[self.pos..self.pos + src.len()].copy_from_slice(src);
+        self.pos += src.len();
+    }
+
+    fn byte(&mut self, b: u8) {
+        self.buf[self.pos] = b;
+        self.pos += 1;
+    }
+
+    /// Writes `x` in decimal (what `itoa` writes); eight digits at a time.
+    fn uint(&mut self, x: u64) {
+        if x < 10 {
+            self.byte(b'0' + x as u8);
+        } else if x < 100 {
+            let r = 2 * x as usize;
+            self.put_padded(&[DIGITS[r], DIGITS[r + 1]], 2);
+        } else if x < 100_000_000 {
+            // Eight digits with leading zeros, shifted out.
+            let n = x.ilog10() + 1;
+            let digits = eight_digits(x) >> (8 * (8 - n));
+            self.put_padded(&digits.to_le_bytes(), n as usize);
+        } else if x < 10_000_000_000_000_000 {
+            self.uint(x / 100_000_000);
+            self.put_padded(&eight_digits(x % 100_000_000).to_le_bytes(), 8);
+        } else {
+            let low = x % 10_000_000_000_000_000;
+            self.uint(x / 10_000_000_000_000_000);
+            self.put_padded(&eight_digits(low / 100_000_000).to_le_bytes(), 8);
+            self.put_padded(&eight_digits(low % 100_000_000).to_le_bytes(), 8);
+        }
+    }
+
+    fn int(&mut self, x: i64) {
+        if x < 0 {
+            self.byte(b'-');
+        }
+        self.uint(x.unsigned_abs());
+    }
+
+    /// Writes what [`push_time`] appends.
+    fn time(&mut self, t: f64, num: &mut Numbers) {
+        // (`t as u64` saturates; the comparison rejects what it changed.)
+        if t.is_sign_positive() && t < 1e15 && (t as u64) as f64 == t {
+            self.uint(t as u64);
+            self.put_padded(b".0", 2);
+        } else {
+            self.float(t, num);
+        }
+    }
+
+    /// Writes what [`push_f64`] appends.
+    fn float(&mut self, x: f64, num: &mut Numbers) {
+        if x.abs() < 1e16 {
+            self.put(num.zmij.format_finite(x).as_bytes());
+        } else {
+            self.put(ryu::Buffer::new().format(x).as_bytes());
+        }
+    }
+
+    /// The bytes written.
+    fn written(&self) -> usize {
+        self.pos
     }
 }
 
-/// Appends `x`; 0..100 (most positions and parents) from a table.
-fn push_int(out: &mut Vec<u8>, x: i64, buf: &mut Numbers) {
-    const DIGITS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
-    match x {
-        0..=9 => out.push(b'0' + x as u8),
-        10..=99 => out.extend_from_slice(&DIGITS[2 * x as usize..2 * x as usize + 2]),
-        _ => out.extend_from_slice(buf.itoa.format(x).as_bytes()),
+/// Appends `x` (what `itoa` writes).
+#[cfg(test)]
+fn push_int(out: &mut Vec<u8>, x: i64) {
+    let mut room = Vec::new();
+    let mut c = Cursor::new(&mut room);
+    c.room(24);
+    c.int(x);
+    let n = c.written();
+    out.extend_from_slice(&room[..n]);
+}
+
+/// Ids as CSV fields (quoted if needed), by index: the writer looks one up per event, so a
+/// field of up to [`SLOT`]` - 1` bytes (most ids) sits in a fixed slot of its own, its
+/// length in the last byte: one cache line to read and one fixed-size copy, and quoting
+/// decided once per id, not once per event. Longer fields go to a list beside.
+#[derive(Debug, Default)]
+pub struct CsvFields {
+    slots: Vec<[u8; SLOT]>,
+    long: StrList,
+    scratch: Vec<u8>,
+}
+
+/// Bytes of a [`CsvFields`] slot.
+const SLOT: usize = 16;
+/// The length byte of a slot whose field is in the long list (its index in the first four
+/// bytes).
+const LONG: u8 = u8::MAX;
+
+impl CsvFields {
+    /// Appends `name` as the next field.
+    pub fn push(&mut self, name: &str) {
+        self.scratch.clear();
+        push_field(&mut self.scratch, name);
+        let mut slot = [0u8; SLOT];
+        let n = self.scratch.len();
+        if n < SLOT {
+            slot[..n].copy_from_slice(&self.scratch);
+            slot[SLOT - 1] = n as u8;
+        } else {
+            let i = u32::try_from(self.long.len()).expect("fewer than 2^32 ids");
+            slot[..4].copy_from_slice(&i.to_le_bytes());
+            slot[SLOT - 1] = LONG;
+            self.long
+                .push(std::str::from_utf8(&self.scratch).expect("quoting keeps UTF-8"));
+        }
+        self.slots.push(slot);
+    }
+
+    /// Field `i`.
+    ///
+    /// # Panics
+    /// If `i >= self.len()`.
+    pub fn get(&self, i: usize) -> &[u8] {
+        let slot = &self.slots[i];
+        match slot[SLOT - 1] {
+            LONG => self.long_field(slot).as_bytes(),
+            n => &slot[..n as usize],
+        }
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    fn long_field(&self, slot: &[u8; SLOT]) -> &str {
+        let i = u32::from_le_bytes(slot[..4].try_into().expect("four bytes"));
+        self.long.get(i as usize)
+    }
+
+    /// Starts loading field `i` into the cache.
+    fn prefetch(&self, i: usize) {
+        if let Some(slot) = self.slots.get(i) {
+            crate::prefetch::prefetch(slot);
+        }
+    }
+
+    /// Writes field `i` at the cursor, which has room for a slot.
+    fn put(&self, i: usize, out: &mut Cursor<'_>) {
+        let slot = &self.slots[i];
+        match slot[SLOT - 1] {
+            LONG => {
+                let f = self.long_field(slot).as_bytes();
+                out.room(f.len() + ROW_ROOM);
+                out.put(f);
+            }
+            n => out.put_padded(slot, n as usize),
+        }
     }
 }
+
+/// How many rows ahead the formatter prefetches a user's field.
+const AHEAD: usize = 8;
+
+/// Room for a row of `tweets.csv` besides its cascade id and a long user id: fixed-size
+/// copies of the user slot and of 24-byte numbers, with slack.
+const ROW_ROOM: usize = 192;
 
 /// Writes `tweets.csv`: `cascade_id,pos,user_id,time,influence,expected_parent`, one row per
 /// event, cascades in input order, events by position. Formats each batch in parallel, in a
@@ -86,24 +288,27 @@ fn push_int(out: &mut Vec<u8>, x: i64, buf: &mut Numbers) {
 pub struct TweetCsvWriter<W: Write + Send + 'static> {
     path: PathBuf,
     header: bool,
-    to_writer: Option<mpsc::SyncSender<Vec<Vec<u8>>>>,
+    to_writer: Option<mpsc::SyncSender<Vec<Piece>>>,
     /// Pieces the writer has written, for reuse.
-    spare: mpsc::Receiver<Vec<Vec<u8>>>,
+    spare: mpsc::Receiver<Vec<Piece>>,
     writer: Option<std::thread::JoinHandle<(W, std::io::Result<()>)>>,
 }
+
+/// Text to write: a buffer and how many of its bytes (the rest is a [`Cursor`]'s room).
+type Piece = (Vec<u8>, usize);
 
 impl<W: Write + Send + 'static> TweetCsvWriter<W> {
     /// A writer to `out`; `path` names it in error messages.
     pub fn new(out: W, path: &Path) -> Self {
-        let (to_writer, pieces) = mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+        let (to_writer, pieces) = mpsc::sync_channel::<Vec<Piece>>(1);
         let (give_back, spare) = mpsc::channel();
         let writer = std::thread::Builder::new()
             .name("cascadia-writer".into())
             .spawn(move || {
                 let mut out = out;
                 for batch in pieces {
-                    for piece in &batch {
-                        if let Err(e) = out.write_all(piece) {
+                    for (piece, n) in &batch {
+                        if let Err(e) = out.write_all(&piece[..*n]) {
                             return (out, Err(e));
                         }
                     }
@@ -148,7 +353,7 @@ impl<W: Write + Send + 'static> TweetCsvWriter<W> {
     }
 
     /// Hands `pieces` to the writer thread; its error if it has stopped.
-    fn send(&mut self, pieces: Vec<Vec<u8>>) -> Result<()> {
+    fn send(&mut self, pieces: Vec<Piece>) -> Result<()> {
         let sent = self
             .to_writer
             .as_ref()
@@ -168,9 +373,8 @@ impl<W: Write + Send + 'static> TweetCsvWriter<W> {
 
     fn write_header(&mut self) -> Result<()> {
         self.header = true;
-        self.send(vec![
-            b"cascade_id,pos,user_id,time,influence,expected_parent\n".to_vec(),
-        ])
+        let header = b"cascade_id,pos,user_id,time,influence,expected_parent\n";
+        self.send(vec![(header.to_vec(), header.len())])
     }
 }
 
@@ -193,34 +397,51 @@ impl<W: Write + Send + 'static> InfluenceSink for TweetCsvWriter<W> {
             }
         }
         let mut pieces = self.spare.try_recv().unwrap_or_default();
-        pieces.resize_with(ranges.len(), Vec::new);
+        pieces.resize_with(ranges.len(), Default::default);
+        let users = batch.names();
         pieces
             .par_iter_mut()
             .zip(ranges)
-            .for_each(|(buf, cascades)| {
-                buf.clear();
+            .for_each(|((buf, written), cascades)| {
+                let mut out = Cursor::new(buf);
                 let mut num = Numbers::new();
                 let mut name = Vec::new();
                 for i in cascades {
                     let c = set.get(i);
-                    // The cascade's id, quoted if needed, once per cascade.
+                    // The cascade's id, quoted if needed, and a comma, once per cascade;
+                    // copied at a fixed size when short.
                     name.clear();
                     push_field(&mut name, c.name);
                     name.push(b',');
+                    let mut short = [0u8; 32];
+                    let is_short = name.len() <= short.len();
+                    if is_short {
+                        short[..name.len()].copy_from_slice(&name);
+                    }
+                    let room = ROW_ROOM + name.len().max(short.len());
                     for (pos, e) in (offsets[i]..offsets[i + 1]).enumerate() {
-                        buf.extend_from_slice(&name);
-                        push_int(buf, pos as i64, &mut num);
-                        buf.push(b',');
-                        buf.extend_from_slice(batch.user_field(e));
-                        buf.push(b',');
-                        push_time(buf, c.times[pos], &mut num);
-                        buf.push(b',');
-                        push_f64(buf, batch.influence[e], &mut num);
-                        buf.push(b',');
-                        push_int(buf, batch.parents[e], &mut num);
-                        buf.push(b'\n');
+                        if let Some(u) = set.all_users().get(e + AHEAD) {
+                            users.prefetch(u.index());
+                        }
+                        out.room(room);
+                        if is_short {
+                            out.put_padded(&short, name.len());
+                        } else {
+                            out.put(&name);
+                        }
+                        out.uint(pos as u64);
+                        out.byte(b',');
+                        users.put(set.user(e).index(), &mut out);
+                        out.byte(b',');
+                        out.time(c.times[pos], &mut num);
+                        out.byte(b',');
+                        out.float(batch.influence[e], &mut num);
+                        out.byte(b',');
+                        out.int(batch.parents[e]);
+                        out.byte(b'\n');
                     }
                 }
+                *written = out.written();
             });
         self.send(pieces)
     }
@@ -355,11 +576,73 @@ mod tests {
     }
 
     #[test]
+    fn cursor_uint_writes_what_itoa_writes() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let mut cases: Vec<u64> = (0..=20)
+            .flat_map(|k| {
+                let p = 10u64.checked_pow(k).unwrap_or(u64::MAX);
+                [p.saturating_sub(1), p, p.saturating_add(1)]
+            })
+            .chain([u64::MAX, u64::MAX - 1])
+            .collect();
+        // Random values of every length.
+        cases.extend((0..200_000).map(|_| rng.random::<u64>() >> rng.random_range(0..64)));
+        let mut i = itoa::Buffer::new();
+        let mut room = Vec::new();
+        for x in cases {
+            let mut c = Cursor::new(&mut room);
+            c.room(64);
+            c.uint(x);
+            let n = c.written();
+            assert_eq!(&room[..n], i.format(x).as_bytes(), "{x}");
+        }
+    }
+
+    #[test]
+    fn csv_fields_hold_short_long_and_quoted_ids() {
+        let ids = [
+            "",
+            "u1",
+            "fifteen-bytes-x",
+            "sixteen-bytes-xx",
+            "a,b",
+            "say \"hi\"",
+            "a much longer id, with a comma",
+            "é-ünïcode",
+        ];
+        let mut f = CsvFields::default();
+        for id in ids {
+            f.push(id);
+        }
+        assert_eq!(f.len(), ids.len());
+        let mut room = Vec::new();
+        let mut c = Cursor::new(&mut room);
+        for (i, id) in ids.iter().enumerate() {
+            let mut want = Vec::new();
+            push_field(&mut want, id);
+            assert_eq!(f.get(i), want.as_slice(), "field {i}");
+            c.room(ROW_ROOM);
+            f.put(i, &mut c);
+            c.byte(b'|');
+        }
+        let n = c.written();
+        let joined: Vec<String> = (0..ids.len())
+            .map(|i| String::from_utf8(f.get(i).to_vec()).unwrap())
+            .collect();
+        assert_eq!(
+            String::from_utf8(room[..n].to_vec()).unwrap(),
+            joined.join("|") + "|",
+            "written through the cursor, end to end"
+        );
+    }
+
+    #[test]
     fn push_int_writes_what_itoa_writes() {
-        let (mut num, mut i) = (Numbers::new(), itoa::Buffer::new());
+        let mut i = itoa::Buffer::new();
         for x in (-1000..100_000).chain([i64::MIN, i64::MAX]) {
             let mut out = Vec::new();
-            push_int(&mut out, x, &mut num);
+            push_int(&mut out, x);
             assert_eq!(out, i.format(x).as_bytes(), "{x}");
         }
     }
