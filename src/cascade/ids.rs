@@ -1,7 +1,6 @@
 //! Dense ids for users and the interner that maps the ids users wrote to them.
 
 use super::StrList;
-use hashbrown::HashTable;
 use std::hash::Hasher;
 
 /// A user, as a dense index into an [`Interner`]. Outputs map it back to the original id.
@@ -17,13 +16,16 @@ impl UserId {
 
 /// Maps external string ids to dense [`UserId`]s and back.
 ///
-/// Memory: one copy of each distinct string, 8 bytes for where it ends, and a 16-byte
-/// hash-table slot. Every input event looks its user up here, so a slot holds the name's
-/// first eight bytes and its length beside the id: names of up to eight bytes (most ids)
-/// are compared without leaving the table, which is half the size of a table of strings.
+/// Memory: one copy of each distinct string, 8 bytes for where it ends, and 16-byte table
+/// slots (at most three quarters full). Every input event looks its user up here, so a slot
+/// holds the name's first eight bytes and its length beside the id: names of up to eight
+/// bytes (most ids) are compared without leaving the table. The table is open-addressed with
+/// linear probing, so that a reader that knows a name a row ahead can [`Interner::prefetch`]
+/// the slot where its search starts.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    table: HashTable<Slot>,
+    /// A power of two in length (or empty); `id == EMPTY` marks a free slot.
+    slots: Vec<Slot>,
     /// Name `i` is `names.get(i)`.
     names: StrList,
 }
@@ -37,16 +39,36 @@ struct Slot {
     id: u32,
 }
 
-/// A name's first eight bytes, zero-padded, and its hash.
-fn key(name: &str) -> (u64, u64) {
-    let b = name.as_bytes();
-    let mut head = [0u8; 8];
-    let n = b.len().min(8);
-    head[..n].copy_from_slice(&b[..n]);
-    let head = u64::from_le_bytes(head);
-    let mut h = rustc_hash::FxHasher::default();
-    h.write(b);
-    (head, h.finish())
+/// The id of a free slot (no name gets it: ids stay below).
+const EMPTY: u32 = u32::MAX;
+const FREE: Slot = Slot {
+    head: 0,
+    len: 0,
+    id: EMPTY,
+};
+
+/// What the table compares and where a name's search starts: its first eight bytes,
+/// zero-padded, and its hash.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Key {
+    head: u64,
+    hash: u64,
+}
+
+impl Key {
+    /// The key of `name`.
+    pub(crate) fn of(name: &str) -> Key {
+        let b = name.as_bytes();
+        let mut head = [0u8; 8];
+        let n = b.len().min(8);
+        head[..n].copy_from_slice(&b[..n]);
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(b);
+        Key {
+            head: u64::from_le_bytes(head),
+            hash: h.finish(),
+        }
+    }
 }
 
 impl Interner {
@@ -58,37 +80,92 @@ impl Interner {
     /// The id of `name`, assigning the next dense id if it is new.
     ///
     /// # Panics
-    /// If more than `u32::MAX` distinct ids are interned, or a name is 4 GiB long (internal
-    /// limits far above any workstation input).
+    /// If `u32::MAX` distinct ids are interned, or a name is 4 GiB long (internal limits far
+    /// above any workstation input).
     pub fn intern(&mut self, name: &str) -> UserId {
-        let (head, h) = key(name);
-        if let Some(id) = self.find(head, h, name) {
-            return id;
+        self.intern_keyed(name, Key::of(name))
+    }
+
+    /// [`Self::intern`] with the key of `name` computed beforehand.
+    pub(crate) fn intern_keyed(&mut self, name: &str, key: Key) -> UserId {
+        if self.slots.is_empty() {
+            self.grow();
         }
-        let id = u32::try_from(self.len()).expect("fewer than 2^32 distinct user ids");
+        let i = match self.search(name, key) {
+            Ok(id) => return id,
+            Err(free) => free,
+        };
+        let id = u32::try_from(self.len())
+            .ok()
+            .filter(|&id| id != EMPTY)
+            .expect("fewer than 2^32 - 1 distinct user ids");
         let len = u32::try_from(name.len()).expect("user ids shorter than 4 GiB");
-        let names = &self.names;
-        let rehash = |s: &Slot| key(names.get(s.id as usize)).1;
-        self.table.insert_unique(h, Slot { head, len, id }, rehash);
+        self.slots[i] = Slot {
+            head: key.head,
+            len,
+            id,
+        };
         self.names.push(name);
+        if 4 * self.len() > 3 * self.slots.len() {
+            self.grow();
+        }
         UserId(id)
     }
 
-    fn find(&self, head: u64, h: u64, name: &str) -> Option<UserId> {
-        let len = name.len();
-        self.table
-            .find(h, |s| {
-                s.head == head
-                    && s.len as usize == len
-                    && (len <= 8 || self.name(UserId(s.id)) == name)
-            })
-            .map(|s| UserId(s.id))
+    /// Starts loading the slot where the search for `key` begins (a hint: see the type's
+    /// documentation).
+    pub(crate) fn prefetch(&self, key: Key) {
+        if let Some(s) = self.slots.get(self.start(key)) {
+            crate::prefetch::prefetch(s);
+        }
+    }
+
+    fn start(&self, key: Key) -> usize {
+        // (FxHasher's `finish` rotates its best bits down to the low ones.)
+        key.hash as usize & self.slots.len().wrapping_sub(1)
+    }
+
+    /// The id of `name`, or the free slot where it would go.
+    fn search(&self, name: &str, key: Key) -> Result<UserId, usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(key);
+        loop {
+            let s = self.slots[i];
+            if s.id == EMPTY {
+                return Err(i);
+            }
+            if s.head == key.head
+                && s.len as usize == name.len()
+                && (name.len() <= 8 || self.names.get(s.id as usize) == name)
+            {
+                return Ok(UserId(s.id));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the table (at least 1024 slots) and puts every name back.
+    fn grow(&mut self) {
+        let n = (2 * self.slots.len()).max(1024);
+        self.slots = vec![FREE; n];
+        for id in 0..self.len() {
+            let name = self.names.get(id);
+            let key = Key::of(name);
+            let i = self.search(name, key).expect_err("names are distinct");
+            self.slots[i] = Slot {
+                head: key.head,
+                len: name.len() as u32,
+                id: id as u32,
+            };
+        }
     }
 
     /// The id of `name`, if it was interned.
     pub fn get(&self, name: &str) -> Option<UserId> {
-        let (head, h) = key(name);
-        self.find(head, h, name)
+        if self.slots.is_empty() {
+            return None;
+        }
+        self.search(name, Key::of(name)).ok()
     }
 
     /// The original string of `id`.
@@ -128,5 +205,39 @@ mod tests {
         assert_ne!(a, b, "different strings, different ids");
         assert_eq!(i.name(b), "bob", "ids map back to the original");
         assert_eq!(i.len(), 2, "two distinct ids");
+        assert_eq!((i.get("bob"), i.get("carol")), (Some(b), None), "get");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Ids are dense, in order of first appearance, and the same for the same name, across
+        /// growth; names that share their first eight bytes (or are prefixes of one another)
+        /// stay apart.
+        #[test]
+        fn intern_matches_a_hash_map(
+            names in prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "", "a", "ab", "abcdefgh", "abcdefghi", "abcdefghij", "abcdefgh\0",
+                        "user_0001", "user_0002", "é", "ée",
+                    ]),
+                    0u32..3000,
+                ),
+                0..6000,
+            )
+        ) {
+            let mut interner = Interner::new();
+            let mut reference = std::collections::HashMap::new();
+            for (prefix, n) in &names {
+                let name = if n % 3 == 0 { prefix.to_string() } else { format!("{prefix}{n}") };
+                let next = reference.len() as u32;
+                let want = *reference.entry(name.clone()).or_insert(next);
+                prop_assert_eq!(interner.intern(&name), UserId(want), "{}", name);
+                prop_assert_eq!(interner.get(&name), Some(UserId(want)));
+                prop_assert_eq!(interner.name(UserId(want)), name.as_str());
+            }
+            prop_assert_eq!(interner.len(), reference.len());
+        }
     }
 }

@@ -11,6 +11,7 @@
 mod ids;
 mod str_list;
 
+pub(crate) use ids::Key;
 pub use ids::{Interner, UserId};
 pub(crate) use str_list::StrList;
 
@@ -162,6 +163,12 @@ impl CascadeSet {
         self.times.push(time);
         self.magnitudes.push(magnitude);
         self.users.push(user);
+    }
+
+    /// Sets the user of event `e` (flat index) of the cascade being built.
+    pub(crate) fn set_user(&mut self, e: usize, user: UserId) {
+        debug_assert!(e >= self.offsets.last().copied().unwrap_or(0));
+        self.users[e] = user;
     }
 
     /// Closes the cascade being built: stable-sorts its events by time, applies `dedupe`, and

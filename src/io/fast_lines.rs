@@ -101,6 +101,51 @@ impl FastLines {
         }
     }
 
+    /// Splits the next line of the block into exactly `fields.len()` fields (byte ranges
+    /// into [`Self::text`], without the line end) and returns where the line after it starts;
+    /// `None` where [`Self::next_row`] must take it: at the end of the block, an empty line, or
+    /// another number of fields. The line stays unread until [`Self::skip_to`].
+    pub(super) fn peek_fields(&self, fields: &mut [(usize, usize)]) -> Option<usize> {
+        let b = self.block.as_bytes();
+        if self.pos >= b.len() || fields.is_empty() {
+            return None;
+        }
+        let (mut k, mut start, mut more) = (0, self.pos, false);
+        let last = fields.len() - 1;
+        let i = split_line(b, self.pos, |comma| {
+            if k < last {
+                fields[k] = (start, comma);
+                k += 1;
+                start = comma + 1;
+            } else {
+                more = true;
+            }
+        });
+        if more || k < last {
+            return None;
+        }
+        let mut end = i;
+        if end > start && b[end - 1] == b'\r' {
+            end -= 1;
+        }
+        if last == 0 && end == start {
+            return None;
+        }
+        fields[last] = (start, end);
+        Some((i + 1).min(b.len()))
+    }
+
+    /// Moves past the line [`Self::peek_fields`] split, whose successor starts at `next`.
+    pub(super) fn skip_to(&mut self, next: usize) {
+        self.pos = next;
+        self.line += 1;
+    }
+
+    /// Line number (1-based) of the next unread line.
+    pub(super) fn line(&self) -> u64 {
+        self.line
+    }
+
     /// Whether [`Self::next_row`] stopped at a line for the general reader (rather than at
     /// the end of the input).
     pub(super) fn must_hand_over(&self) -> bool {
