@@ -81,6 +81,13 @@ fn eight_digits(x: u64) -> u64 {
     digits + 0x3030_3030_3030_3030
 }
 
+/// Copies `N` bytes of `src` from `at` to the same place in `out`.
+#[inline]
+fn copy_fixed<const N: usize>(out: &mut [u8], src: &[u8], at: usize) {
+    let chunk: [u8; N] = src[at..at + N].try_into().expect("N bytes");
+    out[at..at + N].copy_from_slice(&chunk);
+}
+
 /// An output buffer written through a cursor. The bytes past the cursor are room, zeroed once
 /// and kept between uses, so a field goes in as a copy of fixed size (the bytes after the
 /// field are overwritten by the next one) and digits are written in place: one room check
@@ -110,9 +117,21 @@ impl<'a> Cursor<'a> {
         self.pos += len;
     }
 
+    /// Copies `src`; from 8 to 32 bytes (a float's text) as two overlapping copies of fixed
+    /// size instead of a call to `memcpy`.
     fn put(&mut self, src: &[u8]) {
-        self.buf[self.pos..self.pos + src.len()].copy_from_slice(src);
-        self.pos += src.len();
+        let n = src.len();
+        let out = &mut self.buf[self.pos..self.pos + n];
+        if (16..=32).contains(&n) {
+            copy_fixed::<16>(out, src, 0);
+            copy_fixed::<16>(out, src, n - 16);
+        } else if (8..16).contains(&n) {
+            copy_fixed::<8>(out, src, 0);
+            copy_fixed::<8>(out, src, n - 8);
+        } else {
+            out.copy_from_slice(src);
+        }
+        self.pos += n;
     }
 
     fn byte(&mut self, b: u8) {
@@ -121,6 +140,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Writes `x` in decimal (what `itoa` writes); eight digits at a time.
+    #[inline]
     fn uint(&mut self, x: u64) {
         if x < 10 {
             self.byte(b'0' + x as u8);
@@ -128,19 +148,25 @@ impl<'a> Cursor<'a> {
             let r = 2 * x as usize;
             self.put_padded(&[DIGITS[r], DIGITS[r + 1]], 2);
         } else if x < 100_000_000 {
-            // Eight digits with leading zeros, shifted out.
-            let n = x.ilog10() + 1;
-            let digits = eight_digits(x) >> (8 * (8 - n));
-            self.put_padded(&digits.to_le_bytes(), n as usize);
+            self.up_to_eight(x);
         } else if x < 10_000_000_000_000_000 {
-            self.uint(x / 100_000_000);
+            // (A Unix time in seconds has ten digits.)
+            self.up_to_eight(x / 100_000_000);
             self.put_padded(&eight_digits(x % 100_000_000).to_le_bytes(), 8);
         } else {
             let low = x % 10_000_000_000_000_000;
-            self.uint(x / 10_000_000_000_000_000);
+            self.up_to_eight(x / 10_000_000_000_000_000);
             self.put_padded(&eight_digits(low / 100_000_000).to_le_bytes(), 8);
             self.put_padded(&eight_digits(low % 100_000_000).to_le_bytes(), 8);
         }
+    }
+
+    /// Writes `x` (1 to 10^8 - 1) in decimal: eight digits with the leading zeros shifted out.
+    #[inline]
+    fn up_to_eight(&mut self, x: u64) {
+        let n = x.ilog10() + 1;
+        let digits = eight_digits(x) >> (8 * (8 - n));
+        self.put_padded(&digits.to_le_bytes(), n as usize);
     }
 
     fn int(&mut self, x: i64) {
@@ -635,6 +661,21 @@ mod tests {
             joined.join("|") + "|",
             "written through the cursor, end to end"
         );
+    }
+
+    #[test]
+    fn cursor_put_copies_every_length() {
+        let src: Vec<u8> = (0..64u8).map(|b| b'A' + b % 26).collect();
+        for n in 0..=40 {
+            let mut room = Vec::new();
+            let mut c = Cursor::new(&mut room);
+            c.room(64);
+            c.byte(b'<');
+            c.put(&src[..n]);
+            c.byte(b'>');
+            let w = c.written();
+            assert_eq!(&room[..w], [b"<", &src[..n], b">"].concat().as_slice(), "{n} bytes");
+        }
     }
 
     #[test]
