@@ -57,6 +57,7 @@ pub(crate) struct Key {
 
 impl Key {
     /// The key of `name`.
+    #[inline]
     pub(crate) fn of(name: &str) -> Key {
         let b = name.as_bytes();
         let mut head = [0u8; 8];
@@ -87,6 +88,7 @@ impl Interner {
     }
 
     /// [`Self::intern`] with the key of `name` computed beforehand.
+    #[inline]
     pub(crate) fn intern_keyed(&mut self, name: &str, key: Key) -> UserId {
         if self.slots.is_empty() {
             self.grow();
@@ -114,6 +116,7 @@ impl Interner {
 
     /// Starts loading the slot where the search for `key` begins (a hint: see the type's
     /// documentation).
+    #[inline]
     pub(crate) fn prefetch(&self, key: Key) {
         if let Some(s) = self.slots.get(self.start(key)) {
             crate::prefetch::prefetch(s);
@@ -126,6 +129,7 @@ impl Interner {
     }
 
     /// The id of `name`, or the free slot where it would go.
+    #[inline]
     fn search(&self, name: &str, key: Key) -> Result<UserId, usize> {
         let mask = self.slots.len() - 1;
         let mut i = self.start(key);

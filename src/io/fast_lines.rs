@@ -105,6 +105,7 @@ impl FastLines {
     /// into [`Self::text`], without the line end) and returns where the line after it starts;
     /// `None` where [`Self::next_row`] must take it: at the end of the block, an empty line, or
     /// another number of fields. The line stays unread until [`Self::skip_to`].
+    #[inline(always)]
     pub(super) fn peek_fields(&self, fields: &mut [(usize, usize)]) -> Option<usize> {
         let b = self.block.as_bytes();
         if self.pos >= b.len() || fields.is_empty() {
@@ -136,6 +137,7 @@ impl FastLines {
     }
 
     /// Moves past the line [`Self::peek_fields`] split, whose successor starts at `next`.
+    #[inline(always)]
     pub(super) fn skip_to(&mut self, next: usize) {
         self.pos = next;
         self.line += 1;

@@ -270,6 +270,7 @@ pub fn parse_time(text: &str) -> std::result::Result<f64, InputErrorKind> {
 /// The digits then form an integer m < 2^53 and the value is m / 10^k with 10^k ≤ 10^15, both
 /// exact in f64, so the one division is correctly rounded: the same f64 as `str::parse`
 /// (Clinger's fast path). `None` for anything else, which takes the general path.
+#[inline]
 pub fn fast_decimal(text: &str) -> Option<f64> {
     let b = text.as_bytes();
     if b.is_empty() || b.len() > 16 {

@@ -104,6 +104,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Makes sure that `n` bytes after the cursor may be written.
+    #[inline(always)]
     fn room(&mut self, n: usize) {
         if self.buf.len() < self.pos + n {
             let len = (self.pos + n).max(2 * self.buf.len()).max(1 << 16);
@@ -112,6 +113,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Copies all of `src` and moves on by `len` (at most `N`).
+    #[inline(always)]
     fn put_padded<const N: usize>(&mut self, src: &[u8; N], len: usize) {
         self.buf[self.pos..self.pos + N].copy_from_slice(src);
         self.pos += len;
@@ -119,6 +121,7 @@ impl<'a> Cursor<'a> {
 
     /// Copies `src`; from 8 to 32 bytes (a float's text) as two overlapping copies of fixed
     /// size instead of a call to `memcpy`.
+    #[inline(always)]
     fn put(&mut self, src: &[u8]) {
         let n = src.len();
         let out = &mut self.buf[self.pos..self.pos + n];
@@ -134,13 +137,14 @@ impl<'a> Cursor<'a> {
         self.pos += n;
     }
 
+    #[inline(always)]
     fn byte(&mut self, b: u8) {
         self.buf[self.pos] = b;
         self.pos += 1;
     }
 
     /// Writes `x` in decimal (what `itoa` writes); eight digits at a time.
-    #[inline]
+    #[inline(always)]
     fn uint(&mut self, x: u64) {
         if x < 10 {
             self.byte(b'0' + x as u8);
@@ -162,13 +166,14 @@ impl<'a> Cursor<'a> {
     }
 
     /// Writes `x` (1 to 10^8 - 1) in decimal: eight digits with the leading zeros shifted out.
-    #[inline]
+    #[inline(always)]
     fn up_to_eight(&mut self, x: u64) {
         let n = x.ilog10() + 1;
         let digits = eight_digits(x) >> (8 * (8 - n));
         self.put_padded(&digits.to_le_bytes(), n as usize);
     }
 
+    #[inline(always)]
     fn int(&mut self, x: i64) {
         if x < 0 {
             self.byte(b'-');
@@ -177,6 +182,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Writes what [`push_time`] appends.
+    #[inline(always)]
     fn time(&mut self, t: f64, num: &mut Numbers) {
         // (`t as u64` saturates; the comparison rejects what it changed.)
         if t.is_sign_positive() && t < 1e15 && (t as u64) as f64 == t {
@@ -188,6 +194,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Writes what [`push_f64`] appends.
+    #[inline(always)]
     fn float(&mut self, x: f64, num: &mut Numbers) {
         if x.abs() < 1e16 {
             self.put(num.zmij.format_finite(x).as_bytes());
@@ -278,6 +285,7 @@ impl CsvFields {
     }
 
     /// Starts loading field `i` into the cache.
+    #[inline(always)]
     fn prefetch(&self, i: usize) {
         if let Some(slot) = self.slots.get(i) {
             crate::prefetch::prefetch(slot);
@@ -285,6 +293,7 @@ impl CsvFields {
     }
 
     /// Writes field `i` at the cursor, which has room for a slot.
+    #[inline(always)]
     fn put(&self, i: usize, out: &mut Cursor<'_>) {
         let slot = &self.slots[i];
         match slot[SLOT - 1] {
@@ -674,7 +683,11 @@ mod tests {
             c.put(&src[..n]);
             c.byte(b'>');
             let w = c.written();
-            assert_eq!(&room[..w], [b"<", &src[..n], b">"].concat().as_slice(), "{n} bytes");
+            assert_eq!(
+                &room[..w],
+                [b"<", &src[..n], b">"].concat().as_slice(),
+                "{n} bytes"
+            );
         }
     }
 
