@@ -60,15 +60,32 @@ impl Key {
     #[inline]
     pub(crate) fn of(name: &str) -> Key {
         let b = name.as_bytes();
-        let mut head = [0u8; 8];
-        let n = b.len().min(8);
-        head[..n].copy_from_slice(&b[..n]);
-        let mut h = rustc_hash::FxHasher::default();
-        h.write(b);
-        Key {
-            head: u64::from_le_bytes(head),
-            hash: h.finish(),
-        }
+        let n = b.len();
+        // The first eight bytes, zero-padded: from at most two loads that may overlap.
+        let head = if n >= 8 {
+            u64::from_le_bytes(b[..8].try_into().expect("eight bytes"))
+        } else if n >= 4 {
+            let lo = u32::from_le_bytes(b[..4].try_into().expect("four bytes"));
+            let hi = u32::from_le_bytes(b[n - 4..n].try_into().expect("four bytes"));
+            u64::from(lo) | (u64::from(hi) << (8 * (n - 4)))
+        } else if n > 0 {
+            u64::from(b[0])
+                | (u64::from(b[n / 2]) << (8 * (n / 2)))
+                | (u64::from(b[n - 1]) << (8 * (n - 1)))
+        } else {
+            0
+        };
+        let hash = if n <= 8 {
+            // The head and length are the whole name: one multiply mixes them.
+            let m = u128::from(head ^ 0x243f_6a88_85a3_08d3)
+                * u128::from(0x9e37_79b9_7f4a_7c15 ^ n as u64);
+            (m as u64) ^ ((m >> 64) as u64)
+        } else {
+            let mut h = rustc_hash::FxHasher::default();
+            h.write(b);
+            h.finish()
+        };
+        Key { head, hash }
     }
 }
 
@@ -199,6 +216,29 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_heads_are_the_first_eight_bytes_zero_padded() {
+        for name in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdef",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "é",
+            "aé",
+        ] {
+            let mut head = [0u8; 8];
+            let n = name.len().min(8);
+            head[..n].copy_from_slice(&name.as_bytes()[..n]);
+            assert_eq!(Key::of(name).head, u64::from_le_bytes(head), "{name}");
+        }
+    }
 
     #[test]
     fn intern_is_idempotent_and_reversible() {

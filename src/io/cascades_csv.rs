@@ -477,31 +477,38 @@ impl CsvReader {
         let (Some(cascade), Some(fields)) = (c.cascade, all.get_mut(..c.n_fields)) else {
             return;
         };
-        let late = self.late.get_mut();
+        self.late.get_mut().resolve(out, users);
+        // The last row's event, user (a range of the block, which stays put until the next
+        // `peek_fields` fails) and key, until the next row is parsed.
+        let mut late: Option<(usize, (usize, usize), Key)> = None;
         loop {
-            let Some(next_line) = lines.peek_fields(fields) else {
-                return;
-            };
             let text = lines.text();
+            let resolve = |late: Option<(usize, (usize, usize), Key)>,
+                           out: &mut CascadeSet,
+                           users: &mut Interner| {
+                if let Some((e, (a, b), key)) = late {
+                    out.set_user(e, users.intern_keyed(&text[a..b], key));
+                }
+            };
+            let Some(next_line) = lines.peek_fields(fields) else {
+                return resolve(late, out, users);
+            };
             let field = |i: usize| &text[fields[i].0..fields[i].1];
             let user = field(c.user);
             // (The open cascade's id is trimmed: an id with spaces to trim differs.)
             if field(cascade) != self.current || trimmed(user).len() != user.len() {
-                return;
+                return resolve(late, out, users);
             }
             let (Some(time), Some(magnitude)) = (
                 super::fast_decimal(field(c.time)),
                 super::fast_decimal(field(c.magnitude)),
             ) else {
-                return;
+                return resolve(late, out, users);
             };
             let key = Key::of(user);
             users.prefetch(key);
-            late.resolve(out, users);
-            late.user.clear();
-            late.user.push_str(user);
-            late.key = key;
-            late.event = Some(out.n_events());
+            resolve(late, out, users);
+            late = Some((out.n_events(), fields[c.user], key));
             out.push_event(time, magnitude, LATE);
             self.rows += 1;
             self.row_line = lines.line();
