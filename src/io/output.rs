@@ -326,8 +326,13 @@ pub struct TweetCsvWriter<W: Write + Send + 'static> {
     to_writer: Option<mpsc::SyncSender<Vec<Piece>>>,
     /// Pieces the writer has written, for reuse.
     spare: mpsc::Receiver<Vec<Piece>>,
+    /// Sets of pieces made so far (at most [`PIECE_SETS`]).
+    sets: usize,
     writer: Option<std::thread::JoinHandle<(W, std::io::Result<()>)>>,
 }
+
+/// Sets of pieces in circulation between the formatter and the writer thread.
+const PIECE_SETS: usize = 3;
 
 /// Text to write: a buffer and how many of its bytes (the rest is a [`Cursor`]'s room).
 type Piece = (Vec<u8>, usize);
@@ -357,6 +362,7 @@ impl<W: Write + Send + 'static> TweetCsvWriter<W> {
             header: false,
             to_writer: Some(to_writer),
             spare,
+            sets: 0,
             writer: Some(writer),
         }
     }
@@ -395,15 +401,21 @@ impl<W: Write + Send + 'static> TweetCsvWriter<W> {
             .expect("sending before finish")
             .send(pieces);
         if sent.is_err() {
-            // The writer stopped at an error: report it.
-            drop(self.to_writer.take());
-            self.join()?;
-            return Err(Error::io(
-                &self.path,
-                std::io::Error::other("the writer thread stopped"),
-            ));
+            return Err(self.writer_stopped());
         }
         Ok(())
+    }
+
+    /// The error the writer thread stopped at (it no longer takes pieces).
+    fn writer_stopped(&mut self) -> Error {
+        drop(self.to_writer.take());
+        match self.join() {
+            Err(e) => e,
+            Ok(_) => Error::io(
+                &self.path,
+                std::io::Error::other("the writer thread stopped"),
+            ),
+        }
     }
 
     fn write_header(&mut self) -> Result<()> {
@@ -431,7 +443,20 @@ impl<W: Write + Send + 'static> InfluenceSink for TweetCsvWriter<W> {
                 first = i + 1;
             }
         }
-        let mut pieces = self.spare.try_recv().unwrap_or_default();
+        // A spare set of pieces; a new one only while fewer than three exist (one being
+        // written, one waiting, one being formatted), else the next one the writer frees: new
+        // buffers cost page faults and zeroing, and memory stays bounded.
+        let mut pieces = match self.spare.try_recv() {
+            Ok(pieces) => pieces,
+            Err(_) if self.sets < PIECE_SETS => {
+                self.sets += 1;
+                Vec::new()
+            }
+            Err(_) => match self.spare.recv() {
+                Ok(pieces) => pieces,
+                Err(_) => return Err(self.writer_stopped()),
+            },
+        };
         pieces.resize_with(ranges.len(), Default::default);
         let users = batch.names();
         pieces
