@@ -35,12 +35,23 @@ pub fn push_field(out: &mut Vec<u8>, field: &str) {
 #[derive(Default)]
 pub struct Numbers {
     zmij: zmij::Buffer,
+    ryu: ryu::Buffer,
 }
 
 impl Numbers {
     /// Fresh buffers.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The text [`push_f64`] appends for `x`, in one of the buffers.
+    #[inline(always)]
+    fn text(&mut self, x: f64) -> &[u8] {
+        if x.abs() < 1e16 {
+            self.zmij.format_finite(x).as_bytes()
+        } else {
+            self.ryu.format(x).as_bytes()
+        }
     }
 }
 
@@ -196,11 +207,7 @@ impl<'a> Cursor<'a> {
     /// Writes what [`push_f64`] appends.
     #[inline(always)]
     fn float(&mut self, x: f64, num: &mut Numbers) {
-        if x.abs() < 1e16 {
-            self.put(num.zmij.format_finite(x).as_bytes());
-        } else {
-            self.put(ryu::Buffer::new().format(x).as_bytes());
-        }
+        self.put(num.text(x));
     }
 
     /// The bytes written.
@@ -464,7 +471,10 @@ impl<W: Write + Send + 'static> InfluenceSink for TweetCsvWriter<W> {
             .zip(ranges)
             .for_each(|((buf, written), cascades)| {
                 let mut out = Cursor::new(buf);
-                let mut num = Numbers::new();
+                // (Separate buffers: the influence's text is made at the start of its row
+                // and copied at its place, once the stores that made it have landed, which a
+                // copy right away would stall on.)
+                let (mut num, mut influence_num) = (Numbers::new(), Numbers::new());
                 let mut name = Vec::new();
                 for i in cascades {
                     let c = set.get(i);
@@ -483,6 +493,7 @@ impl<W: Write + Send + 'static> InfluenceSink for TweetCsvWriter<W> {
                         if let Some(u) = set.all_users().get(e + AHEAD) {
                             users.prefetch(u.index());
                         }
+                        let influence = influence_num.text(batch.influence[e]);
                         out.room(room);
                         if is_short {
                             out.put_padded(&short, name.len());
@@ -495,7 +506,7 @@ impl<W: Write + Send + 'static> InfluenceSink for TweetCsvWriter<W> {
                         out.byte(b',');
                         out.time(c.times[pos], &mut num);
                         out.byte(b',');
-                        out.float(batch.influence[e], &mut num);
+                        out.put(influence);
                         out.byte(b',');
                         out.int(batch.parents[e]);
                         out.byte(b'\n');
