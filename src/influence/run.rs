@@ -229,9 +229,12 @@ pub fn run(
                 summary.skipped_rows += filled.skipped.len() as u64;
                 summary.deduplicated_events += filled.deduplicated as u64;
                 let set = &filled.set;
-                influence.clear();
+                // (The CPU batch step writes every entry: only new ones need a value.)
+                if gpu.is_some() {
+                    influence.clear();
+                    parents.clear();
+                }
                 influence.resize(set.n_events(), 0.0);
-                parents.clear();
                 parents.resize(set.n_events(), 0);
                 compute_batch(set, params, gpu, &mut influence, &mut parents)?;
                 for c in set.iter() {
@@ -322,19 +325,37 @@ fn cpu_batch(
     parents: &mut [i64],
 ) -> Result<()> {
     let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
-    // The CPU runs through the same packing as the GPU: groups by size under a byte budget
-    // (the output, or the recursion's n² matrix), rayon over each group's cascades.
-    let cost = |n: usize| match params.algorithm {
-        Algorithm::Recursion => 8 * (n * n) as u64,
-        _ => 8 * n as u64,
-    };
-    let plan = packing::plan(&sizes, |_| true, cost, CPU_GROUP_BYTES);
     let mut outs = influence.map(|i| split_lens(i, sizes.iter().copied()).into_iter());
     let mut jobs: Vec<_> = split_lens(parents, sizes.iter().copied())
         .into_iter()
         .enumerate()
         .map(|(i, par)| Some((i, outs.as_mut().and_then(Iterator::next), par)))
         .collect();
+    let work = |scratch: &mut LinearScratch,
+                (i, out, par): (usize, Option<&mut [f64]>, &mut [i64])| {
+        let c = set.get(i);
+        expected_parents(c, params, par);
+        match out {
+            Some(out) => tweet_influence_checked(c, params, scratch, out),
+            None => Ok(()),
+        }
+    };
+    if params.algorithm == Algorithm::Linear {
+        // O(n) memory per cascade: no budget to keep, so rayon over the cascades in order.
+        return jobs
+            .into_par_iter()
+            .with_min_len(16)
+            .try_for_each_init(LinearScratch::default, |scratch, job| {
+                work(scratch, job.expect("each cascade once"))
+            });
+    }
+    // The quadratic algorithms run through the same packing as the GPU: groups by size under
+    // a byte budget (the recursion's n² matrix), rayon over each group's cascades.
+    let cost = |n: usize| match params.algorithm {
+        Algorithm::Recursion => 8 * (n * n) as u64,
+        _ => 8 * n as u64,
+    };
+    let plan = packing::plan(&sizes, |_| true, cost, CPU_GROUP_BYTES);
     let groups = plan
         .groups
         .iter()
@@ -345,17 +366,10 @@ fn cpu_batch(
             .iter()
             .map(|&i| jobs[i].take().expect("each cascade in one group"))
             .collect();
-        batch.into_par_iter().with_min_len(16).try_for_each_init(
-            LinearScratch::default,
-            |scratch, (i, out, par)| {
-                let c = set.get(i);
-                expected_parents(c, params, par);
-                match out {
-                    Some(out) => tweet_influence_checked(c, params, scratch, out),
-                    None => Ok(()),
-                }
-            },
-        )?;
+        batch
+            .into_par_iter()
+            .with_min_len(16)
+            .try_for_each_init(LinearScratch::default, work)?;
     }
     Ok(())
 }
