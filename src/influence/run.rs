@@ -383,6 +383,6 @@ fn backsub_on_gpu() -> Error {
     .into()
 }
 
-/// Byte budget of one CPU group (the CPU needs no budget; it shares the GPU's grouping code
-/// so that `--backend cpu` exercises it).
+/// Byte budget of one CPU group of the quadratic algorithms (the recursion's n² matrices held
+/// at once; the same grouping code as the GPU's).
 const CPU_GROUP_BYTES: u64 = 64 << 20;
