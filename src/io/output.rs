@@ -69,10 +69,15 @@ pub fn push_f64(out: &mut Vec<u8>, x: f64, buf: &mut Numbers) {
 /// Appends a time: as [`push_f64`], with whole numbers of seconds below 10^15 (the common
 /// case) written by the integer formatter — the same text, `digits.0`, as `ryu` writes.
 pub fn push_time(out: &mut Vec<u8>, t: f64, buf: &mut Numbers) {
+    append_with(out, |c| c.time(t, buf));
+}
+
+/// Appends what `write` writes through a [`Cursor`] (with room for one row's field).
+fn append_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Cursor<'_>)) {
     let mut room = Vec::new();
     let mut c = Cursor::new(&mut room);
     c.room(ROW_ROOM);
-    c.time(t, buf);
+    write(&mut c);
     let n = c.written();
     out.extend_from_slice(&room[..n]);
 }
@@ -219,12 +224,7 @@ impl<'a> Cursor<'a> {
 /// Appends `x` (what `itoa` writes).
 #[cfg(test)]
 fn push_int(out: &mut Vec<u8>, x: i64) {
-    let mut room = Vec::new();
-    let mut c = Cursor::new(&mut room);
-    c.room(24);
-    c.int(x);
-    let n = c.written();
-    out.extend_from_slice(&room[..n]);
+    append_with(out, |c| c.int(x));
 }
 
 /// Ids as CSV fields (quoted if needed), by index: the writer looks one up per event, so a
