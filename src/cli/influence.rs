@@ -1,5 +1,6 @@
 //! `cascadia influence`: tweet and user influence from a file of cascades.
 
+use super::output::Outputs;
 use super::progress::Bar;
 use anyhow::{Context, Result};
 use cascadia::cascade::Dedupe;
@@ -7,13 +8,13 @@ use cascadia::influence::{
     self, Aggregation, Algorithm, Batch, InfluenceParams, InfluenceSink, Power, Preset, RunOptions,
     SelfTerm,
 };
+use cascadia::io::atomic::OutputFile;
 use cascadia::io::output::{TweetCsvWriter, write_pairwise, write_users};
 use cascadia::io::{Format, ReadOptions, open_cascades};
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -220,21 +221,10 @@ impl TryFrom<&InfluenceArgs> for InfluenceParams {
     }
 }
 
-fn create(path: &Path) -> Result<Box<dyn Write + Send>> {
-    if path.as_os_str() == "-" {
-        return Ok(Box::new(BufWriter::with_capacity(
-            1 << 20,
-            std::io::stdout(),
-        )));
-    }
-    let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(Box::new(BufWriter::with_capacity(1 << 20, f)))
-}
-
 /// The CLI's sink: tweets CSV plus, optionally, pairwise matrices.
 struct Sink<'a> {
-    tweets: TweetCsvWriter<Box<dyn Write + Send>>,
-    pairwise: Option<(Box<dyn Write + Send>, PathBuf, usize)>,
+    tweets: TweetCsvWriter<OutputFile>,
+    pairwise: Option<(OutputFile, PathBuf, usize)>,
     params: &'a InfluenceParams,
     pairwise_cascades: u64,
 }
@@ -321,11 +311,12 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
     let source = open_cascades(&args.input, format, options)?;
 
     let out_path = args.output.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let mut outputs = Outputs::default();
     let mut sink = Sink {
-        tweets: TweetCsvWriter::new(create(&out_path)?, &out_path),
+        tweets: TweetCsvWriter::new(Outputs::create(&out_path)?, &out_path),
         pairwise: match &args.pairwise {
             Some(p) => {
-                let mut w = create(p)?;
+                let mut w = Outputs::create(p)?;
                 w.write_all(b"cascade_id,i,j,m\n")
                     .with_context(|| format!("writing {}", p.display()))?;
                 Some((w, p.clone(), args.pairwise_max_events))
@@ -350,14 +341,14 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         &mut on_skip,
     )?;
     bar.finish();
-    sink.tweets.finish()?;
-    if let Some((mut w, p, _)) = sink.pairwise.take() {
-        w.flush()
-            .with_context(|| format!("writing {}", p.display()))?;
+    outputs.add(sink.tweets.finish()?)?;
+    if let Some((w, _, _)) = sink.pairwise.take() {
+        outputs.add(w)?;
     }
     if let Some(p) = &args.users_output {
-        let mut w = create(p)?;
+        let mut w = Outputs::create(p)?;
         write_users(&mut w, p, &users, &names)?;
+        outputs.add(w)?;
     }
     let json = json!({
         "cascadia_version": env!("CARGO_PKG_VERSION"),
@@ -370,11 +361,9 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         "run": summary,
     });
     if let Some(p) = &args.summary {
-        let mut w = create(p)?;
-        serde_json::to_writer_pretty(&mut w, &json)?;
-        w.write_all(b"\n")?;
-        w.flush()?;
+        outputs.json(p, &json)?;
     }
+    outputs.commit()?;
     if !quiet {
         let preset = params
             .preset

@@ -6,6 +6,7 @@
 mod bench;
 mod influence;
 mod netinf;
+mod output;
 mod progress;
 mod synth;
 
@@ -36,6 +37,7 @@ enum Command {
 
 /// Runs the command line and maps the outcome to an exit code.
 pub(crate) fn main() -> ExitCode {
+    output::on_interrupt();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -53,6 +55,8 @@ pub(crate) fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
+            // Outputs still owned by a thread that did not stop are deleted too.
+            cascadia::io::atomic::remove_pending();
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }

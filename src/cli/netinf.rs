@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use cascadia::io::netinf_txt::{NetInfFormat, read_netinf, read_network, write_network};
-use cascadia::metrics::edges::{area_under_pr, break_even, pr_svg, precision_recall};
+use cascadia::metrics::edges::{TruthMetrics, pr_svg};
+use cascadia::netinf::output::{pr_curve, write_edges, write_pr};
 use cascadia::netinf::{self, Model, NetInfData, NetInfParams, Ties, Weights};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::influence::BackendArg;
+use super::output::Outputs;
 use super::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -225,15 +227,6 @@ pub(crate) fn run(args: NetinfArgs) -> Result<ExitCode> {
     }
 }
 
-fn create(path: &Path) -> Result<Box<dyn Write>> {
-    if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::BufWriter::new(std::io::stdout())));
-    }
-    let f =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(Box::new(std::io::BufWriter::new(f)))
-}
-
 fn infer(a: InferArgs) -> Result<ExitCode> {
     if let Some(t) = a.threads {
         rayon::ThreadPoolBuilder::new()
@@ -288,77 +281,25 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
     let out = netinf::infer_with(&data, &params, &bar, engine)?;
     bar.finish();
 
+    let mut outputs = Outputs::default();
     let out_path = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
-    let mut w = create(&out_path)?;
-    let werr = |e| anyhow::Error::from(cascadia::Error::io(&out_path, e));
-    writeln!(
-        w,
-        "rank,src,dst,gain,objective,bound,vol,median_dt,mean_dt,p_value"
-    )
-    .map_err(werr)?;
-    for (i, s) in out.steps.iter().enumerate() {
-        writeln!(
-            w,
-            "{},{},{},{},{},{},{},{},{},{}",
-            i + 1,
-            data.id(s.src),
-            data.id(s.dst),
-            s.gain,
-            s.objective,
-            s.bound,
-            s.vol,
-            s.median_dt,
-            s.mean_dt,
-            s.p_value
-        )
-        .map_err(werr)?;
-    }
-    w.flush().map_err(werr)?;
-    drop(w);
+    outputs.write(&out_path, |w| write_edges(w, &data, &out))?;
     if let Some(p) = &a.network_output {
-        write_network(p, &data, out.steps.iter().map(|s| (s.src, s.dst)))?;
+        outputs.write(p, |w| {
+            write_network(w, &data, out.steps.iter().map(|s| (s.src, s.dst)))
+        })?;
     }
     let metrics = match &truth {
         Some(t) => {
-            let hits: Vec<bool> = out
-                .steps
-                .iter()
-                .map(|s| t.edges.contains(&(s.src, s.dst)))
-                .collect();
-            let curve = precision_recall(&hits, t.total);
+            let curve = pr_curve(&out, t);
             if let Some(p) = &a.pr_output {
-                let mut w = create(p)?;
-                let werr = |e| anyhow::Error::from(cascadia::Error::io(p, e));
-                writeln!(w, "k,src,dst,true_edge,precision,recall").map_err(werr)?;
-                for (pt, s) in curve.iter().zip(&out.steps) {
-                    writeln!(
-                        w,
-                        "{},{},{},{},{},{}",
-                        pt.k,
-                        data.id(s.src),
-                        data.id(s.dst),
-                        u8::from(t.edges.contains(&(s.src, s.dst))),
-                        pt.precision,
-                        pt.recall
-                    )
-                    .map_err(werr)?;
-                }
-                w.flush().map_err(werr)?;
+                outputs.write(p, |w| write_pr(w, &data, &out, t, &curve))?;
             }
             if let Some(p) = &a.plot {
                 let title = format!("NetInf: {}", a.model.input()?.display());
-                std::fs::write(p, pr_svg(&curve, &title)).map_err(|e| cascadia::Error::io(p, e))?;
+                outputs.write(p, |w| w.write_all(pr_svg(&curve, &title).as_bytes()))?;
             }
-            let last = curve.last().copied();
-            Some(json!({
-                "true_edges": t.total,
-                "true_edges_with_unknown_nodes": t.unknown_endpoint,
-                "true_positives": last.map_or(0, |p| p.true_positives),
-                "precision": last.map(|p| p.precision),
-                "recall": last.map(|p| p.recall),
-                "break_even_point": break_even(&curve, t.total),
-                "area_under_pr": area_under_pr(&curve),
-            }))
+            Some(TruthMetrics::new(&curve, t.total, t.unknown_endpoint))
         }
         None => None,
     };
@@ -383,11 +324,9 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
         "truth": metrics,
     });
     if let Some(p) = &a.summary {
-        let mut w = create(p)?;
-        serde_json::to_writer_pretty(&mut w, &summary)?;
-        w.write_all(b"\n")?;
-        w.flush()?;
+        outputs.json(p, &summary)?;
     }
+    outputs.commit()?;
     if !a.quiet {
         let st = &out.stats;
         eprintln!(
@@ -438,15 +377,14 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
         if let Some(m) = &metrics {
             eprintln!(
                 "  truth: {} true edges; precision {:.4}, recall {:.4}; break-even point {}; area under PR {:.4}",
-                m["true_edges"],
-                m["precision"].as_f64().unwrap_or(f64::NAN),
-                m["recall"].as_f64().unwrap_or(f64::NAN),
-                m["break_even_point"]
-                    .as_f64()
+                m.true_edges,
+                m.precision.unwrap_or(f64::NAN),
+                m.recall.unwrap_or(f64::NAN),
+                m.break_even_point
                     .map_or("n/a (fewer edges than true edges)".into(), |b| format!(
                         "{b:.4}"
                     )),
-                m["area_under_pr"].as_f64().unwrap_or(f64::NAN)
+                m.area_under_pr
             );
         }
     }

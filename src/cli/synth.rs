@@ -1,9 +1,9 @@
 //! `cascadia synth …`: synthetic inputs with known properties.
 
+use super::output::Outputs;
 use anyhow::{Context, Result};
 use cascadia::synth::influence::{SynthConfig, write_cascades};
 use clap::{Args, Subcommand};
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -157,7 +157,11 @@ fn graph(a: GraphArgs) -> Result<ExitCode> {
         }
         GraphKind::Er => graphs::erdos_renyi(a.nodes, a.edges.unwrap_or(2 * a.nodes), &mut rng),
     };
-    cascadia::io::netinf_txt::write_true_network(&a.output, a.nodes, &edges, a.alpha)?;
+    let mut outputs = Outputs::default();
+    outputs.write(&a.output, |w| {
+        cascadia::io::netinf_txt::write_true_network(w, a.nodes, &edges, a.alpha)
+    })?;
+    outputs.commit()?;
     eprintln!(
         "cascadia synth graph: {} nodes, {} edges -> {}",
         a.nodes,
@@ -222,7 +226,11 @@ fn cascades(a: CascadesArgs) -> Result<ExitCode> {
         a.max_cascades,
         &mut rng,
     );
-    cascadia::io::netinf_txt::write_snap_cascades(&a.output, nodes.len(), &all)?;
+    let mut outputs = Outputs::default();
+    outputs.write(&a.output, |w| {
+        cascadia::io::netinf_txt::write_snap_cascades(w, nodes.len(), &all)
+    })?;
+    outputs.commit()?;
     let events: usize = all.iter().map(Vec::len).sum();
     eprintln!(
         "cascadia synth cascades: {} cascades, {} events (mean size {:.1}) -> {}",
@@ -283,14 +291,13 @@ pub(crate) fn run(cmd: SynthCommand) -> Result<ExitCode> {
                 tie_share: a.tie_share,
                 seed: a.seed,
             };
-            let mut out: Box<dyn Write> = match &a.output {
-                Some(p) if p.as_os_str() != "-" => Box::new(BufWriter::new(
-                    std::fs::File::create(p)
-                        .with_context(|| format!("cannot create {}", p.display()))?,
-                )),
-                _ => Box::new(BufWriter::new(std::io::stdout().lock())),
-            };
-            let stats = write_cascades(&cfg, &mut out).context("writing cascades")?;
+            let path = a.output.unwrap_or_else(|| PathBuf::from("-"));
+            let mut out = Outputs::create(&path)?;
+            let stats = write_cascades(&cfg, &mut out)
+                .with_context(|| format!("writing {}", path.display()))?;
+            let mut outputs = Outputs::default();
+            outputs.add(out)?;
+            outputs.commit()?;
             eprintln!(
                 "cascadia synth influence-cascades: {} cascades, {} events (largest {}), seed {}",
                 stats.cascades, stats.events, stats.largest, cfg.seed

@@ -828,7 +828,11 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        // 300 cases, scaled by PROPTEST_CASES as every property (tests/integration/util.rs).
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok())
+                .map_or(300, |n| (300 * u64::from(n) / 256).max(1) as u32)
+        ))]
         /// The fast path reads exactly what the `csv` crate reads: the same cascades, the same
         /// skipped rows and the same errors at the same lines, for any mix of quotes, CRs,
         /// empty lines, bad values and invalid UTF-8.

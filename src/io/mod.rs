@@ -11,6 +11,7 @@
 //! whole cascade to a [`CascadeSet`], so memory holds one batch, never the whole file
 //! (except with `group`, which must).
 
+pub mod atomic;
 mod cascades_csv;
 mod fast_lines;
 mod jsonl;

@@ -395,23 +395,20 @@ pub fn read_network(path: &Path, nodes: &Interner) -> Result<TrueNetwork> {
 /// `src,dst` line per edge in the given order.
 ///
 /// # Errors
-/// I/O errors.
+/// What `w` fails with.
 pub fn write_network(
-    path: &Path,
+    w: &mut impl Write,
     data: &NetInfData,
     edges: impl IntoIterator<Item = (u32, u32)>,
-) -> Result<()> {
-    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = std::io::BufWriter::new(f);
-    let io = |e| Error::io(path, e);
+) -> std::io::Result<()> {
     for i in 0..data.n_nodes() as u32 {
-        writeln!(w, "{},{}", data.id(i), data.names[i as usize]).map_err(io)?;
+        writeln!(w, "{},{}", data.id(i), data.names[i as usize])?;
     }
-    writeln!(w).map_err(io)?;
+    writeln!(w)?;
     for (u, v) in edges {
-        writeln!(w, "{},{}", data.id(u), data.id(v)).map_err(io)?;
+        writeln!(w, "{},{}", data.id(u), data.id(v))?;
     }
-    w.flush().map_err(io)
+    Ok(())
 }
 
 fn node_block(w: &mut impl Write, n_nodes: usize) -> std::io::Result<()> {
@@ -424,46 +421,40 @@ fn node_block(w: &mut impl Write, n_nodes: usize) -> std::io::Result<()> {
 /// Writes generated cascades over nodes `0..n_nodes` in SNAP's text format.
 ///
 /// # Errors
-/// I/O errors.
+/// What `w` fails with.
 pub fn write_snap_cascades(
-    path: &Path,
+    w: &mut impl Write,
     n_nodes: usize,
     cascades: &[Vec<(u32, f64)>],
-) -> Result<()> {
-    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = std::io::BufWriter::new(f);
-    let io = |e| Error::io(path, e);
-    node_block(&mut w, n_nodes).map_err(io)?;
+) -> std::io::Result<()> {
+    node_block(w, n_nodes)?;
     for c in cascades {
         let mut first = true;
         for &(v, t) in c {
             if !first {
-                w.write_all(b",").map_err(io)?;
+                w.write_all(b",")?;
             }
             first = false;
-            write!(w, "{v},{t}").map_err(io)?;
+            write!(w, "{v},{t}")?;
         }
-        writeln!(w).map_err(io)?;
+        writeln!(w)?;
     }
-    w.flush().map_err(io)
+    Ok(())
 }
 
 /// Writes a network over nodes `0..n_nodes` (node block, empty line, `src,dst,alpha`).
 ///
 /// # Errors
-/// I/O errors.
+/// What `w` fails with.
 pub fn write_true_network(
-    path: &Path,
+    w: &mut impl Write,
     n_nodes: usize,
     edges: &[(u32, u32)],
     alpha: f64,
-) -> Result<()> {
-    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = std::io::BufWriter::new(f);
-    let io = |e| Error::io(path, e);
-    node_block(&mut w, n_nodes).map_err(io)?;
+) -> std::io::Result<()> {
+    node_block(w, n_nodes)?;
     for (u, v) in edges {
-        writeln!(w, "{u},{v},{alpha}").map_err(io)?;
+        writeln!(w, "{u},{v},{alpha}")?;
     }
-    w.flush().map_err(io)
+    Ok(())
 }

@@ -432,6 +432,18 @@ impl<W: Write + Send + 'static> TweetCsvWriter<W> {
     }
 }
 
+impl<W: Write + Send + 'static> Drop for TweetCsvWriter<W> {
+    /// A writer dropped without [`finish`](TweetCsvWriter::finish) (a failed run) stops its
+    /// thread and drops the inner writer there and then, so that an output being written
+    /// atomically (`io::atomic`) is deleted before the process exits.
+    fn drop(&mut self) {
+        drop(self.to_writer.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
 impl<W: Write + Send + 'static> InfluenceSink for TweetCsvWriter<W> {
     fn batch(&mut self, batch: &Batch<'_>) -> Result<()> {
         if !self.header {

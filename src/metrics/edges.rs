@@ -59,6 +59,43 @@ pub fn area_under_pr(curve: &[PrPoint]) -> f64 {
     area
 }
 
+/// How well an inferred network (its edges in selection order) recovers a true one: the
+/// `truth` object of NetInf's JSON summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TruthMetrics {
+    /// Distinct edges of the true network (the recall denominator).
+    pub true_edges: usize,
+    /// True edges naming a node the data lacks (never recoverable).
+    pub true_edges_with_unknown_nodes: usize,
+    /// Inferred edges that are true edges.
+    pub true_positives: usize,
+    /// Precision after the last step (`None` with no edge inferred).
+    pub precision: Option<f64>,
+    /// Recall after the last step (`None` with no edge inferred).
+    pub recall: Option<f64>,
+    /// [`break_even`]: precision at `k = |E|`, `None` if fewer edges were inferred.
+    pub break_even_point: Option<f64>,
+    /// [`area_under_pr`].
+    pub area_under_pr: f64,
+}
+
+impl TruthMetrics {
+    /// The metrics of a precision–recall `curve` against a network of `true_edges` edges, of
+    /// which `unknown` name nodes the data lacks.
+    pub fn new(curve: &[PrPoint], true_edges: usize, unknown: usize) -> Self {
+        let last = curve.last().copied();
+        TruthMetrics {
+            true_edges,
+            true_edges_with_unknown_nodes: unknown,
+            true_positives: last.map_or(0, |p| p.true_positives),
+            precision: last.map(|p| p.precision),
+            recall: last.map(|p| p.recall),
+            break_even_point: break_even(curve, true_edges),
+            area_under_pr: area_under_pr(curve),
+        }
+    }
+}
+
 /// A precision–recall plot as a self-contained SVG document.
 pub fn pr_svg(curve: &[PrPoint], title: &str) -> String {
     use std::fmt::Write;

@@ -14,6 +14,7 @@ pub mod cpu;
 pub mod data;
 pub mod gpu;
 mod model;
+pub mod output;
 mod params;
 pub mod score;
 

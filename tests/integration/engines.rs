@@ -1,7 +1,7 @@
 //! The engine table: every golden and oracle case runs on each engine — the three f64 CPU
-//! algorithms and, when an adapter exists (always in CI: lavapipe with
-//! `CASCADIA_REQUIRE_GPU=1`), the GPU's linear kernel, its scan form and its recursion, each
-//! with the tolerance its kernel states.
+//! algorithms, the kernels' f32 CPU twins over the GPU packing, and, where a Vulkan driver
+//! exists (always in CI: lavapipe), the GPU's linear kernel, its scan form and its recursion,
+//! each with the tolerance its kernel states. Tests pick an engine by name ([`engine`]).
 
 use crate::util::Tol;
 use cascadia::cascade::{Cascade, CascadeSet};
@@ -21,6 +21,10 @@ pub enum Kind {
     GpuScan,
     /// The batched recursion kernel.
     GpuRecursion,
+    /// The linear kernel's f32 CPU twin over the same packing (scan form for long cascades).
+    TwinLinear,
+    /// The recursion kernel's f32 CPU twin over the same packing.
+    TwinRecursion,
 }
 
 /// One way to compute tweet influence.
@@ -51,15 +55,53 @@ pub const CPU_ENGINES: &[Engine] = &[
     },
 ];
 
+/// The engines that need no device: the CPU ones and the kernels' f32 twins.
+pub fn cpu_and_twin_engines() -> Vec<Engine> {
+    let mut v = CPU_ENGINES.to_vec();
+    v.extend([
+        Engine {
+            name: "twin_linear",
+            kind: Kind::TwinLinear,
+            tol: F32,
+        },
+        Engine {
+            name: "twin_recursion",
+            kind: Kind::TwinRecursion,
+            tol: RECURSION_F32,
+        },
+    ]);
+    v
+}
+
+/// The engine called `name`.
+///
+/// # Panics
+/// If there is none (a typo in a test).
+#[track_caller]
+pub fn engine(name: &str) -> Engine {
+    CPU_ENGINES
+        .iter()
+        .copied()
+        .chain(cpu_and_twin_engines())
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("no engine {name:?}"))
+}
+
+const RECURSION_F32: Tol = Tol {
+    rel: RECURSION_F32_TOLERANCE.0,
+    abs: RECURSION_F32_TOLERANCE.1,
+};
+
 const F32: Tol = Tol {
     rel: F32_TOLERANCE.0,
     abs: F32_TOLERANCE.1,
 };
 
-/// Every engine this machine can run: the CPU ones, and the GPU ones when an adapter exists.
+/// Every engine this machine can run: the CPU ones, the twins, and the GPU ones where a
+/// Vulkan driver exists.
 pub fn all_engines() -> Vec<Engine> {
-    let mut v = CPU_ENGINES.to_vec();
-    if crate::util::gpu().is_some() {
+    let mut v = cpu_and_twin_engines();
+    if crate::util::gpu_if_present().is_some() {
         v.extend([
             Engine {
                 name: "gpu_linear",
@@ -74,10 +116,7 @@ pub fn all_engines() -> Vec<Engine> {
             Engine {
                 name: "gpu_recursion",
                 kind: Kind::GpuRecursion,
-                tol: Tol {
-                    rel: RECURSION_F32_TOLERANCE.0,
-                    abs: RECURSION_F32_TOLERANCE.1,
-                },
+                tol: RECURSION_F32,
             },
         ]);
     }
@@ -88,14 +127,20 @@ impl Engine {
     pub fn run(&self, c: Cascade<'_>, params: &InfluenceParams) -> Vec<f64> {
         let mut out = vec![0.0; c.len()];
         let Kind::Cpu(algorithm) = self.kind else {
-            let ctx = crate::util::gpu().expect("GPU engines are listed only with an adapter");
             let events: Vec<(f64, f64, u32)> = (0..c.len())
                 .map(|k| (c.times[k], c.magnitudes[k], c.users[k].0))
                 .collect();
             let set = CascadeSet::from_events(c.name, &events);
-            let engine = gpu::Engine::gpu(&ctx);
+            let ctx;
+            let engine = match self.kind {
+                Kind::TwinLinear | Kind::TwinRecursion => gpu::Engine::twin(),
+                _ => {
+                    ctx = crate::util::gpu();
+                    gpu::Engine::gpu(&ctx)
+                }
+            };
             match self.kind {
-                Kind::GpuLinear | Kind::GpuScan => {
+                Kind::GpuLinear | Kind::GpuScan | Kind::TwinLinear => {
                     let options = match self.kind {
                         Kind::GpuScan => LinearOptions {
                             max_invocation_events: 1,

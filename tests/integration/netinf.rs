@@ -311,7 +311,7 @@ mod oracles {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(ProptestConfig::with_cases(crate::util::cases(256)))]
 
         /// The per-node merge, SNAP's global lazy greedy and the plain greedy pick the same
         /// edges with the same gains (bit for bit), under both weights, both tie rules and

@@ -1,7 +1,7 @@
 //! proptest invariants and differential tests (fast = obvious on random inputs).
 
-use crate::engines::CPU_ENGINES as ENGINES;
-use crate::util::{Tol, assert_close};
+use crate::engines::engine;
+use crate::util::{Tol, assert_close, cases};
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::{InfluenceParams, Power, SelfTerm};
 use proptest::prelude::*;
@@ -48,22 +48,22 @@ fn params() -> impl Strategy<Value = InfluenceParams> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
 
     #[test]
     fn algorithms_agree(events in cascade(), params in params()) {
         let set = CascadeSet::from_events("p", &events);
         let c = set.get(0);
-        let reference = ENGINES[2].run(c, &params); // the paper's recursion
-        for engine in &ENGINES[..2] {
-            assert_close(&engine.run(c, &params), &reference, Tol::F64, engine.name);
+        let reference = engine("cpu_recursion").run(c, &params); // the paper's algorithm
+        for e in ["cpu_linear", "cpu_backsub"].map(engine) {
+            assert_close(&e.run(c, &params), &reference, Tol::F64, e.name);
         }
     }
 
     #[test]
     fn influence_is_finite_non_negative_and_bounded(events in cascade(), params in params()) {
         let set = CascadeSet::from_events("p", &events);
-        let phi = ENGINES[0].run(set.get(0), &params);
+        let phi = engine("cpu_linear").run(set.get(0), &params);
         let n = phi.len() as f64;
         for (i, &x) in phi.iter().enumerate() {
             prop_assert!(x.is_finite() && x >= 0.0, "phi[{}] = {}", i, x);
@@ -78,7 +78,7 @@ proptest! {
     fn root_row_sum_is_n(events in cascade()) {
         let set = CascadeSet::from_events("p", &events);
         let params = InfluenceParams::default().power(Power::One).self_term(SelfTerm::Included);
-        let phi = ENGINES[0].run(set.get(0), &params);
+        let phi = engine("cpu_linear").run(set.get(0), &params);
         let n = phi.len() as f64;
         prop_assert!((phi[0] - n).abs() <= 1e-9 * n, "root {} vs n {}", phi[0], n);
     }

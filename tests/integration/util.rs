@@ -58,17 +58,39 @@ pub fn assert_close(actual: &[f64], expected: &[f64], tol: Tol, what: &str) {
     }
 }
 
-/// The shared GPU context, or `None` (with a loud line) when no adapter exists. With
-/// `CASCADIA_REQUIRE_GPU=1` (set by .ci/run, which installs lavapipe) a missing adapter fails.
-pub fn gpu() -> Option<std::sync::Arc<cascadia::gpu::Context>> {
-    match cascadia::gpu::Context::shared() {
-        Ok(ctx) => Some(ctx),
-        Err(e) => {
-            if std::env::var("CASCADIA_REQUIRE_GPU").is_ok_and(|v| v == "1") {
-                panic!("CASCADIA_REQUIRE_GPU=1 but no usable GPU: {e}");
-            }
-            eprintln!("skipped: no GPU adapter ({e})");
-            None
-        }
+/// The shared GPU context. GPU tests carry `#[cfg_attr(cascadia_no_vulkan, ignore = …)]`:
+/// where the build found no Vulkan driver (`build.rs`) they are reported as ignored, and
+/// everywhere else they run, so a missing or unusable adapter fails them here.
+#[track_caller]
+pub fn gpu() -> std::sync::Arc<cascadia::gpu::Context> {
+    cascadia::gpu::Context::shared().unwrap_or_else(|e| {
+        panic!(
+            "a Vulkan driver is installed (or CASCADIA_REQUIRE_GPU=1) but no usable GPU adapter: {e}"
+        )
+    })
+}
+
+/// For tests that cover CPU engines too: the shared context, or `None` (said on stderr)
+/// where the build found no Vulkan driver.
+pub fn gpu_if_present() -> Option<std::sync::Arc<cascadia::gpu::Context>> {
+    if cfg!(cascadia_no_vulkan) {
+        eprintln!("no Vulkan driver: GPU engines left out of this test");
+        None
+    } else {
+        Some(gpu())
+    }
+}
+
+/// The number of proptest cases for a property that runs `default` cases, scaled by the one
+/// knob `PROPTEST_CASES` (the count of a standard 256-case property: `PROPTEST_CASES=1024`
+/// runs every property four times as long). proptest reads the variable itself only for
+/// properties without a `with_cases`; every property here has one.
+pub fn cases(default: u32) -> u32 {
+    match std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        Some(n) => (u64::from(default) * n / 256).clamp(1, u64::from(u32::MAX)) as u32,
+        None => default,
     }
 }
