@@ -6,19 +6,20 @@
 //! (candidate × cascade) incidences, so the slope shows how cost grows with Σ|c|².
 //! Run: `cargo bench --bench netinf`. On lavapipe the `gpu` ids are software-Vulkan numbers.
 
+use cascadia::cascade::NodeCascades;
 use cascadia::netinf::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, gains, node_gains};
 use cascadia::netinf::gpu::{DeviceBatch, GpuOptions, pack};
-use cascadia::netinf::{Engine, NetInfData, NetInfParams, infer, infer_with};
+use cascadia::netinf::{Engine, NetInfParams, infer, infer_with};
 use cascadia::progress::NoProgress;
 use cascadia::synth::cascades::paper_kronecker;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
 
-fn data(levels: u32) -> (NetInfData, usize) {
+fn data(levels: u32) -> (NodeCascades, usize) {
     let (edges, cascades) = paper_kronecker(levels, 1, 1_000_000);
     (
-        NetInfData::from_cascades(1 << levels, &cascades),
+        NodeCascades::from_cascades(1 << levels, &cascades),
         edges.len(),
     )
 }

@@ -10,9 +10,9 @@
 //! Paper r = 0.1: Spearman 0.850 over 1000 users
 //! ```
 
-use cascadia::influence::truth::ground_truth;
 use cascadia::influence::{Aggregation, InfluenceParams, Preset, UserAggregator, tweet_influence};
 use cascadia::metrics::ranking::spearman;
+use cascadia::synth::appendix_c::ground_truth;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<usize> = std::env::args()

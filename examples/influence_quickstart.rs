@@ -10,8 +10,8 @@
 //! u257   influence   10.073  (2 events in 2 cascades)
 //! ```
 
+use cascadia::influence::output::TweetCsvWriter;
 use cascadia::influence::{self, InfluenceParams, Preset, RunOptions};
-use cascadia::io::output::TweetCsvWriter;
 use cascadia::io::{Format, ReadOptions, open_cascades};
 use cascadia::progress::NoProgress;
 

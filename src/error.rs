@@ -209,8 +209,10 @@ pub enum Error {
         /// The algorithm.
         algorithm: &'static str,
     },
-    /// Reading or writing a file failed.
-    #[error("I/O error on {}: {source}", path.display())]
+    /// Reading or writing a file failed. The message names the file; the cause is the
+    /// [`source`](std::error::Error::source) (the CLI prints the chain: `I/O error on x.csv:
+    /// No space left on device`).
+    #[error("I/O error on {}", path.display())]
     Io {
         /// The file.
         path: PathBuf,

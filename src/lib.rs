@@ -6,7 +6,7 @@
 //!
 //! Layers (see `ARCHITECTURE.md`): [`io`] reads inputs with located errors → [`cascade`] is
 //! the shared columnar data model → a capability ([`influence`]) computes → results stream to
-//! sinks ([`io::output`]). The library never prints; progress goes through [`progress`].
+//! sinks (each capability's `output` module, e.g. [`influence::output`]). The library never prints; progress goes through [`progress`].
 //!
 //! ```
 //! use cascadia::cascade::CascadeSet;
@@ -25,6 +25,7 @@ pub mod error;
 pub mod gpu;
 pub mod influence;
 pub mod io;
+pub mod kernels;
 pub mod metrics;
 pub mod netinf;
 mod prefetch;

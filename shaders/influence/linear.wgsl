@@ -15,7 +15,7 @@
 // LinearOptions::max_invocation_events (default 256, never over GPU_MAX_EVENTS = 16384)
 // events; longer ones take linear_scan.wgsl.
 
-struct LinearParams {   // keep in sync with LinearParams in src/influence/gpu.rs
+struct LinearParams {   // keep in sync with LinearParams in src/influence/uniforms.rs
     n_cascades: u32,
     power: u32,          // 1 or 2
     self_included: u32,  // 1: phi = d x; 0: phi = d y

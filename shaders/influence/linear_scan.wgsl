@@ -28,7 +28,7 @@
 // backward map's A * U_top + B = U_p <= n / (alpha w_p)^s stays bounded, and the last chunk's
 // map is applied to U = 0 as B alone (never A * 0 with a large A).
 
-struct ScanParams {     // keep in sync with ScanParams in src/influence/gpu.rs
+struct ScanParams {     // keep in sync with ScanParams in src/influence/uniforms.rs
     n_chunks: u32,
     n_cascades: u32,
     power: u32,         // 1 or 2

@@ -27,7 +27,7 @@
 // taken as a difference of two-float times, exact to ~1e-7 relative), so p keeps ~1e-6
 // relative accuracy; M's sums are over non-negative terms.
 
-struct RecursionParams {  // keep in sync with RecursionParams in src/influence/gpu/recursion.rs
+struct RecursionParams {  // keep in sync with RecursionParams in src/influence/uniforms.rs
     n_events: u32,
     power: u32,           // 1 or 2
     self_included: u32,

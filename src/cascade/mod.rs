@@ -9,11 +9,14 @@
 //! are finite and `>= 0`, times are sorted (a stable sort is applied on push).
 
 mod ids;
+mod nodes;
 mod str_list;
 
 pub(crate) use ids::Key;
 pub use ids::{Interner, UserId};
-pub(crate) use str_list::StrList;
+pub(crate) use nodes::CascadeBuilder;
+pub use nodes::NodeCascades;
+pub use str_list::StrList;
 
 use serde::{Deserialize, Serialize};
 

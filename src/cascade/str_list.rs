@@ -1,9 +1,9 @@
 //! Strings stored end to end in one buffer: one allocation for all of them, and a dense
 //! layout that stays in cache better than one `String` each.
 
-/// A list of strings, end to end in one `String`.
+/// A list of strings, end to end in one `String` (names of cascades and users, by index).
 #[derive(Clone, Debug)]
-pub(crate) struct StrList {
+pub struct StrList {
     text: String,
     /// String `i` is `text[ends[i]..ends[i + 1]]`.
     ends: Vec<usize>,
@@ -20,7 +20,7 @@ impl Default for StrList {
 
 impl StrList {
     /// Appends `s`.
-    pub(crate) fn push(&mut self, s: &str) {
+    pub fn push(&mut self, s: &str) {
         self.text.push_str(s);
         self.ends.push(self.text.len());
     }
@@ -29,17 +29,22 @@ impl StrList {
     ///
     /// # Panics
     /// If `i >= self.len()`.
-    pub(crate) fn get(&self, i: usize) -> &str {
+    pub fn get(&self, i: usize) -> &str {
         &self.text[self.ends[i]..self.ends[i + 1]]
     }
 
     /// Number of strings.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.ends.len() - 1
     }
 
+    /// Whether the list holds no string.
+    pub fn is_empty(&self) -> bool {
+        self.ends.len() == 1
+    }
+
     /// Keeps the first `n` strings.
-    pub(crate) fn truncate(&mut self, n: usize) {
+    pub fn truncate(&mut self, n: usize) {
         self.ends.truncate(n + 1);
         self.text.truncate(self.ends[n]);
     }

@@ -3,10 +3,10 @@
 
 use anyhow::{Context, Result};
 use cascadia::cascade::CascadeSet;
+use cascadia::influence::output::TweetCsvWriter;
 use cascadia::influence::{
     self, Algorithm, InfluenceParams, InfluenceSink, RunOptions, cpu::LinearScratch,
 };
-use cascadia::io::output::{CsvFields, TweetCsvWriter};
 use cascadia::io::{Format, ReadOptions, open_cascades};
 use cascadia::progress::NoProgress;
 use cascadia::synth::influence::{SynthConfig, cascade_events, write_cascades};
@@ -246,7 +246,7 @@ struct Stages {
 fn stage_times(input: &str, params: &InfluenceParams) -> Result<Stages> {
     let mut source = open_cascades(input, Format::Csv, ReadOptions::default())?;
     let (mut set, mut interner) = (CascadeSet::new(), cascadia::cascade::Interner::new());
-    let mut names = CsvFields::default();
+    let mut names = cascadia::cascade::StrList::default();
     let mut sink = TweetCsvWriter::new(std::io::sink(), std::path::Path::new("(none)"));
     let mut users = influence::UserAggregator::new();
     let (mut influence, mut parents) = (Vec::new(), Vec::new());

@@ -4,12 +4,12 @@ use super::output::Outputs;
 use super::progress::Bar;
 use anyhow::{Context, Result};
 use cascadia::cascade::Dedupe;
+use cascadia::influence::output::{TweetCsvWriter, write_pairwise, write_users};
 use cascadia::influence::{
     self, Aggregation, Algorithm, Batch, InfluenceParams, InfluenceSink, Power, Preset, RunOptions,
     SelfTerm,
 };
 use cascadia::io::atomic::OutputFile;
-use cascadia::io::output::{TweetCsvWriter, write_pairwise, write_users};
 use cascadia::io::{Format, ReadOptions, open_cascades};
 use clap::{Args, ValueEnum};
 use serde_json::json;

@@ -60,26 +60,11 @@ pub(crate) fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("cascadia: error: {}", error_chain(&err));
+            // The message and its causes, joined by ": ".
+            eprintln!("cascadia: error: {err:#}");
             ExitCode::from(2)
         }
     }
-}
-
-/// The error and its causes, skipping a cause whose text the message already contains (our
-/// errors print their cause inline).
-fn error_chain(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            if !out.is_empty() {
-                out.push_str(": ");
-            }
-            out.push_str(&text);
-        }
-    }
-    out
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use cascadia::cascade::NodeCascades;
 use cascadia::io::netinf_txt::{NetInfFormat, read_netinf, read_network, write_network};
 use cascadia::metrics::edges::{TruthMetrics, pr_svg};
 use cascadia::netinf::output::{pr_curve, write_edges, write_pr};
-use cascadia::netinf::{self, Model, NetInfData, NetInfParams, Ties, Weights};
+use cascadia::netinf::{self, Model, NetInfParams, Ties, Weights};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
@@ -112,7 +113,7 @@ impl ModelArgs {
             .context("give --input (see cascadia netinf --help)")
     }
 
-    fn read(&self) -> Result<NetInfData> {
+    fn read(&self) -> Result<NodeCascades> {
         let format = match self.format {
             FormatArg::Auto => NetInfFormat::Auto,
             FormatArg::Snap => NetInfFormat::Snap,

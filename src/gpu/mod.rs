@@ -13,7 +13,6 @@
 pub mod dispatch;
 mod error;
 mod kernel;
-pub mod registry;
 
 pub use error::GpuError;
 pub use kernel::{Binding, KernelSpec};

@@ -44,11 +44,12 @@
 
 pub mod cpu;
 pub mod gpu;
+pub mod output;
 pub mod packing;
 mod pairwise;
 mod params;
 mod run;
-pub mod truth;
+pub mod uniforms;
 mod users;
 
 pub use pairwise::pairwise;

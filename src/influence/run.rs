@@ -11,10 +11,9 @@ use super::gpu::Engine;
 use super::packing::{self, split_lens};
 use super::users::{UserAggregator, UserInfluence};
 use super::{InfluenceParams, recursion_fits, tweet_influence_checked};
-use crate::cascade::{CascadeSet, Interner};
+use crate::cascade::{CascadeSet, Interner, StrList};
 use crate::error::{Error, InputError, Result};
 use crate::io::CascadeSource;
-use crate::io::output::CsvFields;
 use crate::progress::Progress;
 use compact_str::CompactString;
 use rayon::prelude::*;
@@ -51,18 +50,18 @@ pub struct Batch<'a> {
     pub influence: &'a [f64],
     /// Expected parent per event (position within its cascade, `-1` for the root).
     pub parents: &'a [i64],
-    /// Names of every user id seen so far as CSV fields (the reader's interner, mirrored).
-    names: &'a CsvFields,
+    /// Names of every user id seen so far, by index (the reader's interner, mirrored).
+    pub(crate) names: &'a StrList,
 }
 
 impl<'a> Batch<'a> {
     /// A batch of `cascades` with their results; `names` names (at least) every user of
-    /// `cascades` as a CSV field.
+    /// `cascades`, by user index.
     pub fn new(
         cascades: &'a CascadeSet,
         influence: &'a [f64],
         parents: &'a [i64],
-        names: &'a CsvFields,
+        names: &'a StrList,
     ) -> Self {
         Batch {
             cascades,
@@ -72,14 +71,14 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// The user id of event `e` (flat index) as a CSV field: as written in the input, quoted
-    /// if it holds a comma, a quote or a line break.
-    pub fn user_field(&self, e: usize) -> &[u8] {
+    /// The user of event `e` (flat index) as the input wrote it.
+    pub fn user_name(&self, e: usize) -> &str {
         self.names.get(self.cascades.user(e).index())
     }
 
-    /// Every user id seen so far as a CSV field, by user index.
-    pub fn names(&self) -> &CsvFields {
+    /// Every user id seen so far, by user index (ids first seen in this batch are the last
+    /// ones).
+    pub fn names(&self) -> &StrList {
         self.names
     }
 }
@@ -214,7 +213,7 @@ pub fn run(
             })
             .expect("the reader thread starts");
 
-        let mut names = CsvFields::default();
+        let mut names = StrList::default();
         let mut influence: Vec<f64> = Vec::new();
         let mut parents: Vec<i64> = Vec::new();
         let result = (|| -> Result<()> {

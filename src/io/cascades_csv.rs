@@ -6,8 +6,9 @@
 //! collision). With `group`, the whole input (about 40 bytes per event).
 
 use super::fast_lines::FastLines;
+use super::parse::{parse_magnitude, parse_time};
 use super::seen::SeenIds;
-use super::{CascadeSource, ReadOptions, ReadStats, check_magnitude, parse_time};
+use super::{CascadeSource, ReadOptions, ReadStats};
 use crate::cascade::{CascadeSet, Interner, Key, UserId};
 use crate::error::{Error, InputError, InputErrorKind, Location, Result};
 use rustc_hash::FxHashMap as HashMap;
@@ -312,13 +313,8 @@ impl CsvReader {
         let name = name.unwrap_or_else(|| self.fixed_name.as_deref().unwrap_or(""));
         let loc = |f: &str| Location::line(&self.path, line).with_field(f);
         let time = parse_time(t).map_err(|k| InputError::new(loc("time"), k))?;
-        let magnitude = super::fast_decimal(m)
-            .map_or_else(|| m.parse::<f64>(), Ok)
-            .map_err(|_| InputErrorKind::NotANumber {
-                found: m.to_string(),
-            })
-            .and_then(|v| check_magnitude(v, m))
-            .map_err(|k| InputError::new(loc(self.magnitude_name()), k))?;
+        let magnitude =
+            parse_magnitude(m).map_err(|k| InputError::new(loc(self.magnitude_name()), k))?;
         Ok((name, time, magnitude, user))
     }
 

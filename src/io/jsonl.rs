@@ -6,7 +6,8 @@
 //! Memory: one line at a time, plus 18 bytes per cascade id (to reject a repeated id; see
 //! `seen.rs`).
 
-use super::{CascadeSource, ReadOptions, ReadStats, check_magnitude, parse_time};
+use super::parse::{check_magnitude, parse_time};
+use super::{CascadeSource, ReadOptions, ReadStats};
 use crate::cascade::{CascadeSet, Interner};
 use crate::error::{Error, InputError, InputErrorKind, Location, Result};
 use serde_json::Value;

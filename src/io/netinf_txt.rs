@@ -9,10 +9,10 @@ use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::cascade::CascadeBuilder;
 use crate::cascade::Interner;
+use crate::cascade::NodeCascades;
 use crate::error::{Error, InputError, InputErrorKind, Location, Result};
-use crate::netinf::NetInfData;
-use crate::netinf::data::CascadeBuilder;
 
 /// Which cascade format a NetInf input is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -58,7 +58,7 @@ fn err(path: &Path, line: u64, field: Option<&str>, kind: InputErrorKind) -> Err
 ///
 /// # Errors
 /// Located input errors (file, line, field), I/O errors.
-pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NetInfData> {
+pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NodeCascades> {
     let format = match format {
         NetInfFormat::Auto if path.as_os_str() == "-" => NetInfFormat::Snap,
         NetInfFormat::Auto => {
@@ -151,13 +151,13 @@ fn read_node_block(
 /// # Errors
 /// An unknown node id, a non-numeric time, an odd number of fields, a missing empty line
 /// after the node block, an input without cascades: each with file and line.
-pub fn read_snap(path: &Path) -> Result<NetInfData> {
+pub fn read_snap(path: &Path) -> Result<NodeCascades> {
     let mut lines = Lines {
         reader: open(path)?,
         buf: String::new(),
         line: 0,
     };
-    let mut data = NetInfData::default();
+    let mut data = NodeCascades::default();
     read_node_block(
         &mut lines,
         path,
@@ -236,7 +236,7 @@ pub fn read_snap(path: &Path) -> Result<NetInfData> {
 ///
 /// # Errors
 /// Missing columns, wrong field counts, bad times: each with file, line and field.
-pub fn read_long_csv(path: &Path) -> Result<NetInfData> {
+pub fn read_long_csv(path: &Path) -> Result<NodeCascades> {
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -272,7 +272,7 @@ pub fn read_long_csv(path: &Path) -> Result<NetInfData> {
         find(&["node", "user_id", "cascade_node", "node_name"]).ok_or_else(|| missing("node"))?;
     let t_col = find(&["time", "event_time"]).ok_or_else(|| missing("time"))?;
 
-    let mut data = NetInfData::default();
+    let mut data = NodeCascades::default();
     let mut cascade_index: FxHashMap<String, usize> = FxHashMap::default();
     let mut builders: Vec<(String, CascadeBuilder)> = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -398,7 +398,7 @@ pub fn read_network(path: &Path, nodes: &Interner) -> Result<TrueNetwork> {
 /// What `w` fails with.
 pub fn write_network(
     w: &mut impl Write,
-    data: &NetInfData,
+    data: &NodeCascades,
     edges: impl IntoIterator<Item = (u32, u32)>,
 ) -> std::io::Result<()> {
     for i in 0..data.n_nodes() as u32 {

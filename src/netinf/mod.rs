@@ -11,7 +11,6 @@
 //! the cascades containing the target node, ascending.
 
 pub mod cpu;
-pub mod data;
 pub mod gpu;
 mod model;
 pub mod output;
@@ -25,10 +24,10 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use data::NetInfData;
 pub use model::Model;
 pub use params::{NetInfParams, Ties, Weights};
 
+use crate::cascade::NodeCascades;
 use crate::error::Result;
 use crate::progress::Progress;
 use cpu::gains::{NodeIndex, NodeProblem, NodeScratch};
@@ -175,7 +174,7 @@ pub struct Inference {
 /// # Errors
 /// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`].
 pub fn infer(
-    data: &NetInfData,
+    data: &NodeCascades,
     params: &NetInfParams,
     progress: &dyn Progress,
 ) -> Result<Inference> {
@@ -187,7 +186,7 @@ pub fn infer(
 /// # Errors
 /// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`]; a GPU error.
 pub fn infer_with(
-    data: &NetInfData,
+    data: &NodeCascades,
     params: &NetInfParams,
     progress: &dyn Progress,
     engine: Engine<'_>,

@@ -4,7 +4,8 @@
 
 use std::io::Write;
 
-use super::{Inference, NetInfData};
+use super::Inference;
+use crate::cascade::NodeCascades;
 use crate::io::netinf_txt::TrueNetwork;
 use crate::metrics::edges::{PrPoint, precision_recall};
 
@@ -15,7 +16,7 @@ use crate::metrics::edges::{PrPoint, precision_recall};
 /// What `out` fails with.
 pub fn write_edges(
     out: &mut impl Write,
-    data: &NetInfData,
+    data: &NodeCascades,
     inference: &Inference,
 ) -> std::io::Result<()> {
     writeln!(
@@ -58,7 +59,7 @@ pub fn pr_curve(inference: &Inference, truth: &TrueNetwork) -> Vec<PrPoint> {
 /// What `out` fails with.
 pub fn write_pr(
     out: &mut impl Write,
-    data: &NetInfData,
+    data: &NodeCascades,
     inference: &Inference,
     truth: &TrueNetwork,
     curve: &[PrPoint],

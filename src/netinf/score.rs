@@ -11,7 +11,8 @@
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
-use super::{NetInfData, NetInfParams, Weights};
+use super::{NetInfParams, Weights};
+use crate::cascade::NodeCascades;
 use crate::error::Result;
 
 /// A network's log-likelihood.
@@ -30,7 +31,7 @@ pub struct NetworkScore {
 /// # Errors
 /// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`].
 pub fn score(
-    data: &NetInfData,
+    data: &NodeCascades,
     params: &NetInfParams,
     edges: &[(u32, u32)],
 ) -> Result<NetworkScore> {

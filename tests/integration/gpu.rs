@@ -4,7 +4,7 @@
 use crate::util::{Tol, assert_close, gpu, shared_dir};
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::gpu::{
-    DEFAULT_SPLIT_EVENTS, Engine, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS, LINEAR,
+    DEFAULT_SPLIT_EVENTS, Engine, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS,
     LinearOptions, RECURSION_F32_TOLERANCE, pack, pack_scan,
 };
 use cascadia::influence::{InfluenceParams, Power, Preset, SelfTerm, cpu};
@@ -284,16 +284,6 @@ fn cascades_over_the_gpu_linear_cap_are_computed_in_f64() {
     let r = reference(&set, &p);
     assert_eq!(&t[..n], &r[..n]);
     assert_close(&t[n..], &r[n..], F32, "the small cascade on the twin");
-}
-
-#[test]
-fn linear_kernel_is_registered() {
-    assert!(
-        cascadia::gpu::registry::ALL_KERNELS
-            .iter()
-            .any(|k| k.name == LINEAR.name),
-        "registered"
-    );
 }
 
 /// Recursion f32 vs the f64 reference, from the kernel's own constant.

@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
+use cascadia::cascade::NodeCascades;
 use cascadia::io::netinf_txt::{NetInfFormat, read_netinf};
-use cascadia::netinf::{self, Inference, Model, NetInfData, NetInfParams, StopReason, Weights};
+use cascadia::netinf::{self, Inference, Model, NetInfParams, StopReason, Weights};
 use cascadia::progress::NoProgress;
 
 use crate::util::shared_dir;
@@ -23,11 +24,11 @@ pub fn fixture(name: &str, suffix: &str) -> PathBuf {
         .join(format!("{name}-{suffix}"))
 }
 
-pub fn load(name: &str) -> NetInfData {
+pub fn load(name: &str) -> NodeCascades {
     read_netinf(&fixture(name, "cascades.txt"), NetInfFormat::Auto).expect("fixture reads")
 }
 
-fn run(data: &NetInfData, model: Model, alpha: f64, k: usize) -> Inference {
+fn run(data: &NodeCascades, model: Model, alpha: f64, k: usize) -> Inference {
     let params = NetInfParams {
         model,
         alpha,
@@ -292,16 +293,16 @@ mod oracles {
 
     /// Random cascades over few nodes; times on a coarse grid (ties, equal Δ in different
     /// cascades, hence tied gains) or continuous.
-    fn data_strategy() -> impl Strategy<Value = NetInfData> {
+    fn data_strategy() -> impl Strategy<Value = NodeCascades> {
         (2..8usize, prop::bool::ANY).prop_flat_map(|(n, coarse)| {
             let event = (0..n as u32, 0.0f64..6.0)
                 .prop_map(move |(v, t)| (v, if coarse { (t * 2.0).floor() / 2.0 } else { t }));
             prop::collection::vec(prop::collection::vec(event, 1..7), 1..7)
-                .prop_map(move |cs| NetInfData::from_cascades(n, &cs))
+                .prop_map(move |cs| NodeCascades::from_cascades(n, &cs))
         })
     }
 
-    fn ours(data: &NetInfData, p: &NetInfParams) -> Vec<(u32, u32, f64)> {
+    fn ours(data: &NodeCascades, p: &NetInfParams) -> Vec<(u32, u32, f64)> {
         netinf::infer(data, p, &NoProgress)
             .unwrap()
             .steps
@@ -363,7 +364,7 @@ mod synthetic {
     fn recovers_a_core_periphery_kronecker_network() {
         let (edges, cascades) = paper_kronecker(10, 7, 100_000);
         assert_eq!(edges.len(), 1444);
-        let data = NetInfData::from_cascades(1024, &cascades);
+        let data = NodeCascades::from_cascades(1024, &cascades);
         let out = run(&data, Model::Exp, 1.0, edges.len());
         let truth: std::collections::HashSet<(u32, u32)> = edges.iter().copied().collect();
         let hits: Vec<bool> = out

@@ -3,9 +3,10 @@
 //! `shaders/netinf/gains.wgsl`), and the GPU engine vs the CPU engine on every fixture, both
 //! weightings, random data, and batches split into many segments and host candidates.
 
+use cascadia::cascade::NodeCascades;
 use cascadia::netinf::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, gains};
 use cascadia::netinf::gpu::{DeviceBatch, GpuOptions, HOST, pack};
-use cascadia::netinf::{self, Engine, Model, NetInfData, NetInfParams, Ties, Weights};
+use cascadia::netinf::{self, Engine, Model, NetInfParams, Ties, Weights};
 use cascadia::progress::NoProgress;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -13,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use crate::netinf::{FIXTURES, load};
 use crate::util::gpu;
 
-fn problems(data: &NetInfData, params: &NetInfParams) -> Vec<NodeProblem> {
+fn problems(data: &NodeCascades, params: &NetInfParams) -> Vec<NodeProblem> {
     let n = data.n_nodes();
     let index = NodeIndex::build(&data.cascades, n);
     let mut scratch = NodeScratch::default();
@@ -30,7 +31,7 @@ fn problems(data: &NetInfData, params: &NetInfParams) -> Vec<NodeProblem> {
 /// long delays (Rayleigh's log-density overflows to −∞ at 1e200 s), nodes in a single
 /// cascade, and a node (2,999) reached last in 1,000 cascades of 3 random earlier nodes:
 /// thousands of candidates.
-fn adversarial() -> NetInfData {
+fn adversarial() -> NodeCascades {
     let mut rng = StdRng::seed_from_u64(5);
     let n = 3_000u32;
     let mut cs: Vec<Vec<(u32, f64)>> = Vec::new();
@@ -58,7 +59,7 @@ fn adversarial() -> NetInfData {
         cs.push(c);
     }
     cs.push(vec![(2_999, 1.0), (2_998, 2.0)]);
-    NetInfData::from_cascades(n as usize, &cs)
+    NodeCascades::from_cascades(n as usize, &cs)
 }
 
 fn param_grid() -> Vec<NetInfParams> {
@@ -317,7 +318,7 @@ mod random {
                 .iter()
                 .map(|c| c.iter().map(|&(v, t)| (v % n as u32, if coarse { t.floor() } else { t })).collect())
                 .collect();
-            let data = NetInfData::from_cascades(n, &cs);
+            let data = NodeCascades::from_cascades(n, &cs);
             let model = [Model::Exp, Model::Pow, Model::Ray][m];
             let params = NetInfParams {
                 model,

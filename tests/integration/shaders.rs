@@ -3,7 +3,7 @@
 //! registered address space and access, and uniform structs match their Rust mirrors in size.
 
 use cascadia::gpu::Binding;
-use cascadia::gpu::registry::ALL_KERNELS;
+use cascadia::kernels::ALL_KERNELS;
 use wgpu::naga;
 
 #[test]
@@ -78,7 +78,7 @@ fn wgsl_struct_size(source: &str, name: &str) -> usize {
 fn uniform_structs_match_their_rust_mirrors() {
     assert_eq!(
         wgsl_struct_size(cascadia::influence::gpu::LINEAR.source, "LinearParams"),
-        std::mem::size_of::<cascadia::influence::gpu::LinearParams>(),
+        std::mem::size_of::<cascadia::influence::uniforms::LinearParams>(),
         "LinearParams size"
     );
     assert_eq!(
@@ -86,7 +86,7 @@ fn uniform_structs_match_their_rust_mirrors() {
             cascadia::influence::gpu::SCAN_FWD_LOCAL.source,
             "ScanParams"
         ),
-        std::mem::size_of::<cascadia::influence::gpu::ScanParams>(),
+        std::mem::size_of::<cascadia::influence::uniforms::ScanParams>(),
         "ScanParams size"
     );
     assert_eq!(
@@ -94,7 +94,7 @@ fn uniform_structs_match_their_rust_mirrors() {
             cascadia::influence::gpu::RECURSION_Q.source,
             "RecursionParams"
         ),
-        std::mem::size_of::<cascadia::influence::gpu::RecursionParams>(),
+        std::mem::size_of::<cascadia::influence::uniforms::RecursionParams>(),
         "RecursionParams size"
     );
     assert_eq!(
@@ -120,4 +120,104 @@ fn only_the_netinf_gains_kernel_needs_f64() {
             k.name
         );
     }
+}
+
+/// Every "keep in sync" note names a file that exists and holds the struct it names: WGSL
+/// notes `keep in sync with X in src/…`, Rust notes `Mirrors struct X in shaders/…`.
+#[test]
+fn keep_in_sync_notes_point_at_existing_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    let mut check = |note_file: &std::path::Path, line: &str, name: &str, path: &str| {
+        let path = path.trim_end_matches(['.', ',', ')', ';']);
+        let target = root.join(path);
+        let text = std::fs::read_to_string(&target).unwrap_or_else(|_| {
+            panic!(
+                "{}: {line:?} names {path}, which does not exist",
+                note_file.display()
+            )
+        });
+        assert!(
+            text.contains(&format!("struct {name} ")) || text.contains(&format!("struct {name}{{")),
+            "{}: {line:?}: {path} has no struct {name}",
+            note_file.display()
+        );
+        checked += 1;
+    };
+    let mut files = Vec::new();
+    for dir in ["shaders", "src"] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "wgsl" || x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            // A note may wrap onto the next line.
+            let joined = format!("{line} {}", lines.get(i + 1).copied().unwrap_or(""));
+            let joined = joined.replace("///", " ").replace("//", " ");
+            let words: Vec<&str> = joined.split_whitespace().collect();
+            for w in words.windows(5) {
+                if w[0] == "sync" && w[1] == "with" && w[3] == "in" && line.contains("sync with") {
+                    check(f, line, w[2], w[4]);
+                }
+                if w[0] == "Mirrors" && w[1] == "struct" && w[3] == "in" {
+                    check(f, line, w[2], w[4]);
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 8,
+        "found only {checked} notes: the parser missed some"
+    );
+}
+
+/// Every compute entry point of every WGSL file under `shaders/` is registered in
+/// `ALL_KERNELS` (so the checks above cover it): a kernel added without a registration fails.
+#[test]
+fn every_wgsl_entry_point_is_registered() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    let mut stack = vec![root];
+    let mut entry_points = 0;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "wgsl") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let module = naga::front::wgsl::parse_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {}", p.display(), e.emit_to_string(&text)));
+            for ep in &module.entry_points {
+                entry_points += 1;
+                assert!(
+                    ALL_KERNELS
+                        .iter()
+                        .any(|k| k.entry == ep.name && k.source.contains(text.as_str())),
+                    "{}: entry point `{}` has no KernelSpec in ALL_KERNELS",
+                    p.display(),
+                    ep.name
+                );
+            }
+        }
+    }
+    assert_eq!(
+        entry_points,
+        ALL_KERNELS.len(),
+        "one registration per entry point"
+    );
 }

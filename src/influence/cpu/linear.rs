@@ -72,7 +72,7 @@ pub fn linear(
 /// i+1 written once its G is read) and the same operation order. With `F = f32` it predicts
 /// the GPU's result up to the GPU's `exp`; with `F = f64` it equals [`linear`] to rounding.
 pub fn linear_twin<F: num_traits::Float>(
-    params: &crate::influence::gpu::LinearParams,
+    params: &crate::influence::uniforms::LinearParams,
     offsets: &[u32],
     dt: &[F],
     w: &[F],
@@ -86,7 +86,7 @@ pub fn linear_twin<F: num_traits::Float>(
 
 /// One invocation of the linear kernel: one cascade.
 pub fn linear_twin_one<F: num_traits::Float>(
-    params: &crate::influence::gpu::LinearParams,
+    params: &crate::influence::uniforms::LinearParams,
     dt: &[F],
     w: &[F],
     out: &mut [F],
@@ -144,7 +144,7 @@ pub fn linear_twin_one<F: num_traits::Float>(
     reason = "k is the invocation index of the kernel's entry points"
 )]
 pub fn linear_scan_twin<F: num_traits::Float>(
-    params: &crate::influence::gpu::ScanParams,
+    params: &crate::influence::uniforms::ScanParams,
     index: &[u32],
     dt: &[F],
     w: &[F],

@@ -89,7 +89,7 @@ pub fn recursion(c: Cascade<'_>, params: &InfluenceParams, out: &mut [f64]) {
     reason = "mirrors the kernel's bindings one for one"
 )]
 pub fn recursion_twin(
-    params: &crate::influence::gpu::RecursionParams,
+    params: &crate::influence::uniforms::RecursionParams,
     blocks: &[(u32, u32)],
     cascades: &[[u32; 4]],
     event_cascade: &[u32],

@@ -5,31 +5,8 @@ use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
 use crate::influence::cpu::{LinearScratch, linear as cpu_linear, linear_scan_twin, linear_twin};
 use crate::influence::packing::{plan, split_lens};
+use crate::influence::uniforms::{LinearParams, ScanParams};
 use crate::influence::{InfluenceParams, Power, SelfTerm};
-
-/// Uniform parameters of the linear kernel.
-/// Mirrors struct LinearParams in shaders/influence/linear.wgsl — keep in sync (checked by
-/// tests/integration/shaders.rs).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct LinearParams {
-    /// Cascades in the batch.
-    pub n_cascades: u32,
-    /// `s`: 1 or 2.
-    pub power: u32,
-    /// 1 when the self term is included.
-    pub self_included: u32,
-    /// 1 when α is set.
-    pub has_alpha: u32,
-    /// `r` per second.
-    pub decay: f32,
-    /// `α` (ignored unless `has_alpha`).
-    pub alpha: f32,
-    /// Padding to 32 bytes.
-    pub _pad0: u32,
-    /// Padding to 32 bytes.
-    pub _pad1: u32,
-}
 
 /// The linear kernel.
 pub const LINEAR: KernelSpec = KernelSpec {
@@ -87,30 +64,6 @@ pub struct Packed {
     pub w: Vec<f32>,
     /// For each packed cascade, its index in the set.
     pub cascades: Vec<usize>,
-}
-
-/// Uniform parameters of the scan kernels.
-/// Mirrors struct ScanParams in shaders/influence/linear_scan.wgsl — keep in sync (checked by
-/// tests/integration/shaders.rs).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct ScanParams {
-    /// Chunks in the group.
-    pub n_chunks: u32,
-    /// Cascades in the group.
-    pub n_cascades: u32,
-    /// `s`: 1 or 2.
-    pub power: u32,
-    /// 1 when the self term is included.
-    pub self_included: u32,
-    /// 1 when α is set.
-    pub has_alpha: u32,
-    /// `r` per second.
-    pub decay: f32,
-    /// `α` (ignored unless `has_alpha`).
-    pub alpha: f32,
-    /// Padding to 32 bytes.
-    pub _pad: u32,
 }
 
 const SCAN_SOURCE: &str = include_str!("../../../shaders/influence/linear_scan.wgsl");

@@ -18,13 +18,12 @@ mod recursion;
 
 pub use linear::{
     DEFAULT_SPLIT_EVENTS, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS, LINEAR,
-    LinearOptions, LinearParams, LinearReport, Packed, SCAN_BWD_APPLY, SCAN_BWD_CARRY,
-    SCAN_FWD_APPLY, SCAN_FWD_CARRY, SCAN_FWD_LOCAL, ScanPacked, ScanParams, linear, linear_with,
-    pack, pack_group, pack_scan,
+    LinearOptions, LinearReport, Packed, SCAN_BWD_APPLY, SCAN_BWD_CARRY, SCAN_FWD_APPLY,
+    SCAN_FWD_CARRY, SCAN_FWD_LOCAL, ScanPacked, linear, linear_with, pack, pack_group, pack_scan,
 };
 pub use recursion::{
-    RECURSION_F32_TOLERANCE, RECURSION_M, RECURSION_Q, RecursionPacked, RecursionParams,
-    RecursionReport, pack_recursion, recursion, recursion_matrices,
+    RECURSION_F32_TOLERANCE, RECURSION_M, RECURSION_Q, RecursionPacked, RecursionReport,
+    pack_recursion, recursion, recursion_matrices,
 };
 
 use crate::cascade::CascadeSet;

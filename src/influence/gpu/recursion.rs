@@ -5,32 +5,9 @@ use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
 use crate::influence::cpu::{recursion as cpu_recursion, recursion_matrix, recursion_twin};
 use crate::influence::packing::plan;
+use crate::influence::uniforms::RecursionParams;
 use crate::influence::{InfluenceParams, Power, SelfTerm};
 use ndarray::Array2;
-
-/// Uniform parameters of the recursion kernels.
-/// Mirrors struct RecursionParams in shaders/influence/recursion.wgsl — keep in sync (checked
-/// by tests/integration/shaders.rs).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct RecursionParams {
-    /// Events in the group.
-    pub n_events: u32,
-    /// `s`: 1 or 2.
-    pub power: u32,
-    /// 1 when the self term is included.
-    pub self_included: u32,
-    /// 1 when α is set.
-    pub has_alpha: u32,
-    /// `α` (ignored unless `has_alpha`).
-    pub alpha: f32,
-    /// `ln α` (0 without α), from f64.
-    pub log_alpha: f32,
-    /// `m`: first column of the block.
-    pub j0: u32,
-    /// `m`: one past the block's last column.
-    pub j1: u32,
-}
 
 const SOURCE: &str = include_str!("../../../shaders/influence/recursion.wgsl");
 const BINDINGS: &[Binding] = &[

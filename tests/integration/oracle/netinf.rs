@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BinaryHeap};
 
-use cascadia::netinf::{NetInfData, NetInfParams, Ties, Weights, score};
+use cascadia::cascade::NodeCascades;
+use cascadia::netinf::{NetInfParams, Ties, Weights, score};
 
 /// (src, dst, gain) per step.
 pub type Sequence = Vec<(u32, u32, f64)>;
@@ -16,7 +17,7 @@ struct Problem {
     keys: Vec<u32>,
 }
 
-fn problem(data: &NetInfData, p: &NetInfParams) -> Problem {
+fn problem(data: &NodeCascades, p: &NetInfParams) -> Problem {
     let (log_beta, log_eps, paper) = match p.weights {
         Weights::Snap { epsilon } => (0.0, epsilon.ln(), false),
         Weights::Paper { beta, epsilon } => (beta.ln(), epsilon.ln(), true),
@@ -84,7 +85,7 @@ fn commit(pr: &Problem, best: &mut BTreeMap<(usize, u32), f64>, u: u32, v: u32) 
 }
 
 /// Plain greedy: every step evaluates every remaining candidate.
-pub fn plain_greedy(data: &NetInfData, p: &NetInfParams) -> Sequence {
+pub fn plain_greedy(data: &NodeCascades, p: &NetInfParams) -> Sequence {
     let pr = problem(data, p);
     let mut best = pr.init.clone();
     let mut chosen = std::collections::BTreeSet::new();
@@ -131,7 +132,7 @@ impl Ord for Item {
 
 /// SNAP-style global lazy greedy (CELF): stale gains are upper bounds; re-evaluate the top
 /// until it stays on top.
-pub fn lazy_greedy(data: &NetInfData, p: &NetInfParams) -> Sequence {
+pub fn lazy_greedy(data: &NodeCascades, p: &NetInfParams) -> Sequence {
     let pr = problem(data, p);
     let keys = std::rc::Rc::new(pr.keys.clone());
     let mut best = pr.init.clone();
@@ -162,12 +163,12 @@ pub fn lazy_greedy(data: &NetInfData, p: &NetInfParams) -> Sequence {
 }
 
 /// All candidate edges.
-pub fn candidates(data: &NetInfData, p: &NetInfParams) -> Vec<(u32, u32)> {
+pub fn candidates(data: &NodeCascades, p: &NetInfParams) -> Vec<(u32, u32)> {
     problem(data, p).cands.keys().copied().collect()
 }
 
 /// The best objective over all sets of exactly `min(k, |candidates|)` candidate edges.
-pub fn exhaustive_opt(data: &NetInfData, p: &NetInfParams, k: usize) -> f64 {
+pub fn exhaustive_opt(data: &NodeCascades, p: &NetInfParams, k: usize) -> f64 {
     let cands = candidates(data, p);
     let k = k.min(cands.len());
     let mut best = f64::NEG_INFINITY;

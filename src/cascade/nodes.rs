@@ -1,13 +1,14 @@
-//! The input of network inference: a node list and cascades of infection times.
+//! Cascades over a fixed set of nodes: the input of network inference (NetInf, and the
+//! survival models), read from SNAP's text format or a long CSV.
 
-use crate::cascade::{CascadeSet, Interner, UserId};
+use super::{CascadeSet, Dedupe, Interner, UserId};
 
 /// Nodes and cascades as read from a NetInf text file or a long CSV.
 ///
 /// Node `i` is `UserId(i)`: the order of the node block (SNAP format) or of first
 /// appearance (long CSV). Every output maps it back to the id the user wrote.
 #[derive(Clone, Debug)]
-pub struct NetInfData {
+pub struct NodeCascades {
     /// Node ids as written in the input.
     pub nodes: Interner,
     /// Display name of each node (the SNAP node block's second column; the id otherwise).
@@ -22,9 +23,9 @@ pub struct NetInfData {
     pub warnings: Vec<String>,
 }
 
-impl Default for NetInfData {
+impl Default for NodeCascades {
     fn default() -> Self {
-        NetInfData {
+        NodeCascades {
             nodes: Interner::new(),
             names: Vec::new(),
             cascades: CascadeSet::new(),
@@ -34,7 +35,7 @@ impl Default for NetInfData {
     }
 }
 
-impl NetInfData {
+impl NodeCascades {
     /// Number of nodes.
     pub fn n_nodes(&self) -> usize {
         self.nodes.len()
@@ -52,7 +53,7 @@ impl NetInfData {
     /// # Panics
     /// If a node index is `>= n_nodes` or a time is not finite.
     pub fn from_cascades(n_nodes: usize, cascades: &[Vec<(u32, f64)>]) -> Self {
-        let mut data = NetInfData::default();
+        let mut data = NodeCascades::default();
         for i in 0..n_nodes {
             data.nodes.intern(&i.to_string());
             data.names.push(i.to_string());
@@ -103,7 +104,7 @@ impl CascadeBuilder {
         for &(node, t) in &self.events {
             set.push_event(t, 0.0, UserId(node));
         }
-        set.finish_cascade(crate::cascade::Dedupe::None);
+        set.finish_cascade(Dedupe::None);
         self.events.clear();
         self.seen.clear();
         std::mem::take(&mut self.duplicates)

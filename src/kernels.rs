@@ -1,10 +1,12 @@
-//! Every kernel of the crate, for the static shader tests.
+//! Every kernel of the crate, for the static shader tests. It sits above the GPU runtime and
+//! the capabilities (each registers its kernels in its own `gpu` module), so that the runtime
+//! imports no capability.
 
-use super::kernel::KernelSpec;
+use crate::gpu::KernelSpec;
 
 /// All registered kernels.
 pub const ALL_KERNELS: &[&KernelSpec] = &[
-    &super::SELFTEST_LOOP,
+    &crate::gpu::SELFTEST_LOOP,
     &crate::influence::gpu::LINEAR,
     &crate::influence::gpu::SCAN_FWD_LOCAL,
     &crate::influence::gpu::SCAN_FWD_CARRY,
