@@ -5,6 +5,7 @@
 //! read-back included; skipped without an adapter — on lavapipe these are software timings).
 //! Run: `cargo bench --bench influence`.
 
+use cascadia::Backend;
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::{
     Algorithm, InfluenceParams, compute_batch, cpu::LinearScratch, tweet_influence,
@@ -73,14 +74,14 @@ fn bench_batch(c: &mut Criterion) {
         let (mut out, mut parents) = (vec![0.0; set.n_events()], vec![0i64; set.n_events()]);
         group.throughput(Throughput::Elements(set.n_events() as u64));
         let label = format!("{}/{cascades}x{n}", format!("{algo:?}").to_lowercase());
-        let mut engines = vec![("cpu", None)];
+        let mut backends = vec![("cpu", Backend::Cpu)];
         if let Some(ctx) = &ctx {
-            engines.push(("gpu", Some(ctx.as_ref())));
+            backends.push(("gpu", Backend::Gpu(ctx.clone())));
         }
-        for (engine, gpu) in engines {
-            group.bench_function(BenchmarkId::new(engine, &label), |b| {
+        for (name, backend) in &backends {
+            group.bench_function(BenchmarkId::new(*name, &label), |b| {
                 b.iter(|| {
-                    compute_batch(black_box(&set), &params, gpu, &mut out, &mut parents)
+                    compute_batch(black_box(&set), &params, backend, &mut out, &mut parents)
                         .expect("bench runs")
                 });
             });

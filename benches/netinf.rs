@@ -6,10 +6,11 @@
 //! (candidate × cascade) incidences, so the slope shows how cost grows with Σ|c|².
 //! Run: `cargo bench --bench netinf`. On lavapipe the `gpu` ids are software-Vulkan numbers.
 
+use cascadia::Backend;
 use cascadia::cascade::NodeCascades;
 use cascadia::netinf::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, gains, node_gains};
-use cascadia::netinf::gpu::{DeviceBatch, GpuOptions, pack};
-use cascadia::netinf::{Engine, NetInfParams, infer, infer_with};
+use cascadia::netinf::gpu::{DeviceBatch, pack};
+use cascadia::netinf::{GpuOptions, NetInfParams, infer, infer_with};
 use cascadia::progress::NoProgress;
 use cascadia::synth::cascades::paper_kronecker;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -63,16 +64,23 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| infer(black_box(&d), &params, &NoProgress).expect("bench runs"));
             },
         );
-        if let Some(ctx) = ctx.as_deref()
+        if let Some(ctx) = &ctx
             && levels <= 10
         {
-            let engine = Engine::Gpu(ctx, GpuOptions::default());
+            let backend = Backend::Gpu(ctx.clone());
             group.bench_with_input(
                 BenchmarkId::new("gpu", 1usize << levels),
                 &levels,
                 |b, _| {
                     b.iter(|| {
-                        infer_with(black_box(&d), &params, &NoProgress, engine).expect("bench runs")
+                        infer_with(
+                            black_box(&d),
+                            &params,
+                            &NoProgress,
+                            &backend,
+                            GpuOptions::default(),
+                        )
+                        .expect("bench runs")
                     });
                 },
             );

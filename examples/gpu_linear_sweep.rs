@@ -4,7 +4,7 @@
 //! Run: `cargo run --release --example gpu_linear_sweep` (on lavapipe these are CPU timings).
 
 use cascadia::influence::InfluenceParams;
-use cascadia::influence::gpu::{Engine, LinearOptions, linear_with};
+use cascadia::influence::gpu::{Device, LinearOptions, linear_with};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,11 +42,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
         for (name, options) in splits {
-            linear_with(Engine::gpu(&ctx), &set, &params, &options, &mut out)?;
+            linear_with(Device::gpu(&ctx), &set, &params, &options, &mut out)?;
             let start = Instant::now();
             let mut reps = 0u32;
             while reps < 3 || start.elapsed().as_secs_f64() < 0.5 {
-                linear_with(Engine::gpu(&ctx), &set, &params, &options, &mut out)?;
+                linear_with(Device::gpu(&ctx), &set, &params, &options, &mut out)?;
                 reps += 1;
             }
             let per = start.elapsed().as_secs_f64() / f64::from(reps);

@@ -9,7 +9,7 @@
 
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::gpu::{
-    Engine, F32_TOLERANCE, LinearOptions, RECURSION_F32_TOLERANCE, linear_with, recursion,
+    Device, F32_TOLERANCE, LinearOptions, RECURSION_F32_TOLERANCE, linear_with, recursion,
 };
 use cascadia::influence::{InfluenceParams, Power, Preset, SelfTerm, cpu};
 use cascadia::synth::influence::cascade_events;
@@ -59,10 +59,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &mut reference,
             );
             let mut out = vec![0.0; n];
-            linear_with(Engine::twin(), &set, params, &options, &mut out)?;
+            linear_with(Device::twin(), &set, params, &options, &mut out)?;
             w_twin = w_twin.max(worst(&out, &reference, F32_TOLERANCE));
             if let Some(ctx) = &ctx {
-                linear_with(Engine::gpu(ctx), &set, params, &options, &mut out)?;
+                linear_with(Device::gpu(ctx), &set, params, &options, &mut out)?;
                 w_gpu = w_gpu.max(worst(&out, &reference, F32_TOLERANCE));
             }
         }
@@ -90,10 +90,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut reference = vec![0.0; n];
             cpu::recursion(set.get(0), &params, &mut reference);
             let mut out = vec![0.0; n];
-            recursion(Engine::twin(), &set, &params, &mut out, None)?;
+            recursion(Device::twin(), &set, &params, &mut out, None)?;
             w_twin = w_twin.max(worst(&out, &reference, RECURSION_F32_TOLERANCE));
             if let Some(ctx) = &ctx {
-                recursion(Engine::gpu(ctx), &set, &params, &mut out, None)?;
+                recursion(Device::gpu(ctx), &set, &params, &mut out, None)?;
                 w_gpu = w_gpu.max(worst(&out, &reference, RECURSION_F32_TOLERANCE));
             }
         }

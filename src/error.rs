@@ -193,6 +193,7 @@ pub enum Error {
     #[error(transparent)]
     Params(#[from] ParamError),
     /// The GPU path failed.
+    #[cfg(feature = "gpu")]
     #[error(transparent)]
     Gpu(#[from] crate::gpu::GpuError),
     /// A cascade too large for the chosen algorithm.

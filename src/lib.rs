@@ -20,11 +20,14 @@
 //! ```
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod backend;
 pub mod cascade;
 pub mod error;
+#[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod influence;
 pub mod io;
+#[cfg(feature = "gpu")]
 pub mod kernels;
 pub mod metrics;
 pub mod netinf;
@@ -32,4 +35,5 @@ mod prefetch;
 pub mod progress;
 pub mod synth;
 
+pub use backend::{Backend, BackendChoice};
 pub use error::{Error, InputError, InputErrorKind, Location, ParamError, Result};

@@ -2,6 +2,7 @@
 //! end-to-end run from a generated CSV, printed as a table with the machine line.
 
 use anyhow::{Context, Result};
+use cascadia::Backend;
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::output::TweetCsvWriter;
 use cascadia::influence::{
@@ -276,7 +277,7 @@ fn stage_times(input: &str, params: &InfluenceParams) -> Result<Stages> {
         influence.resize(set.n_events(), 0.0);
         parents.clear();
         parents.resize(set.n_events(), 0);
-        influence::compute_batch(&set, params, None, &mut influence, &mut parents)?;
+        influence::compute_batch(&set, params, &Backend::Cpu, &mut influence, &mut parents)?;
         users.add_batch(&set, &influence);
         t.compute += start.elapsed().as_secs_f64();
         for name in interner.names_from(names.len()) {
@@ -304,10 +305,15 @@ fn fmt_time(s: f64) -> String {
 /// Batch throughput of the run driver's batch step (`influence::compute_batch`: tweet
 /// influence on the backend plus expected parents on the CPU), GPU vs CPU on identical batches.
 fn gpu_table(seconds: f64) -> Result<()> {
-    let ctx = cascadia::gpu::Context::shared()?;
+    let gpu_backend = cascadia::BackendChoice::Gpu
+        .resolve(cascadia::backend::AutoRule::HardwareGpu)?
+        .backend;
     println!();
-    println!("GPU adapter: {}", ctx.describe());
-    if ctx.is_software() {
+    println!(
+        "GPU adapter: {}",
+        gpu_backend.describe().trim_start_matches("gpu: ")
+    );
+    if gpu_backend.is_software() {
         println!("(software Vulkan: these are CPU timings of the shader, not GPU timings)");
     }
     println!();
@@ -341,17 +347,17 @@ fn gpu_table(seconds: f64) -> Result<()> {
         };
         // The run driver's own batch step, on each backend: the same work the CLI does.
         let mut parents = vec![0i64; set.n_events()];
-        let mut batch = |gpu: Option<&cascadia::gpu::Context>| -> Result<()> {
+        let mut batch = |backend: &Backend| -> Result<()> {
             Ok(influence::compute_batch(
                 &set,
                 params,
-                gpu,
+                backend,
                 &mut out,
                 &mut parents,
             )?)
         };
-        let cpu = time(&mut || batch(None))?;
-        let gpu = time(&mut || batch(Some(&ctx)))?;
+        let cpu = time(&mut || batch(&Backend::Cpu))?;
+        let gpu = time(&mut || batch(&gpu_backend))?;
         println!(
             "| {:?} | {cascades} x {n} | {:.3e} | {:.3e} | {:.2} |",
             params.algorithm,

@@ -1,5 +1,6 @@
 //! `cascadia influence`: tweet and user influence from a file of cascades.
 
+use super::args::{self, BackendArg};
 use super::output::Outputs;
 use super::progress::Bar;
 use anyhow::{Context, Result};
@@ -61,19 +62,6 @@ pub(crate) enum AlgoArg {
     Backsub,
     /// The paper's O(n^3) column recursion (cascades up to 8192 events).
     Recursion,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum BackendArg {
-    /// The f64 CPU reference (exact; all algorithms).
-    Cpu,
-    /// A GPU through wgpu/Vulkan (f32; --algo linear or recursion; see README "GPU"); an
-    /// error if none.
-    Gpu,
-    /// Where it was measured faster, with one line on stderr when that is the CPU:
-    /// `--algo recursion` on a hardware GPU (2-10x a 16-core CPU on cascades of 300 to 1,000
-    /// events, on an H100), `--algo linear` and `backsub` on the CPU.
-    Auto,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -167,8 +155,10 @@ pub(crate) struct InfluenceArgs {
     /// Where tweet influences are computed. The GPU path is f32 (agrees with the f64 CPU
     /// reference to 2e-4 relative for linear, 5e-4 for recursion) and runs --algo linear
     /// (cascades over 256 events in the chunked scan form) or --algo recursion (cascades
-    /// whose n x n matrix exceeds one storage binding on the CPU). WGPU_ADAPTER_NAME
-    /// (substring) and WGPU_BACKEND choose the adapter.
+    /// whose n x n matrix exceeds one storage binding on the CPU). `auto`: --algo recursion
+    /// on a hardware GPU (2-10x a 16-core CPU on cascades of 300 to 1,000 events, on an H100),
+    /// --algo linear and backsub on the CPU. WGPU_ADAPTER_NAME (substring) and WGPU_BACKEND
+    /// choose the adapter.
     #[arg(long, value_enum, default_value = "cpu")]
     backend: BackendArg,
     /// Print the GPU adapter (name, backend, driver) on stderr.
@@ -246,12 +236,7 @@ impl InfluenceSink for Sink<'_> {
 
 pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
     let params = InfluenceParams::try_from(&args)?;
-    if let Some(t) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build_global()
-            .ok();
-    }
+    args::threads(args.threads);
     let format = match args.format {
         FormatArg::Auto => Format::Auto,
         FormatArg::Csv => Format::Csv,
@@ -268,46 +253,9 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         group: args.group,
         dedupe,
     };
-    let gpu = match args.backend {
-        BackendArg::Cpu => None,
-        BackendArg::Gpu => Some(cascadia::gpu::Context::shared()?),
-        BackendArg::Auto if params.algorithm == cascadia::influence::Algorithm::Backsub => {
-            eprintln!("cascadia: --algo backsub has no GPU kernel, running on the CPU");
-            None
-        }
-        BackendArg::Auto if params.algorithm == cascadia::influence::Algorithm::Linear => {
-            eprintln!(
-                "cascadia: --backend auto runs --algo linear on the CPU (f64): end to end it is \
-                 bound by reading the input, and on an H100 the GPU was no faster; --backend \
-                 gpu forces the GPU"
-            );
-            None
-        }
-        BackendArg::Auto => match cascadia::gpu::Context::shared() {
-            Ok(ctx) if !ctx.is_software() => Some(ctx),
-            Ok(ctx) => {
-                eprintln!(
-                    "cascadia: {} is a software device (slower than the CPU), running on the CPU",
-                    ctx.describe()
-                );
-                None
-            }
-            Err(e) => {
-                eprintln!("cascadia: no usable GPU, running on the CPU: {e}");
-                None
-            }
-        },
-    };
-    let backend = match &gpu {
-        Some(ctx) => {
-            if args.verbose {
-                eprintln!("cascadia: GPU adapter {}", ctx.describe());
-            }
-            format!("gpu: {}", ctx.describe())
-        }
-        None => "cpu".to_string(),
-    };
-    let software = gpu.as_ref().is_some_and(|c| c.is_software());
+    let backend = args::backend(args.backend, influence::auto_rule(&params), args.verbose)?;
+    let software = backend.is_software();
+    let backend_name = backend.describe();
     let source = open_cascades(&args.input, format, options)?;
 
     let out_path = args.output.clone().unwrap_or_else(|| PathBuf::from("-"));
@@ -334,7 +282,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         &params,
         RunOptions {
             batch_events: args.batch_events,
-            gpu,
+            backend,
         },
         &mut sink,
         &bar,
@@ -354,7 +302,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         "cascadia_version": env!("CARGO_PKG_VERSION"),
         "command": "influence",
         "input": args.input,
-        "backend": backend,
+        "backend": backend_name,
         "params": params,
         "dedupe_users": dedupe,
         "pairwise_cascades": sink.pairwise_cascades,
@@ -388,7 +336,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
             params.aggregation
         );
         eprintln!(
-            "  backend {backend}{}",
+            "  backend {backend_name}{}",
             if software {
                 " (software Vulkan: timings are not GPU timings)"
             } else {

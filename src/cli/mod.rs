@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 the run finished but reported problems (skipped rows);
 //! 2 an error (bad input, bad flags, I/O).
 
+mod args;
 mod bench;
 mod influence;
 mod netinf;

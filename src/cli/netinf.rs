@@ -14,7 +14,7 @@ use cascadia::netinf::{self, Model, NetInfParams, Ties, Weights};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use super::influence::BackendArg;
+use super::args::{self, BackendArg};
 use super::output::Outputs;
 use super::progress::Bar;
 
@@ -229,12 +229,7 @@ pub(crate) fn run(args: NetinfArgs) -> Result<ExitCode> {
 }
 
 fn infer(a: InferArgs) -> Result<ExitCode> {
-    if let Some(t) = a.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build_global()
-            .ok();
-    }
+    args::threads(a.threads);
     let mut params = a.model.params()?;
     params.edges = a.edges;
     params.stop_ratio = a.stop_ratio;
@@ -251,35 +246,13 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
         Some(p) => Some(read_network(p, &data.nodes)?),
         None => None,
     };
-    let gpu = match a.backend {
-        BackendArg::Cpu => None,
-        BackendArg::Gpu => Some(cascadia::gpu::Context::shared()?),
-        BackendArg::Auto => {
-            if !a.quiet {
-                eprintln!(
-                    "cascadia: --backend auto runs netinf on the CPU engine (measured faster than \
-                     the GPU engine on every host tried, an H100 with 2 to 16 cores included); \
-                     --backend gpu forces the GPU"
-                );
-            }
-            None
-        }
-    };
-    if let (Some(ctx), true) = (&gpu, a.verbose) {
-        eprintln!("cascadia: GPU adapter {}", ctx.describe());
-    }
-    let engine = match &gpu {
-        Some(ctx) => netinf::Engine::Gpu(
-            ctx,
-            netinf::gpu::GpuOptions {
-                batch_incidences: a.gpu_batch_incidences.max(1),
-                segment_incidences: None,
-            },
-        ),
-        None => netinf::Engine::Cpu,
+    let backend = args::backend(a.backend, netinf::AUTO_RULE, a.verbose)?;
+    let gpu_options = netinf::GpuOptions {
+        batch_incidences: a.gpu_batch_incidences.max(1),
+        segment_incidences: None,
     };
     let bar = Bar::counting(a.quiet, "nodes");
-    let out = netinf::infer_with(&data, &params, &bar, engine)?;
+    let out = netinf::infer_with(&data, &params, &bar, &backend, gpu_options)?;
     bar.finish();
 
     let mut outputs = Outputs::default();
@@ -351,7 +324,7 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
                 g.incidences,
                 g.host_gains,
                 g.seconds_device,
-                if gpu.as_ref().is_some_and(|c| c.is_software()) {
+                if backend.is_software() {
                     " — a software device: not GPU timings"
                 } else {
                     ""

@@ -43,6 +43,7 @@
 //! ```
 
 pub mod cpu;
+#[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod output;
 pub mod packing;
@@ -57,8 +58,23 @@ pub use params::{Aggregation, Algorithm, InfluenceParams, Power, Preset, SelfTer
 pub use run::{Batch, InfluenceSink, RunOptions, RunSummary, compute_batch, run};
 pub use users::{UserAggregator, UserInfluence};
 
+use crate::backend::AutoRule;
 use crate::cascade::Cascade;
 use crate::error::{Error, Result};
+
+/// Where `--backend auto` runs `params.algorithm`, from the measurements in the README ("GPU"):
+/// the recursion on a hardware GPU (2-10x a 16-core CPU on cascades of 300 to 1,000 events,
+/// on an H100); the linear algorithm and back substitution on the CPU.
+pub fn auto_rule(params: &InfluenceParams) -> AutoRule {
+    match params.algorithm {
+        Algorithm::Backsub => AutoRule::Cpu("--algo backsub has no GPU kernel, running on the CPU"),
+        Algorithm::Linear => AutoRule::Cpu(
+            "--backend auto runs --algo linear on the CPU (f64): end to end it is bound by \
+             reading the input, and on an H100 the GPU was no faster; --backend gpu forces the GPU",
+        ),
+        Algorithm::Recursion => AutoRule::HardwareGpu,
+    }
+}
 
 /// Tweet influence of every event of `c` into `out` (length `c.len()`), with the algorithm
 /// `params.algorithm`. `scratch` is reused across calls by the linear algorithm.

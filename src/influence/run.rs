@@ -7,10 +7,10 @@
 
 use super::Algorithm;
 use super::cpu::{LinearScratch, expected_parents};
-use super::gpu::Engine;
 use super::packing::{self, split_lens};
 use super::users::{UserAggregator, UserInfluence};
-use super::{InfluenceParams, recursion_fits, tweet_influence_checked};
+use super::{InfluenceParams, tweet_influence_checked};
+use crate::backend::Backend;
 use crate::cascade::{CascadeSet, Interner, StrList};
 use crate::error::{Error, InputError, Result};
 use crate::io::CascadeSource;
@@ -27,16 +27,17 @@ pub struct RunOptions {
     /// A batch closes once it holds at least this many events (default 131,072: fewer, larger
     /// batches cost less to hand to the workers; about 8 MB in flight).
     pub batch_events: usize,
-    /// Where tweet influences are computed: `None` for the CPU (f64), or a GPU (`--algo
-    /// linear` or `recursion`, f32; see `influence::gpu`).
-    pub gpu: Option<std::sync::Arc<crate::gpu::Context>>,
+    /// Where tweet influences are computed: the CPU (f64, default), or a GPU (`--algo
+    /// linear` or `recursion`, f32; see `influence::gpu`). Expected parents are always
+    /// computed on the CPU.
+    pub backend: Backend,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             batch_events: 1 << 17,
-            gpu: None,
+            backend: Backend::Cpu,
         }
     }
 }
@@ -145,10 +146,10 @@ pub fn run(
     on_skip: &mut dyn FnMut(&InputError),
 ) -> Result<(RunSummary, Vec<UserInfluence>, Interner)> {
     params.check()?;
-    if options.gpu.is_some() && params.algorithm == Algorithm::Backsub {
+    if options.backend.is_gpu() && params.algorithm == Algorithm::Backsub {
         return Err(backsub_on_gpu());
     }
-    let gpu = options.gpu.as_deref();
+    let backend = &options.backend;
     let started = Instant::now();
     if let Some(total) = source.total_bytes() {
         progress.set_total(total);
@@ -229,13 +230,13 @@ pub fn run(
                 summary.deduplicated_events += filled.deduplicated as u64;
                 let set = &filled.set;
                 // (The CPU batch step writes every entry: only new ones need a value.)
-                if gpu.is_some() {
+                if backend.is_gpu() {
                     influence.clear();
                     parents.clear();
                 }
                 influence.resize(set.n_events(), 0.0);
                 parents.resize(set.n_events(), 0);
-                compute_batch(set, params, gpu, &mut influence, &mut parents)?;
+                compute_batch(set, params, backend, &mut influence, &mut parents)?;
                 for c in set.iter() {
                     summary.largest_cascade = summary.largest_cascade.max(c.len() as u64);
                 }
@@ -274,34 +275,47 @@ pub fn run(
 }
 
 /// Computes tweet influence and expected parents of every cascade of `set` (flat outputs, by
-/// the set's offsets): on `gpu` when given (`--algo linear` or `recursion`), else on the CPU in
-/// parallel; both through [`packing::plan`].
-/// Expected parents are always computed on the CPU. This is the batch step of [`run`].
+/// the set's offsets): on the GPU when `backend` is one (`--algo linear` or `recursion`), else
+/// on the CPU in parallel. Expected parents are always computed on the CPU. This is the batch
+/// step of [`run`].
 ///
 /// # Errors
 /// A cascade too large for the algorithm, or a GPU error.
 pub fn compute_batch(
     set: &CascadeSet,
     params: &InfluenceParams,
-    gpu: Option<&crate::gpu::Context>,
+    backend: &Backend,
     influence: &mut [f64],
     parents: &mut [i64],
 ) -> Result<()> {
-    let Some(ctx) = gpu else {
-        return cpu_batch(set, params, Some(influence), parents);
-    };
+    match backend {
+        Backend::Cpu => cpu_batch(set, params, Some(influence), parents),
+        #[cfg(feature = "gpu")]
+        Backend::Gpu(ctx) => gpu_batch(set, params, ctx, influence, parents),
+    }
+}
+
+/// [`compute_batch`] on a GPU: the device's part (packing, kernels, read-back) on its own
+/// thread, overlapped with the expected parents on the CPU pool.
+#[cfg(feature = "gpu")]
+fn gpu_batch(
+    set: &CascadeSet,
+    params: &InfluenceParams,
+    ctx: &crate::gpu::Context,
+    influence: &mut [f64],
+    parents: &mut [i64],
+) -> Result<()> {
+    use super::gpu::Device;
     match params.algorithm {
         Algorithm::Backsub => return Err(backsub_on_gpu()),
-        Algorithm::Recursion => set.iter().try_for_each(recursion_fits)?,
+        Algorithm::Recursion => set.iter().try_for_each(super::recursion_fits)?,
         Algorithm::Linear => {}
     }
-    // The device's part (packing, kernels, read-back) on its own thread, overlapped with the
-    // expected parents on the CPU pool.
     std::thread::scope(|s| {
         let device = s.spawn(|| -> Result<()> {
             match params.algorithm {
                 Algorithm::Recursion => {
-                    super::gpu::recursion(Engine::gpu(ctx), set, params, influence, None)?;
+                    super::gpu::recursion(Device::gpu(ctx), set, params, influence, None)?;
                 }
                 _ => super::gpu::linear(ctx, set, params, influence)?,
             }

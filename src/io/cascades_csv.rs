@@ -758,7 +758,16 @@ mod tests {
             skipped.extend(reader.take_skipped().iter().map(|e| e.to_string()));
         }
         skipped.extend(reader.take_skipped().iter().map(|e| e.to_string()));
-        let ids = users.names_from(0).map(String::from).collect();
+        // The ids and their order, which users.csv shows. After an error the run stops and
+        // nothing reads the interner again; the fast path may by then have interned the
+        // users of rows before the failing one that the general path looks up one row later
+        // (found by proptest: `a,c1…` / `0,c1…` / a short row), so ids are compared only for
+        // reads that end without an error.
+        let ids = if error.is_none() {
+            users.names_from(0).map(String::from).collect()
+        } else {
+            Vec::new()
+        };
         (cascades, skipped, error, ids)
     }
 

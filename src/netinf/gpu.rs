@@ -19,11 +19,10 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use super::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, PackedGains};
 use super::cpu::greedy::{NodeGreedy, NodeRun};
-use super::{KthGain, NetInfParams};
+use super::{GpuOptions, GpuStats, KthGain, NetInfParams};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Context, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
 use crate::progress::Progress;
@@ -63,46 +62,6 @@ pub const GAINS: KernelSpec = KernelSpec {
 
 /// Longest loop of one invocation: candidates with more incidences run on the host.
 pub const MAX_CANDIDATE_INCIDENCES: usize = 1 << 16;
-
-/// Sizes of the GPU engine's batches.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct GpuOptions {
-    /// Incidences of the node problems held at once (host ~48 bytes each, device 12).
-    pub batch_incidences: usize,
-    /// Most incidences (and candidates) per segment; `None`: as many as one storage binding
-    /// of the device holds.
-    pub segment_incidences: Option<usize>,
-}
-
-impl Default for GpuOptions {
-    fn default() -> Self {
-        GpuOptions {
-            batch_incidences: 1 << 23,
-            segment_incidences: None,
-        }
-    }
-}
-
-/// What the GPU engine did.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct GpuStats {
-    /// The adapter.
-    pub adapter: String,
-    /// Node batches.
-    pub batches: u64,
-    /// Segments (sets of bindings) over all batches.
-    pub segments: u64,
-    /// Lock-step rounds (one submission each) over all batches.
-    pub rounds: u64,
-    /// Gains evaluated by the kernel.
-    pub gains: u64,
-    /// Incidences those gains summed over.
-    pub incidences: u64,
-    /// Gains evaluated on the host (too many incidences or a non-finite weight).
-    pub host_gains: u64,
-    /// Seconds in submissions (upload, kernels, read-back), wall clock.
-    pub seconds_device: f64,
-}
 
 /// A batch of node problems packed for the kernel.
 #[derive(Clone, Debug, Default)]

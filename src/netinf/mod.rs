@@ -11,6 +11,7 @@
 //! the cascades containing the target node, ascending.
 
 pub mod cpu;
+#[cfg(feature = "gpu")]
 pub mod gpu;
 mod model;
 pub mod output;
@@ -27,6 +28,7 @@ use serde::Serialize;
 pub use model::Model;
 pub use params::{NetInfParams, Ties, Weights};
 
+use crate::backend::Backend;
 use crate::cascade::NodeCascades;
 use crate::error::Result;
 use crate::progress::Progress;
@@ -96,18 +98,47 @@ pub struct InferenceStats {
     pub engine: String,
     /// What the GPU engine did (GPU runs only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gpu: Option<gpu::GpuStats>,
+    pub gpu: Option<GpuStats>,
 }
 
-/// Where the per-node greedies evaluate their gains.
-#[derive(Clone, Copy, Debug, Default)]
-pub enum Engine<'a> {
-    /// The f64 CPU reference, nodes in parallel over rayon's threads.
-    #[default]
-    Cpu,
-    /// Batches of nodes in lock-step rounds with gains on the GPU (see [`gpu`]); the same
-    /// edges and statistics, bit for bit.
-    Gpu(&'a crate::gpu::Context, gpu::GpuOptions),
+/// Sizes of the GPU backend's node batches (unused on the CPU).
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct GpuOptions {
+    /// Incidences of the node problems held at once (host ~48 bytes each, device 12).
+    pub batch_incidences: usize,
+    /// Most incidences (and candidates) per segment; `None`: as many as one storage binding
+    /// of the device holds.
+    pub segment_incidences: Option<usize>,
+}
+
+impl Default for GpuOptions {
+    fn default() -> Self {
+        GpuOptions {
+            batch_incidences: 1 << 23,
+            segment_incidences: None,
+        }
+    }
+}
+
+/// What the GPU backend did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GpuStats {
+    /// The adapter.
+    pub adapter: String,
+    /// Node batches.
+    pub batches: u64,
+    /// Segments (sets of bindings) over all batches.
+    pub segments: u64,
+    /// Lock-step rounds (one submission each) over all batches.
+    pub rounds: u64,
+    /// Gains evaluated by the kernel.
+    pub gains: u64,
+    /// Incidences those gains summed over.
+    pub incidences: u64,
+    /// Gains evaluated on the host (too many incidences or a non-finite weight).
+    pub host_gains: u64,
+    /// Seconds in submissions (upload, kernels, read-back), wall clock.
+    pub seconds_device: f64,
 }
 
 /// A lower bound on the k-th largest gain of all per-node sequences, raised as nodes finish:
@@ -169,6 +200,13 @@ pub struct Inference {
     pub stats: InferenceStats,
 }
 
+/// Where `--backend auto` runs NetInf: the CPU engine, measured faster than the GPU engine on
+/// every host tried (see the README).
+pub const AUTO_RULE: crate::backend::AutoRule = crate::backend::AutoRule::Cpu(
+    "--backend auto runs netinf on the CPU engine (measured faster than the GPU engine on every \
+     host tried, an H100 with 2 to 16 cores included); --backend gpu forces the GPU",
+);
+
 /// Runs NetInf on `data` on the CPU.
 ///
 /// # Errors
@@ -178,10 +216,13 @@ pub fn infer(
     params: &NetInfParams,
     progress: &dyn Progress,
 ) -> Result<Inference> {
-    infer_with(data, params, progress, Engine::Cpu)
+    infer_with(data, params, progress, &Backend::Cpu, GpuOptions::default())
 }
 
-/// Runs NetInf on `data` with the per-node gains on `engine`.
+/// Runs NetInf on `data` with the per-node gains on `backend`: on the CPU, nodes in parallel
+/// over rayon's threads; on a GPU, batches of nodes (sized by `gpu_options`) in lock-step rounds with
+/// an exact f64 kernel (see [`gpu`]). Both select the same edges with the same statistics,
+/// bit for bit.
 ///
 /// # Errors
 /// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`]; a GPU error.
@@ -189,8 +230,11 @@ pub fn infer_with(
     data: &NodeCascades,
     params: &NetInfParams,
     progress: &dyn Progress,
-    engine: Engine<'_>,
+    backend: &Backend,
+    gpu_options: GpuOptions,
 ) -> Result<Inference> {
+    #[cfg(not(feature = "gpu"))]
+    let _ = gpu_options;
     params.check()?;
     let t0 = Instant::now();
     let n = data.n_nodes();
@@ -205,8 +249,8 @@ pub fn infer_with(
     // largest is a lower bound on the final k-th largest: later nodes stop below it.
     let kth = KthGain::new(params.edges);
     progress.set_total(n as u64);
-    let (runs, gpu_stats): (Vec<NodeRun>, Option<gpu::GpuStats>) = match engine {
-        Engine::Cpu => {
+    let (runs, gpu_stats): (Vec<NodeRun>, Option<GpuStats>) = match backend {
+        Backend::Cpu => {
             let done = AtomicUsize::new(0);
             let runs = (0..n as u32)
                 .into_par_iter()
@@ -239,10 +283,11 @@ pub fn infer_with(
                 .collect();
             (runs, None)
         }
-        Engine::Gpu(ctx, opts) => {
+        #[cfg(feature = "gpu")]
+        Backend::Gpu(ctx) => {
             let (runs, st) = gpu::node_runs(
                 ctx,
-                &opts,
+                &gpu_options,
                 &data.cascades,
                 &index,
                 params,

@@ -133,10 +133,10 @@ impl Engine {
             let set = CascadeSet::from_events(c.name, &events);
             let ctx;
             let engine = match self.kind {
-                Kind::TwinLinear | Kind::TwinRecursion => gpu::Engine::twin(),
+                Kind::TwinLinear | Kind::TwinRecursion => gpu::Device::twin(),
                 _ => {
                     ctx = crate::util::gpu();
-                    gpu::Engine::gpu(&ctx)
+                    gpu::Device::gpu(&ctx)
                 }
             };
             match self.kind {

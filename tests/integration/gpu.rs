@@ -4,7 +4,7 @@
 use crate::util::{Tol, assert_close, gpu, shared_dir};
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::gpu::{
-    DEFAULT_SPLIT_EVENTS, Engine, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS,
+    DEFAULT_SPLIT_EVENTS, Device, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS,
     LinearOptions, RECURSION_F32_TOLERANCE, pack, pack_scan,
 };
 use cascadia::influence::{InfluenceParams, Power, Preset, SelfTerm, cpu};
@@ -216,7 +216,7 @@ fn twin_engine(
 ) -> (Vec<f64>, cascadia::influence::gpu::LinearReport) {
     let mut t = vec![0.0; set.n_events()];
     let report =
-        cascadia::influence::gpu::linear_with(Engine::twin(), set, params, options, &mut t)
+        cascadia::influence::gpu::linear_with(Device::twin(), set, params, options, &mut t)
             .unwrap();
     (t, report)
 }
@@ -375,7 +375,7 @@ fn twin_engine_through_the_packing_matches_reference_and_direct_twins() {
     for p in param_grid() {
         let mut out = vec![0.0; set.n_events()];
         let report = cascadia::influence::gpu::linear_with(
-            Engine::Twin {
+            Device::Twin {
                 max_group_bytes: budget,
             },
             &set,
@@ -426,11 +426,11 @@ fn gpu_scan_matches_twin_and_reference() {
                 .expect("GPU run");
             (out, r)
         };
-        let (g, rg) = run(Engine::Gpu {
+        let (g, rg) = run(Device::Gpu {
             ctx: &ctx,
             max_group_bytes: budget,
         });
-        let (t, rt) = run(Engine::Twin {
+        let (t, rt) = run(Device::Twin {
             max_group_bytes: budget,
         });
         assert_eq!(rg, rt, "same packing on both engines");
@@ -467,7 +467,7 @@ fn gpu_scan_spreads_a_long_cascade() {
     let p = InfluenceParams::preset(Preset::Paper);
     let mut out = vec![0.0; set.n_events()];
     let report = cascadia::influence::gpu::linear_with(
-        Engine::gpu(&ctx),
+        Device::gpu(&ctx),
         &set,
         &p,
         &LinearOptions::default(),
@@ -497,7 +497,7 @@ fn recursion_params() -> Vec<InfluenceParams> {
 
 fn recursion_twin_values(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
     let mut out = vec![0.0; set.n_events()];
-    cascadia::influence::gpu::recursion(Engine::twin(), set, params, &mut out, None).unwrap();
+    cascadia::influence::gpu::recursion(Device::twin(), set, params, &mut out, None).unwrap();
     out
 }
 
@@ -524,7 +524,7 @@ fn gpu_recursion_matches_twin_reference_and_matrices() {
     let set = adversarial_up_to(300);
     // 4·300² B = 360,000 B for the largest cascade: a 400,000 B cap splits the batch into
     // several groups; 4·65² B = 16,900 fits.
-    let engine = Engine::Gpu {
+    let engine = Device::Gpu {
         ctx: &ctx,
         max_group_bytes: 400_000,
     };
@@ -558,7 +558,7 @@ fn gpu_recursion_matches_twin_reference_and_matrices() {
     }
     // A cascade over the cap runs the f64 reference, bit for bit.
     let p = recursion_params().remove(0);
-    let small = Engine::Gpu {
+    let small = Device::Gpu {
         ctx: &ctx,
         max_group_bytes: 20_000,
     };
@@ -594,7 +594,7 @@ fn gpu_recursion_goldens_every_preset() {
         let p =
             InfluenceParams::preset(preset).algorithm(cascadia::influence::Algorithm::Recursion);
         let mut got = vec![0.0; set.n_events()];
-        cascadia::influence::gpu::recursion(Engine::gpu(&ctx), &set, &p, &mut got, None).unwrap();
+        cascadia::influence::gpu::recursion(Device::gpu(&ctx), &set, &p, &mut got, None).unwrap();
         assert_close(
             &got,
             &want,

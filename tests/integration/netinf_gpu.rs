@@ -3,10 +3,11 @@
 //! `shaders/netinf/gains.wgsl`), and the GPU engine vs the CPU engine on every fixture, both
 //! weightings, random data, and batches split into many segments and host candidates.
 
+use cascadia::Backend;
 use cascadia::cascade::NodeCascades;
 use cascadia::netinf::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, gains};
-use cascadia::netinf::gpu::{DeviceBatch, GpuOptions, HOST, pack};
-use cascadia::netinf::{self, Engine, Model, NetInfParams, Ties, Weights};
+use cascadia::netinf::gpu::{DeviceBatch, HOST, pack};
+use cascadia::netinf::{self, GpuOptions, Model, NetInfParams, Ties, Weights};
 use cascadia::progress::NoProgress;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -244,8 +245,14 @@ fn gpu_engine_selects_the_cpu_edges_on_every_fixture() {
         for params in variants {
             let cpu = netinf::infer(&data, &params, &NoProgress).expect("CPU");
             for opts in [GpuOptions::default(), SPLIT] {
-                let g = netinf::infer_with(&data, &params, &NoProgress, Engine::Gpu(&ctx, opts))
-                    .expect("GPU");
+                let g = netinf::infer_with(
+                    &data,
+                    &params,
+                    &NoProgress,
+                    &Backend::Gpu(ctx.clone()),
+                    opts,
+                )
+                .expect("GPU");
                 assert_eq!(g.steps.len(), cpu.steps.len(), "{name}");
                 for (i, (a, b)) in g.steps.iter().zip(&cpu.steps).enumerate() {
                     // Same edge, gain, objective, bound, statistics and p-value, bit for bit.
@@ -284,8 +291,14 @@ fn gpu_engine_equals_cpu_engine_on_adversarial_data() {
             params.edges = edges;
             params.ties = ties;
             let cpu = netinf::infer(&data, &params, &NoProgress).expect("CPU");
-            let g = netinf::infer_with(&data, &params, &NoProgress, Engine::Gpu(&ctx, TINY))
-                .expect("GPU");
+            let g = netinf::infer_with(
+                &data,
+                &params,
+                &NoProgress,
+                &Backend::Gpu(ctx.clone()),
+                TINY,
+            )
+            .expect("GPU");
             assert_eq!(same_all(&g.steps), same_all(&cpu.steps), "{params:?}");
             assert_eq!(g.stop, cpu.stop, "{params:?}");
             let st = g.stats.gpu.as_ref().expect("GPU stats");
@@ -329,7 +342,7 @@ mod random {
             };
             let cpu = netinf::infer(&data, &params, &NoProgress).unwrap();
             let tiny = GpuOptions { batch_incidences: 3, segment_incidences: Some(2) };
-            let g = netinf::infer_with(&data, &params, &NoProgress, Engine::Gpu(&ctx, tiny)).unwrap();
+            let g = netinf::infer_with(&data, &params, &NoProgress, &Backend::Gpu(ctx.clone()), tiny).unwrap();
             prop_assert_eq!(same_all(&g.steps), same_all(&cpu.steps));
         }
     }

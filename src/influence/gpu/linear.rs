@@ -1,6 +1,6 @@
 //! The linear kernel (one cascade per invocation) and its scan form for very long cascades.
 
-use super::{Engine, scatter};
+use super::{Device, scatter};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
 use crate::influence::cpu::{LinearScratch, linear as cpu_linear, linear_scan_twin, linear_twin};
@@ -313,7 +313,7 @@ pub fn linear(
     out: &mut [f64],
 ) -> Result<(), GpuError> {
     linear_with(
-        Engine::gpu(ctx),
+        Device::gpu(ctx),
         set,
         params,
         &LinearOptions::default(),
@@ -322,15 +322,15 @@ pub fn linear(
     .map(|_| ())
 }
 
-/// Tweet influence of every event of `set` into `out` on `engine`: short cascades by the
+/// Tweet influence of every event of `set` into `out` on `device`: short cascades by the
 /// one-invocation kernel, long ones by the scan kernels, each in groups by size under the
-/// engine's byte budget (4 bytes per event in the largest buffer); a cascade too large for
+/// device's byte budget (4 bytes per event in the largest buffer); a cascade too large for
 /// one binding, or over [`GPU_LINEAR_MAX_EVENTS`], by the f64 CPU reference.
 ///
 /// # Errors
 /// A GPU error (validation, lost device, read-back).
 pub fn linear_with(
-    engine: Engine<'_>,
+    device: Device<'_>,
     set: &CascadeSet,
     params: &InfluenceParams,
     options: &LinearOptions,
@@ -345,7 +345,7 @@ pub fn linear_with(
             4 * n as u64
         }
     };
-    let budget = engine.budget();
+    let budget = device.budget();
     let max_inv = options.max_invocation_events.clamp(1, GPU_MAX_EVENTS);
     let chunk = options.scan_chunk_events.max(1);
     let short = plan(&sizes, |i| sizes[i] <= max_inv, cost, budget);
@@ -353,14 +353,14 @@ pub fn linear_with(
     let mut report = LinearReport::default();
     for g in &short.groups {
         let p = pack_group(set, &g.cascades, params);
-        let vals = run_short(engine, &p)?;
+        let vals = run_short(device, &p)?;
         scatter(set, &g.cascades, &vals, out);
         report.groups += 1;
     }
     for g in &long.groups {
         let largest = g.cascades.iter().map(|&i| sizes[i]).max().unwrap_or(0);
         let p = pack_scan(set, &g.cascades, params, group_chunk(chunk, largest));
-        let vals = run_scan(engine, &p)?;
+        let vals = run_scan(device, &p)?;
         scatter(set, &g.cascades, &vals, out);
         report.scan_groups += 1;
         report.scan_chunks += p.params.n_chunks as usize;
@@ -388,14 +388,14 @@ fn group_chunk(chunk: usize, largest: usize) -> usize {
     chunk.max(largest.isqrt())
 }
 
-fn run_short(engine: Engine<'_>, p: &Packed) -> Result<Vec<f32>, GpuError> {
-    match engine {
-        Engine::Twin { .. } => {
+fn run_short(device: Device<'_>, p: &Packed) -> Result<Vec<f32>, GpuError> {
+    match device {
+        Device::Twin { .. } => {
             let mut out = vec![0.0f32; p.dt.len()];
             linear_twin(&p.params, &p.offsets, &p.dt, &p.w, &mut out);
             Ok(out)
         }
-        Engine::Gpu { ctx, .. } => {
+        Device::Gpu { ctx, .. } => {
             let grid = dispatch::grid_1d(p.params.n_cascades, LINEAR.workgroup_size[0]);
             let zeros = vec![0u8; p.dt.len() * 4];
             let res = ctx.run(
@@ -414,15 +414,15 @@ fn run_short(engine: Engine<'_>, p: &Packed) -> Result<Vec<f32>, GpuError> {
     }
 }
 
-fn run_scan(engine: Engine<'_>, p: &ScanPacked) -> Result<Vec<f32>, GpuError> {
+fn run_scan(device: Device<'_>, p: &ScanPacked) -> Result<Vec<f32>, GpuError> {
     let n = p.dt.len();
-    match engine {
-        Engine::Twin { .. } => {
+    match device {
+        Device::Twin { .. } => {
             let (mut g, mut out) = (vec![0.0f32; n], vec![0.0f32; n]);
             linear_scan_twin(&p.params, &p.index, &p.dt, &p.w, &mut g, &mut out);
             Ok(out)
         }
-        Engine::Gpu { ctx, .. } => {
+        Device::Gpu { ctx, .. } => {
             let chunks = u64::from(p.params.n_chunks);
             let index = ctx.upload("linear_scan index", bytemuck::cast_slice(&p.index))?;
             let dt = ctx.upload("linear_scan dt", bytemuck::cast_slice(&p.dt))?;

@@ -8,9 +8,9 @@
 //! - [`recursion`] (`shaders/influence/recursion.wgsl`): the paper's M×P column recursion,
 //!   many cascades per submission, with the full pairwise M when asked.
 //!
-//! Every engine runs a batch through [`super::packing::plan`]: groups of cascades of similar
+//! Every [`Device`] runs a batch through [`super::packing::plan`]: groups of cascades of similar
 //! sizes under a byte budget (the device's storage binding limit), results written back in
-//! input order. [`Engine::Twin`] runs the kernels' f32 CPU twins over the very same groups,
+//! input order. [`Device::Twin`] runs the kernels' f32 CPU twins over the very same groups,
 //! so the packing and the kernels' arithmetic are checked without a GPU.
 
 mod linear;
@@ -29,9 +29,11 @@ pub use recursion::{
 use crate::cascade::CascadeSet;
 use crate::gpu::Context;
 
-/// Where packed groups run.
+/// Where the packed groups of the GPU path run: a device, or the kernels' f32 CPU twins (which
+/// check the packing and the kernels' arithmetic without a GPU). Not a [`crate::backend::Backend`]:
+/// both variants compute what the device computes, in f32.
 #[derive(Clone, Copy, Debug)]
-pub enum Engine<'a> {
+pub enum Device<'a> {
     /// The WGSL kernels on a device; groups under `max_group_bytes` and the device's storage
     /// binding limit.
     Gpu {
@@ -48,10 +50,10 @@ pub enum Engine<'a> {
     },
 }
 
-impl<'a> Engine<'a> {
+impl<'a> Device<'a> {
     /// The device, grouped under its storage binding limit.
     pub fn gpu(ctx: &'a Context) -> Self {
-        Engine::Gpu {
+        Device::Gpu {
             ctx,
             max_group_bytes: u64::MAX,
         }
@@ -59,18 +61,18 @@ impl<'a> Engine<'a> {
 
     /// The twins, grouped as on a device with lavapipe's 128 MiB binding limit.
     pub fn twin() -> Self {
-        Engine::Twin {
+        Device::Twin {
             max_group_bytes: 128 << 20,
         }
     }
 
     fn budget(&self) -> u64 {
         match self {
-            Engine::Gpu {
+            Device::Gpu {
                 ctx,
                 max_group_bytes,
             } => ctx.max_binding_bytes().min(*max_group_bytes),
-            Engine::Twin { max_group_bytes } => *max_group_bytes,
+            Device::Twin { max_group_bytes } => *max_group_bytes,
         }
     }
 }

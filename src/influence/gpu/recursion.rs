@@ -1,6 +1,6 @@
 //! The batched M×P column recursion kernel (`shaders/influence/recursion.wgsl`).
 
-use super::{Engine, scatter};
+use super::{Device, scatter};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
 use crate::influence::cpu::{recursion as cpu_recursion, recursion_matrix, recursion_twin};
@@ -142,30 +142,30 @@ pub fn pack_recursion(
 }
 
 /// Tweet influence of every event of `set` into `out` (flat, by the set's offsets) by the
-/// recursion on `engine`; with `matrices`, also every cascade's M (f64 of the f32 result; the
+/// recursion on `device`; with `matrices`, also every cascade's M (f64 of the f32 result; the
 /// f64 CPU reference's for cascades run on the CPU), in set order.
 ///
-/// Groups by size under the engine's byte budget (4 n² bytes per cascade in the M buffer); a
+/// Groups by size under the device's byte budget (4 n² bytes per cascade in the M buffer); a
 /// cascade over the budget (n > 5,792 on lavapipe's 128 MiB) runs the f64 CPU reference. The
 /// caller checks [`crate::influence::cpu::RECURSION_MAX_EVENTS`].
 ///
 /// # Errors
 /// A GPU error (validation, lost device, read-back).
 pub fn recursion(
-    engine: Engine<'_>,
+    device: Device<'_>,
     set: &CascadeSet,
     params: &InfluenceParams,
     out: &mut [f64],
     matrices: Option<&mut Vec<Array2<f64>>>,
 ) -> Result<RecursionReport, GpuError> {
     let sizes: Vec<usize> = set.iter().map(|c| c.len()).collect();
-    let groups = plan(&sizes, |_| true, |n| 4 * (n * n) as u64, engine.budget());
+    let groups = plan(&sizes, |_| true, |n| 4 * (n * n) as u64, device.budget());
     let offsets = set.offsets();
     let mut report = RecursionReport::default();
     let mut found: Vec<Option<Array2<f64>>> = vec![None; set.len()];
     for g in &groups.groups {
         let p = pack_recursion(set, &g.cascades, params);
-        let (phi, m) = run_group(engine, &p, matrices.is_some())?;
+        let (phi, m) = run_group(device, &p, matrices.is_some())?;
         scatter(set, &p.ids, &phi, out);
         for (k, &ci) in p.ids.iter().enumerate() {
             let [_, n, base, _] = p.cascades[k].map(|v| v as usize);
@@ -198,30 +198,30 @@ pub fn recursion(
     Ok(report)
 }
 
-/// Every cascade's pairwise matrix M by the recursion on `engine` (set order).
+/// Every cascade's pairwise matrix M by the recursion on `device` (set order).
 ///
 /// # Errors
 /// As [`recursion`].
 pub fn recursion_matrices(
-    engine: Engine<'_>,
+    device: Device<'_>,
     set: &CascadeSet,
     params: &InfluenceParams,
 ) -> Result<Vec<Array2<f64>>, GpuError> {
     let mut out = vec![0.0; set.n_events()];
     let mut ms = Vec::new();
-    recursion(engine, set, params, &mut out, Some(&mut ms))?;
+    recursion(device, set, params, &mut out, Some(&mut ms))?;
     Ok(ms)
 }
 
 /// Runs one packed group: φ per event and, when asked, the M buffer.
 fn run_group(
-    engine: Engine<'_>,
+    device: Device<'_>,
     p: &RecursionPacked,
     want_m: bool,
 ) -> Result<(Vec<f32>, Option<Vec<f32>>), GpuError> {
     let n = p.event_cascade.len();
-    match engine {
-        Engine::Twin { .. } => {
+    match device {
+        Device::Twin { .. } => {
             let mut q = vec![0.0f32; p.matrix_len];
             let mut m = vec![0.0f32; p.matrix_len];
             let mut phi = vec![0.0f32; n];
@@ -237,7 +237,7 @@ fn run_group(
             );
             Ok((phi, want_m.then_some(m)))
         }
-        Engine::Gpu { ctx, .. } => {
+        Device::Gpu { ctx, .. } => {
             let bytes = 4 * p.matrix_len as u64;
             let cascades = ctx.upload("recursion cascades", bytemuck::cast_slice(&p.cascades))?;
             let owner = ctx.upload(

@@ -1,0 +1,52 @@
+//! What every subcommand shares: the backend choice, the thread pool.
+
+use anyhow::Result;
+use cascadia::backend::{AutoRule, Backend, BackendChoice};
+use clap::ValueEnum;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BackendArg {
+    /// The f64 CPU reference (exact; all algorithms).
+    Cpu,
+    /// A GPU through wgpu/Vulkan; an error if none.
+    Gpu,
+    /// Where it was measured faster, with one line on stderr when that is the CPU (see the
+    /// subcommand's --backend).
+    Auto,
+}
+
+impl From<BackendArg> for BackendChoice {
+    fn from(a: BackendArg) -> Self {
+        match a {
+            BackendArg::Cpu => BackendChoice::Cpu,
+            BackendArg::Gpu => BackendChoice::Gpu,
+            BackendArg::Auto => BackendChoice::Auto,
+        }
+    }
+}
+
+/// The backend for `--backend`, under the capability's `auto` rule: says on stderr why `auto`
+/// chose the CPU, and with `verbose` which GPU adapter runs.
+pub(crate) fn backend(choice: BackendArg, rule: AutoRule, verbose: bool) -> Result<Backend> {
+    let resolved = BackendChoice::from(choice).resolve(rule)?;
+    if let Some(note) = &resolved.note {
+        eprintln!("cascadia: {note}");
+    }
+    if verbose && resolved.backend.is_gpu() {
+        eprintln!(
+            "cascadia: GPU adapter {}",
+            resolved.backend.describe().trim_start_matches("gpu: ")
+        );
+    }
+    Ok(resolved.backend)
+}
+
+/// Sizes rayon's global pool (`--threads`; default: all cores).
+pub(crate) fn threads(n: Option<usize>) {
+    if let Some(t) = n {
+        // Only fails if the pool was already built, which no subcommand does before this.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global();
+    }
+}
