@@ -33,7 +33,10 @@ fn bench(c: &mut Criterion) {
         let mut n = 10;
         while n <= max_n {
             let set = CascadeSet::from_events("bench", &cascade_events(n, 42));
-            let params = InfluenceParams::default().algorithm(algo);
+            let params = InfluenceParams::default()
+                .algorithm(algo)
+                .check()
+                .expect("valid parameters");
             let mut out = vec![0.0; n];
             let mut scratch = LinearScratch::default();
             group.throughput(Throughput::Elements(n as u64));
@@ -70,7 +73,10 @@ fn bench_batch(c: &mut Criterion) {
         (Algorithm::Recursion, 4, 300),
     ] {
         let set = cascadia::synth::influence::batch_set(cascades, n);
-        let params = InfluenceParams::default().algorithm(algo);
+        let params = InfluenceParams::default()
+            .algorithm(algo)
+            .check()
+            .expect("valid parameters");
         let (mut out, mut parents) = (vec![0.0; set.n_events()], vec![0i64; set.n_events()]);
         group.throughput(Throughput::Elements(set.n_events() as u64));
         let label = format!("{}/{cascades}x{n}", format!("{algo:?}").to_lowercase());

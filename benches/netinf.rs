@@ -54,7 +54,9 @@ fn bench(c: &mut Criterion) {
         let params = NetInfParams {
             edges: Some(k),
             ..Default::default()
-        };
+        }
+        .check()
+        .expect("valid parameters");
         let probe = infer(&d, &params, &NoProgress).expect("bench runs");
         group.throughput(Throughput::Elements(probe.stats.incidences));
         group.bench_with_input(
@@ -103,7 +105,7 @@ fn bench(c: &mut Criterion) {
             v,
             &d.cascades,
             &index,
-            &NetInfParams::default(),
+            &NetInfParams::default().check().expect("valid parameters"),
             &mut scratch,
         );
         busiest = busiest.max((problem.n_incidences(), v));
@@ -112,7 +114,7 @@ fn bench(c: &mut Criterion) {
         busiest.1,
         &d.cascades,
         &index,
-        &NetInfParams::default(),
+        &NetInfParams::default().check().expect("valid parameters"),
         &mut scratch,
     );
     let best = problem.init_best.clone();
@@ -129,7 +131,7 @@ fn bench(c: &mut Criterion) {
                 v,
                 &d.cascades,
                 &index,
-                &NetInfParams::default(),
+                &NetInfParams::default().check().expect("valid parameters"),
                 &mut scratch,
             );
             p

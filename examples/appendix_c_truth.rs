@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{users} users, {cascades} cascades, {} edges", gt.edges);
     for preset in [Preset::Paper, Preset::Descendants] {
         for r in [0.1, 1.0, 10.0, 100.0] {
-            let params = InfluenceParams::preset(preset).decay_per_s(r);
+            let params = InfluenceParams::preset(preset).decay_per_s(r).check()?;
             let mut agg = UserAggregator::new();
             for c in gt.cascades.iter() {
                 let mut phi = vec![0.0; c.len()];

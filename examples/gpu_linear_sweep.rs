@@ -10,7 +10,7 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ctx = cascadia::gpu::Context::shared()?;
     println!("adapter: {}", ctx.describe());
-    let params = InfluenceParams::default();
+    let params = InfluenceParams::default().check()?;
     println!("| batch | split | events/s |");
     println!("|---|---|---:|");
     for (cascades, n) in [

@@ -40,7 +40,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .alpha(Some(0.7))
             .beta(1.3)
             .decay_per_s(1e-2),
-    ];
+    ]
+    .map(|p| p.check().expect("valid parameters"));
     let options = LinearOptions::default();
     println!(
         "| events | split | worst twin vs f64 | worst GPU vs f64 | (over {} parameter sets) |",
@@ -86,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for params in &grid {
             let params = params
                 .clone()
-                .algorithm(cascadia::influence::Algorithm::Recursion);
+                .with_algorithm(cascadia::influence::Algorithm::Recursion);
             let mut reference = vec![0.0; n];
             cpu::recursion(set.get(0), &params, &mut reference);
             let mut out = vec![0.0; n];

@@ -18,7 +18,7 @@ use cascadia::progress::NoProgress;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample-retweets.csv");
     let source = open_cascades(path, Format::Auto, ReadOptions::default())?;
-    let params = InfluenceParams::preset(Preset::Paper);
+    let params = InfluenceParams::preset(Preset::Paper).check()?;
     // Tweets go to a sink; here we discard them and keep the user table.
     let mut sink = TweetCsvWriter::new(std::io::sink(), std::path::Path::new("/dev/null"));
     let (summary, users, names) = influence::run(

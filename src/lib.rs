@@ -14,7 +14,8 @@
 //!
 //! let set = CascadeSet::from_events("c1", &[(0.0, 500.0, 7), (30.0, 20.0, 8)]);
 //! let mut phi = vec![0.0; 2];
-//! tweet_influence(set.get(0), &InfluenceParams::preset(Preset::Birdspotter), &mut Default::default(), &mut phi)?;
+//! let params = InfluenceParams::preset(Preset::Birdspotter).check()?;
+//! tweet_influence(set.get(0), &params, &mut Default::default(), &mut phi)?;
 //! assert_eq!(phi, vec![2.0, 1.0]); // s = 1, self term included: the root reaches both events
 //! # Ok::<(), cascadia::Error>(())
 //! ```

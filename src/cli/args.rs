@@ -28,7 +28,14 @@ impl From<BackendArg> for BackendChoice {
 /// The backend for `--backend`, under the capability's `auto` rule: says on stderr why `auto`
 /// chose the CPU, and with `verbose` which GPU adapter runs.
 pub(crate) fn backend(choice: BackendArg, rule: AutoRule, verbose: bool) -> Result<Backend> {
-    let resolved = BackendChoice::from(choice).resolve(rule)?;
+    let resolved = BackendChoice::from(choice)
+        .resolve(rule)
+        .map_err(|e| match e {
+            cascadia::Error::Params(p) => {
+                cascadia::Error::Params(flag(p, &[("backend", "--backend")]))
+            }
+            e => e,
+        })?;
     if let Some(note) = &resolved.note {
         eprintln!("cascadia: {note}");
     }
@@ -49,4 +56,16 @@ pub(crate) fn threads(n: Option<usize>) {
             .num_threads(t.max(1))
             .build_global();
     }
+}
+
+/// `e` naming the command line's flag instead of the library's parameter: `flags` maps
+/// parameter names (`decay_per_s`) to flags (`--decay`); a name not listed is kept.
+pub(crate) fn flag(
+    mut e: cascadia::ParamError,
+    flags: &[(&str, &'static str)],
+) -> cascadia::ParamError {
+    if let Some(&(_, f)) = flags.iter().find(|(name, _)| *name == e.field) {
+        e.field = f;
+    }
+    e
 }

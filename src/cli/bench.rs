@@ -6,7 +6,8 @@ use cascadia::Backend;
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::output::TweetCsvWriter;
 use cascadia::influence::{
-    self, Algorithm, InfluenceParams, InfluenceSink, RunOptions, cpu::LinearScratch,
+    self, Algorithm, InfluenceParams, InfluenceSink, InfluenceValidParams, RunOptions,
+    cpu::LinearScratch,
 };
 use cascadia::io::{Format, ReadOptions, open_cascades};
 use cascadia::progress::NoProgress;
@@ -106,7 +107,7 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
     println!();
     println!("| algorithm | events n | time per cascade | events/s (1 core) | vs linear |");
     println!("|---|---:|---:|---:|---:|");
-    let params = InfluenceParams::default();
+    let params = InfluenceParams::default().check()?;
     for &n in &a.sizes {
         let set = CascadeSet::from_events("bench", &cascade_events(n, 42));
         let c = set.get(0);
@@ -121,7 +122,7 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
             if n > limit {
                 continue;
             }
-            let p = params.clone().algorithm(algo);
+            let p = params.clone().with_algorithm(algo);
             let mut scratch = LinearScratch::default();
             let start = Instant::now();
             let mut reps = 0u64;
@@ -244,7 +245,7 @@ struct Stages {
     users: usize,
 }
 
-fn stage_times(input: &str, params: &InfluenceParams) -> Result<Stages> {
+fn stage_times(input: &str, params: &InfluenceValidParams) -> Result<Stages> {
     let mut source = open_cascades(input, Format::Csv, ReadOptions::default())?;
     let (mut set, mut interner) = (CascadeSet::new(), cascadia::cascade::Interner::new());
     let mut names = cascadia::cascade::StrList::default();
@@ -322,8 +323,10 @@ fn gpu_table(seconds: f64) -> Result<()> {
         rayon::current_num_threads()
     );
     println!("|---|---|---:|---:|---:|");
-    let linear = InfluenceParams::default();
-    let recursion = InfluenceParams::default().algorithm(influence::Algorithm::Recursion);
+    let linear = InfluenceParams::default().check()?;
+    let recursion = linear
+        .clone()
+        .with_algorithm(influence::Algorithm::Recursion);
     for (params, cascades, n) in [
         (&linear, 100_000usize, 10usize),
         (&linear, 1_000, 1_000),

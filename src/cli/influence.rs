@@ -7,8 +7,8 @@ use anyhow::{Context, Result};
 use cascadia::cascade::Dedupe;
 use cascadia::influence::output::{TweetCsvWriter, write_pairwise, write_users};
 use cascadia::influence::{
-    self, Aggregation, Algorithm, Batch, InfluenceParams, InfluenceSink, Power, Preset, RunOptions,
-    SelfTerm,
+    self, Aggregation, Algorithm, Batch, InfluenceParams, InfluenceSink, InfluenceValidParams,
+    Power, Preset, RunOptions, SelfTerm,
 };
 use cascadia::io::atomic::OutputFile;
 use cascadia::io::{Format, ReadOptions, open_cascades};
@@ -169,7 +169,14 @@ pub(crate) struct InfluenceArgs {
     quiet: bool,
 }
 
-impl TryFrom<&InfluenceArgs> for InfluenceParams {
+/// Parameter names as `cascadia influence` spells them on the command line.
+const FLAGS: &[(&str, &str)] = &[
+    ("decay_per_s", "--decay"),
+    ("beta", "--social-strength"),
+    ("alpha", "--spatial-decay"),
+];
+
+impl TryFrom<&InfluenceArgs> for InfluenceValidParams {
     type Error = cascadia::ParamError;
 
     fn try_from(a: &InfluenceArgs) -> Result<Self, Self::Error> {
@@ -206,8 +213,7 @@ impl TryFrom<&InfluenceArgs> for InfluenceParams {
                 AlgoArg::Backsub => Algorithm::Backsub,
                 AlgoArg::Recursion => Algorithm::Recursion,
             });
-        p.check()?;
-        Ok(p)
+        p.check().map_err(|e| args::flag(e, FLAGS))
     }
 }
 
@@ -215,7 +221,7 @@ impl TryFrom<&InfluenceArgs> for InfluenceParams {
 struct Sink<'a> {
     tweets: TweetCsvWriter<OutputFile>,
     pairwise: Option<(OutputFile, PathBuf, usize)>,
-    params: &'a InfluenceParams,
+    params: &'a InfluenceValidParams,
     pairwise_cascades: u64,
 }
 
@@ -235,7 +241,7 @@ impl InfluenceSink for Sink<'_> {
 }
 
 pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
-    let params = InfluenceParams::try_from(&args)?;
+    let params = InfluenceValidParams::try_from(&args)?;
     args::threads(args.threads);
     let format = match args.format {
         FormatArg::Auto => Format::Auto,
@@ -376,7 +382,7 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn params(argv: &[&str]) -> Result<InfluenceParams, String> {
+    fn params(argv: &[&str]) -> Result<InfluenceValidParams, String> {
         #[derive(Parser)]
         struct W {
             #[command(flatten)]
@@ -385,13 +391,13 @@ mod tests {
         let mut full = vec!["x", "--input", "in.csv"];
         full.extend_from_slice(argv);
         let w = W::try_parse_from(full).map_err(|e| e.to_string())?;
-        InfluenceParams::try_from(&w.a).map_err(|e| e.to_string())
+        InfluenceValidParams::try_from(&w.a).map_err(|e| e.to_string())
     }
 
     #[test]
     fn presets_and_overrides() {
         assert_eq!(
-            params(&[]).unwrap(),
+            params(&[]).unwrap().into_inner(),
             InfluenceParams::preset(Preset::Paper),
             "default preset"
         );

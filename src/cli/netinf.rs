@@ -10,7 +10,7 @@ use cascadia::cascade::NodeCascades;
 use cascadia::io::netinf_txt::{NetInfFormat, read_netinf, read_network, write_network};
 use cascadia::metrics::edges::{TruthMetrics, pr_svg};
 use cascadia::netinf::output::{pr_curve, write_edges, write_pr};
-use cascadia::netinf::{self, Model, NetInfParams, Ties, Weights};
+use cascadia::netinf::{self, Model, NetInfParams, NetInfValidParams, Ties, Weights};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
@@ -228,6 +228,19 @@ pub(crate) fn run(args: NetinfArgs) -> Result<ExitCode> {
     }
 }
 
+/// Checks `params`, naming the flags in the error.
+fn check(params: NetInfParams) -> Result<NetInfValidParams> {
+    const FLAGS: &[(&str, &str)] = &[
+        ("alpha", "--alpha"),
+        ("edges", "--edges"),
+        ("beta", "--beta"),
+        ("epsilon", "--epsilon"),
+        ("stop_ratio", "--stop-ratio"),
+        ("p_value_cutoff", "--p-value-cutoff"),
+    ];
+    Ok(params.check().map_err(|e| args::flag(e, FLAGS))?)
+}
+
 fn infer(a: InferArgs) -> Result<ExitCode> {
     args::threads(a.threads);
     let mut params = a.model.params()?;
@@ -238,7 +251,7 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
         TiesArg::First => Ties::First,
         TiesArg::Last => Ties::Last,
     };
-    params.check()?;
+    let params = check(params)?;
     let t0 = std::time::Instant::now();
     let data = a.model.read()?;
     let read_seconds = t0.elapsed().as_secs_f64();
@@ -366,12 +379,12 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
 }
 
 fn score(a: ScoreArgs) -> Result<ExitCode> {
-    let params = a.model.params()?;
+    let params = check(a.model.params()?)?;
     let data = a.model.read()?;
     let net = read_network(&a.network, &data.nodes)?;
     let mut edges: Vec<(u32, u32)> = net.edges.iter().copied().collect();
     edges.sort_unstable();
-    let s = netinf::score::score(&data, &params, &edges)?;
+    let s = netinf::score::score(&data, &params, &edges);
     let out = json!({
         "network": a.network,
         "edges": net.total,

@@ -36,7 +36,7 @@
 //!
 //! // Three events: (time s, followers, user)
 //! let set = CascadeSet::from_events("c1", &[(0.0, 1000.0, 1), (60.0, 10.0, 2), (90.0, 5.0, 3)]);
-//! let params = InfluenceParams::preset(Preset::Descendants);
+//! let params = InfluenceParams::preset(Preset::Descendants).check().unwrap();
 //! let mut phi = vec![0.0; 3];
 //! tweet_influence(set.get(0), &params, &mut Default::default(), &mut phi).unwrap();
 //! assert!((phi[0] - 2.0).abs() < 1e-12); // s = 1: the root has n − 1 expected descendants
@@ -54,7 +54,9 @@ pub mod uniforms;
 mod users;
 
 pub use pairwise::pairwise;
-pub use params::{Aggregation, Algorithm, InfluenceParams, Power, Preset, SelfTerm};
+pub use params::{
+    Aggregation, Algorithm, InfluenceParams, InfluenceValidParams, Power, Preset, SelfTerm,
+};
 pub use run::{Batch, InfluenceSink, RunOptions, RunSummary, compute_batch, run};
 pub use users::{UserAggregator, UserInfluence};
 
@@ -65,7 +67,7 @@ use crate::error::{Error, Result};
 /// Where `--backend auto` runs `params.algorithm`, from the measurements in the README ("GPU"):
 /// the recursion on a hardware GPU (2-10x a 16-core CPU on cascades of 300 to 1,000 events,
 /// on an H100); the linear algorithm and back substitution on the CPU.
-pub fn auto_rule(params: &InfluenceParams) -> AutoRule {
+pub fn auto_rule(params: &InfluenceValidParams) -> AutoRule {
     match params.algorithm {
         Algorithm::Backsub => AutoRule::Cpu("--algo backsub has no GPU kernel, running on the CPU"),
         Algorithm::Linear => AutoRule::Cpu(
@@ -80,25 +82,14 @@ pub fn auto_rule(params: &InfluenceParams) -> AutoRule {
 /// `params.algorithm`. `scratch` is reused across calls by the linear algorithm.
 ///
 /// # Errors
-/// [`Error::Params`] for invalid parameters; [`Error::CascadeTooLarge`] when the recursion
-/// is asked for a cascade over [`cpu::RECURSION_MAX_EVENTS`] events.
+/// [`Error::CascadeTooLarge`] when the recursion is asked for a cascade over
+/// [`cpu::RECURSION_MAX_EVENTS`] events.
 ///
 /// # Complexity
 /// As the algorithm: O(n), O(n²) or O(n³).
 pub fn tweet_influence(
     c: Cascade<'_>,
-    params: &InfluenceParams,
-    scratch: &mut cpu::LinearScratch,
-    out: &mut [f64],
-) -> Result<()> {
-    params.check()?;
-    tweet_influence_checked(c, params, scratch, out)
-}
-
-/// As [`tweet_influence`], for parameters already checked.
-pub(crate) fn tweet_influence_checked(
-    c: Cascade<'_>,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     scratch: &mut cpu::LinearScratch,
     out: &mut [f64],
 ) -> Result<()> {

@@ -3,12 +3,12 @@
 //! in log space. O(n²) time and memory (the size of the output), against the recursion's O(n³).
 
 use crate::cascade::Cascade;
-use crate::influence::InfluenceParams;
+use crate::influence::InfluenceValidParams;
 use crate::influence::cpu::edge_probs::log_terms;
 use ndarray::Array2;
 
 /// M for one cascade (upper triangular, diagonal `d_i`).
-pub fn pairwise(c: Cascade<'_>, params: &InfluenceParams) -> Array2<f64> {
+pub fn pairwise(c: Cascade<'_>, params: &InfluenceValidParams) -> Array2<f64> {
     let n = c.len();
     let mut m = Array2::<f64>::zeros((n, n));
     if n == 0 {

@@ -81,8 +81,8 @@ pub enum Preset {
 ///
 /// [`InfluenceParams::default`] is the `paper` preset: power s = 2, decay r = 6.8e-4 s⁻¹,
 /// social strength β = 1, no spatial decay α, self term excluded, mean aggregation, the
-/// linear algorithm. Change fields with the builder methods; every algorithm calls
-/// [`InfluenceParams::check`] before any work.
+/// linear algorithm. Change fields with the builder methods, then [`InfluenceParams::check`]
+/// them: the algorithms take only the checked [`InfluenceValidParams`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InfluenceParams {
     /// The preset the values started from (reported in summaries), if any.
@@ -178,21 +178,22 @@ impl InfluenceParams {
         self
     }
 
-    /// Checks every field.
+    /// Checks every field and returns the parameters the algorithms take.
     ///
     /// # Errors
-    /// A [`ParamError`] naming the flag and its accepted range.
-    pub fn check(&self) -> Result<(), ParamError> {
+    /// A [`ParamError`] naming the parameter (`decay_per_s`, `beta`, `alpha`) and its
+    /// accepted range.
+    pub fn check(self) -> Result<InfluenceValidParams, ParamError> {
         if !(self.decay_per_s.is_finite() && self.decay_per_s >= 0.0) {
             return Err(ParamError {
-                field: "--decay",
+                field: "decay_per_s",
                 value: self.decay_per_s.to_string(),
                 expected: "must be a finite number >= 0 (per second; the paper uses 6.8e-4)",
             });
         }
         if !(self.beta.is_finite() && self.beta.abs() <= 64.0) {
             return Err(ParamError {
-                field: "--social-strength",
+                field: "beta",
                 value: self.beta.to_string(),
                 expected: "must be a finite number in [-64, 64] (the paper uses 1)",
             });
@@ -201,14 +202,53 @@ impl InfluenceParams {
             && !(a.is_finite() && a > 0.0 && a <= 1.0)
         {
             return Err(ParamError {
-                field: "--spatial-decay",
+                field: "alpha",
                 value: a.to_string(),
                 expected: "must be in (0, 1]; omit it for no spatial decay",
             });
         }
-        Ok(())
+        Ok(InfluenceValidParams(self))
+    }
+}
+
+/// [`InfluenceParams`] that passed [`InfluenceParams::check`]: the only form the algorithms
+/// take, so that none can run on unchecked values. Reads as the parameters it holds
+/// (`Deref`); serialises as them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct InfluenceValidParams(InfluenceParams);
+
+impl std::ops::Deref for InfluenceValidParams {
+    type Target = InfluenceParams;
+
+    fn deref(&self) -> &InfluenceParams {
+        &self.0
+    }
+}
+
+impl TryFrom<InfluenceParams> for InfluenceValidParams {
+    type Error = ParamError;
+
+    fn try_from(p: InfluenceParams) -> Result<Self, ParamError> {
+        p.check()
+    }
+}
+
+impl InfluenceValidParams {
+    /// The parameters, to change and check again.
+    pub fn into_inner(self) -> InfluenceParams {
+        self.0
     }
 
+    /// The same parameters with another algorithm (always valid).
+    #[must_use]
+    pub fn with_algorithm(mut self, a: Algorithm) -> Self {
+        self.0.algorithm = a;
+        self
+    }
+}
+
+impl InfluenceParams {
     /// `d_i`, the diagonal of M (0-based `i`): 1 for the root, `1 − α` otherwise (1 without α).
     #[inline]
     pub fn diagonal(&self, i: usize) -> f64 {
@@ -286,17 +326,17 @@ mod tests {
             .decay_per_s(-1.0)
             .check()
             .unwrap_err();
-        assert_eq!(e.field, "--decay", "decay");
+        assert_eq!(e.field, "decay_per_s", "decay");
         let e = InfluenceParams::default()
             .alpha(Some(1.5))
             .check()
             .unwrap_err();
-        assert_eq!(e.field, "--spatial-decay", "alpha");
+        assert_eq!(e.field, "alpha", "alpha");
         let e = InfluenceParams::default()
             .beta(f64::NAN)
             .check()
             .unwrap_err();
-        assert_eq!(e.field, "--social-strength", "beta");
+        assert_eq!(e.field, "beta", "beta");
         assert!(
             InfluenceParams::default().alpha(Some(0.3)).check().is_ok(),
             "valid alpha"

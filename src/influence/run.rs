@@ -8,11 +8,12 @@
 use super::Algorithm;
 use super::cpu::{LinearScratch, expected_parents};
 use super::packing::{self, split_lens};
+use super::tweet_influence;
 use super::users::{UserAggregator, UserInfluence};
-use super::{InfluenceParams, tweet_influence_checked};
 use crate::backend::Backend;
 use crate::cascade::{CascadeSet, Interner, StrList};
 use crate::error::{Error, InputError, Result};
+use crate::influence::InfluenceValidParams;
 use crate::io::CascadeSource;
 use crate::progress::Progress;
 use compact_str::CompactString;
@@ -132,20 +133,19 @@ struct Filled {
 /// running with `skip_invalid`.
 ///
 /// # Errors
-/// Invalid parameters, the first input error (unless skipped), a cascade too large for the
+/// A GPU backend with `--algo backsub`, the first input error (unless skipped), a cascade too large for the
 /// algorithm, or a sink error.
 ///
 /// # Complexity
 /// Time O(events) with the linear algorithm; memory O(batch + largest cascade + users).
 pub fn run(
     mut source: Box<dyn CascadeSource>,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     options: RunOptions,
     sink: &mut dyn InfluenceSink,
     progress: &dyn Progress,
     on_skip: &mut dyn FnMut(&InputError),
 ) -> Result<(RunSummary, Vec<UserInfluence>, Interner)> {
-    params.check()?;
     if options.backend.is_gpu() && params.algorithm == Algorithm::Backsub {
         return Err(backsub_on_gpu());
     }
@@ -283,7 +283,7 @@ pub fn run(
 /// A cascade too large for the algorithm, or a GPU error.
 pub fn compute_batch(
     set: &CascadeSet,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     backend: &Backend,
     influence: &mut [f64],
     parents: &mut [i64],
@@ -300,7 +300,7 @@ pub fn compute_batch(
 #[cfg(feature = "gpu")]
 fn gpu_batch(
     set: &CascadeSet,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     ctx: &crate::gpu::Context,
     influence: &mut [f64],
     parents: &mut [i64],
@@ -333,7 +333,7 @@ fn gpu_batch(
 /// CPU pool.
 fn cpu_batch(
     set: &CascadeSet,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     influence: Option<&mut [f64]>,
     parents: &mut [i64],
 ) -> Result<()> {
@@ -349,7 +349,7 @@ fn cpu_batch(
         let c = set.get(i);
         expected_parents(c, params, par);
         match out {
-            Some(out) => tweet_influence_checked(c, params, scratch, out),
+            Some(out) => tweet_influence(c, params, scratch, out),
             None => Ok(()),
         }
     };

@@ -22,9 +22,10 @@ use rayon::prelude::*;
 
 use super::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, PackedGains};
 use super::cpu::greedy::{NodeGreedy, NodeRun};
-use super::{GpuOptions, GpuStats, KthGain, NetInfParams};
+use super::{GpuOptions, GpuStats, KthGain};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Context, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
+use crate::netinf::NetInfValidParams;
 use crate::progress::Progress;
 
 /// Uniform parameters of the gains kernel.
@@ -445,7 +446,7 @@ pub fn node_runs(
     opts: &GpuOptions,
     set: &CascadeSet,
     index: &NodeIndex,
-    params: &NetInfParams,
+    params: &NetInfValidParams,
     keys: &[u32],
     limit: usize,
     kth: &KthGain,

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use model::Model;
-pub use params::{NetInfParams, Ties, Weights};
+pub use params::{NetInfParams, NetInfValidParams, Ties, Weights};
 
 use crate::backend::Backend;
 use crate::cascade::NodeCascades;
@@ -210,10 +210,10 @@ pub const AUTO_RULE: crate::backend::AutoRule = crate::backend::AutoRule::Cpu(
 /// Runs NetInf on `data` on the CPU.
 ///
 /// # Errors
-/// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`].
+/// None today on the CPU (parameters come checked); the signature leaves room for I/O.
 pub fn infer(
     data: &NodeCascades,
-    params: &NetInfParams,
+    params: &NetInfValidParams,
     progress: &dyn Progress,
 ) -> Result<Inference> {
     infer_with(data, params, progress, &Backend::Cpu, GpuOptions::default())
@@ -225,17 +225,16 @@ pub fn infer(
 /// bit for bit.
 ///
 /// # Errors
-/// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`]; a GPU error.
+/// A GPU error (a device without `SHADER_F64`, a lost device).
 pub fn infer_with(
     data: &NodeCascades,
-    params: &NetInfParams,
+    params: &NetInfValidParams,
     progress: &dyn Progress,
     backend: &Backend,
     gpu_options: GpuOptions,
 ) -> Result<Inference> {
     #[cfg(not(feature = "gpu"))]
     let _ = gpu_options;
-    params.check()?;
     let t0 = Instant::now();
     let n = data.n_nodes();
     let index = NodeIndex::build(&data.cascades, n);

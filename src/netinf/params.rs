@@ -82,11 +82,12 @@ impl Default for NetInfParams {
 }
 
 impl NetInfParams {
-    /// Checks every parameter; returns the first that is out of range.
+    /// Checks every parameter and returns the parameters inference takes.
     ///
     /// # Errors
-    /// A [`ParamError`] naming the CLI flag.
-    pub fn check(&self) -> Result<(), ParamError> {
+    /// A [`ParamError`] naming the first parameter out of range (`alpha`, `edges`, `beta`,
+    /// `epsilon`, `stop_ratio`, `p_value_cutoff`).
+    pub fn check(self) -> Result<NetInfValidParams, ParamError> {
         let bad = |field, value: f64, expected| {
             Err(ParamError {
                 field,
@@ -95,18 +96,18 @@ impl NetInfParams {
             })
         };
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
-            return bad("--alpha", self.alpha, "must be a finite number > 0");
+            return bad("alpha", self.alpha, "must be a finite number > 0");
         }
         if self.model == Model::Pow && self.alpha <= 1.0 {
             return bad(
-                "--alpha",
+                "alpha",
                 self.alpha,
                 "must be > 1 for the power-law model ((α − 1) Δ^−α is a density only then)",
             );
         }
         if self.edges == Some(0) {
             return Err(ParamError {
-                field: "--edges",
+                field: "edges",
                 value: "0".into(),
                 expected: "must be >= 1 (omit it to run until the gains reach zero)",
             });
@@ -115,35 +116,60 @@ impl NetInfParams {
             Weights::Snap { epsilon } => epsilon,
             Weights::Paper { beta, epsilon } => {
                 if !(beta.is_finite() && beta > 0.0) {
-                    return bad("--beta", beta, "must be a finite number > 0 (R: 0.5)");
+                    return bad("beta", beta, "must be a finite number > 0 (R: 0.5)");
                 }
                 if epsilon >= beta {
                     return bad(
-                        "--epsilon",
+                        "epsilon",
                         epsilon,
-                        "must be smaller than --beta (an ε-edge is the weak alternative)",
+                        "must be smaller than beta (an ε-edge is the weak alternative)",
                     );
                 }
                 epsilon
             }
         };
         if !(eps.is_finite() && eps > 0.0) {
-            return bad(
-                "--epsilon",
-                eps,
-                "must be a finite number > 0 (SNAP: 1e-64)",
-            );
+            return bad("epsilon", eps, "must be a finite number > 0 (SNAP: 1e-64)");
         }
         if let Some(r) = self.stop_ratio
             && !(r.is_finite() && (0.0..1.0).contains(&r))
         {
-            return bad("--stop-ratio", r, "must be in [0, 1) (e.g. 0.05)");
+            return bad("stop_ratio", r, "must be in [0, 1) (e.g. 0.05)");
         }
         if let Some(p) = self.p_value_cutoff
             && !(p.is_finite() && p > 0.0 && p <= 1.0)
         {
-            return bad("--p-value-cutoff", p, "must be in (0, 1] (R: 0.05)");
+            return bad("p_value_cutoff", p, "must be in (0, 1] (R: 0.05)");
         }
-        Ok(())
+        Ok(NetInfValidParams(self))
+    }
+}
+
+/// [`NetInfParams`] that passed [`NetInfParams::check`]: the only form inference and scoring
+/// take. Reads as the parameters it holds (`Deref`); serialises as them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct NetInfValidParams(NetInfParams);
+
+impl std::ops::Deref for NetInfValidParams {
+    type Target = NetInfParams;
+
+    fn deref(&self) -> &NetInfParams {
+        &self.0
+    }
+}
+
+impl TryFrom<NetInfParams> for NetInfValidParams {
+    type Error = ParamError;
+
+    fn try_from(p: NetInfParams) -> Result<Self, ParamError> {
+        p.check()
+    }
+}
+
+impl NetInfValidParams {
+    /// The parameters, to change and check again.
+    pub fn into_inner(self) -> NetInfParams {
+        self.0
     }
 }

@@ -11,9 +11,9 @@
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
-use super::{NetInfParams, Weights};
+use super::Weights;
 use crate::cascade::NodeCascades;
-use crate::error::Result;
+use crate::netinf::NetInfValidParams;
 
 /// A network's log-likelihood.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -27,15 +27,11 @@ pub struct NetworkScore {
 }
 
 /// Scores `edges` (node indices) on `data`.
-///
-/// # Errors
-/// A [`crate::ParamError`] if `params` fail [`NetInfParams::check`].
 pub fn score(
     data: &NodeCascades,
-    params: &NetInfParams,
+    params: &NetInfValidParams,
     edges: &[(u32, u32)],
-) -> Result<NetworkScore> {
-    params.check()?;
+) -> NetworkScore {
     let set: FxHashSet<(u32, u32)> = edges.iter().copied().collect();
     let (log_beta, log_eps, paper) = match params.weights {
         Weights::Snap { epsilon } => (0.0, epsilon.ln(), false),
@@ -72,11 +68,11 @@ pub fn score(
             all_trees += log_sum_exp(&terms);
         }
     }
-    Ok(NetworkScore {
+    NetworkScore {
         best_tree,
         all_trees,
         objective: best_tree - empty,
-    })
+    }
 }
 
 fn log_sum_exp(xs: &[f64]) -> f64 {

@@ -148,16 +148,30 @@ impl Engine {
                         },
                         _ => LinearOptions::default(),
                     };
-                    linear_with(engine, &set, params, &options, &mut out).expect("GPU runs");
+                    linear_with(
+                        engine,
+                        &set,
+                        &crate::util::valid(params),
+                        &options,
+                        &mut out,
+                    )
+                    .expect("GPU runs");
                 }
                 _ => {
-                    recursion(engine, &set, params, &mut out, None).expect("GPU runs");
+                    recursion(engine, &set, &crate::util::valid(params), &mut out, None)
+                        .expect("GPU runs");
                 }
             }
             return out;
         };
         let p = params.clone().algorithm(algorithm);
-        tweet_influence(c, &p, &mut Default::default(), &mut out).expect("engine runs");
+        tweet_influence(
+            c,
+            &crate::util::valid(&p),
+            &mut Default::default(),
+            &mut out,
+        )
+        .expect("engine runs");
         out
     }
 }

@@ -30,7 +30,7 @@ fn reference(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
     for (i, c) in set.iter().enumerate() {
         cpu::linear(
             c,
-            params,
+            &crate::util::valid(params),
             &mut scratch,
             &mut out[set.offsets()[i]..set.offsets()[i + 1]],
         );
@@ -39,7 +39,7 @@ fn reference(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
 }
 
 fn twin<F: num_traits::Float>(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
-    let p = pack(set, params);
+    let p = pack(set, &crate::util::valid(params));
     let conv = |v: &[f32]| v.iter().map(|&x| F::from(x).unwrap()).collect::<Vec<F>>();
     let (dt, w) = (conv(&p.dt), conv(&p.w));
     let mut out = vec![F::zero(); dt.len()];
@@ -50,7 +50,8 @@ fn twin<F: num_traits::Float>(set: &CascadeSet, params: &InfluenceParams) -> Vec
 fn gpu_run(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
     let ctx = gpu();
     let mut out = vec![0.0; set.n_events()];
-    cascadia::influence::gpu::linear(&ctx, set, params, &mut out).expect("GPU run");
+    cascadia::influence::gpu::linear(&ctx, set, &crate::util::valid(params), &mut out)
+        .expect("GPU run");
     out
 }
 
@@ -215,9 +216,14 @@ fn twin_engine(
     options: &LinearOptions,
 ) -> (Vec<f64>, cascadia::influence::gpu::LinearReport) {
     let mut t = vec![0.0; set.n_events()];
-    let report =
-        cascadia::influence::gpu::linear_with(Device::twin(), set, params, options, &mut t)
-            .unwrap();
+    let report = cascadia::influence::gpu::linear_with(
+        Device::twin(),
+        set,
+        &crate::util::valid(params),
+        options,
+        &mut t,
+    )
+    .unwrap();
     (t, report)
 }
 
@@ -226,7 +232,7 @@ fn long_cascades_take_the_scan_form() {
     let set = long_and_small(GPU_MAX_EVENTS + 1, 9);
     let p = InfluenceParams::default();
     assert_eq!(
-        pack(&set, &p).params.n_cascades,
+        pack(&set, &crate::util::valid(&p)).params.n_cascades,
         1,
         "only the small cascade is packed one per invocation"
     );
@@ -297,7 +303,7 @@ fn reference_with(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
     for (i, c) in set.iter().enumerate() {
         cascadia::influence::tweet_influence(
             c,
-            params,
+            &crate::util::valid(params),
             &mut Default::default(),
             &mut out[set.offsets()[i]..set.offsets()[i + 1]],
         )
@@ -313,7 +319,7 @@ fn scan_twin<F: num_traits::Float>(
     chunk: usize,
 ) -> Vec<f64> {
     let all: Vec<usize> = (0..set.len()).collect();
-    let p = pack_scan(set, &all, params, chunk);
+    let p = pack_scan(set, &all, &crate::util::valid(params), chunk);
     let conv = |v: &[f32]| v.iter().map(|&x| F::from(x).unwrap()).collect::<Vec<F>>();
     let (dt, w) = (conv(&p.dt), conv(&p.w));
     let mut g = vec![F::zero(); dt.len()];
@@ -379,7 +385,7 @@ fn twin_engine_through_the_packing_matches_reference_and_direct_twins() {
                 max_group_bytes: budget,
             },
             &set,
-            &p,
+            &crate::util::valid(&p),
             &opts,
             &mut out,
         )
@@ -422,8 +428,14 @@ fn gpu_scan_matches_twin_and_reference() {
     for p in param_grid() {
         let run = |engine| {
             let mut out = vec![0.0; set.n_events()];
-            let r = cascadia::influence::gpu::linear_with(engine, &set, &p, &opts, &mut out)
-                .expect("GPU run");
+            let r = cascadia::influence::gpu::linear_with(
+                engine,
+                &set,
+                &crate::util::valid(&p),
+                &opts,
+                &mut out,
+            )
+            .expect("GPU run");
             (out, r)
         };
         let (g, rg) = run(Device::Gpu {
@@ -469,7 +481,7 @@ fn gpu_scan_spreads_a_long_cascade() {
     let report = cascadia::influence::gpu::linear_with(
         Device::gpu(&ctx),
         &set,
-        &p,
+        &crate::util::valid(&p),
         &LinearOptions::default(),
         &mut out,
     )
@@ -497,7 +509,14 @@ fn recursion_params() -> Vec<InfluenceParams> {
 
 fn recursion_twin_values(set: &CascadeSet, params: &InfluenceParams) -> Vec<f64> {
     let mut out = vec![0.0; set.n_events()];
-    cascadia::influence::gpu::recursion(Device::twin(), set, params, &mut out, None).unwrap();
+    cascadia::influence::gpu::recursion(
+        Device::twin(),
+        set,
+        &crate::util::valid(params),
+        &mut out,
+        None,
+    )
+    .unwrap();
     out
 }
 
@@ -531,8 +550,14 @@ fn gpu_recursion_matches_twin_reference_and_matrices() {
     for p in recursion_params() {
         let mut g = vec![0.0; set.n_events()];
         let mut ms = Vec::new();
-        let report =
-            cascadia::influence::gpu::recursion(engine, &set, &p, &mut g, Some(&mut ms)).unwrap();
+        let report = cascadia::influence::gpu::recursion(
+            engine,
+            &set,
+            &crate::util::valid(&p),
+            &mut g,
+            Some(&mut ms),
+        )
+        .unwrap();
         assert!(report.groups >= 2 && report.cpu_cascades == 0, "{report:?}");
         assert_close(
             &g,
@@ -547,7 +572,7 @@ fn gpu_recursion_matches_twin_reference_and_matrices() {
             &format!("GPU recursion vs f64 {p:?}"),
         );
         for (i, c) in set.iter().enumerate() {
-            let want = cpu::recursion_matrix(c, &p);
+            let want = cpu::recursion_matrix(c, &crate::util::valid(&p));
             assert_close(
                 ms[i].as_slice().unwrap(),
                 want.as_slice().unwrap(),
@@ -563,7 +588,9 @@ fn gpu_recursion_matches_twin_reference_and_matrices() {
         max_group_bytes: 20_000,
     };
     let mut g = vec![0.0; set.n_events()];
-    let report = cascadia::influence::gpu::recursion(small, &set, &p, &mut g, None).unwrap();
+    let report =
+        cascadia::influence::gpu::recursion(small, &set, &crate::util::valid(&p), &mut g, None)
+            .unwrap();
     assert_eq!(
         report.cpu_cascades, 2,
         "only the two 300-event cascades: {report:?}"
@@ -594,7 +621,14 @@ fn gpu_recursion_goldens_every_preset() {
         let p =
             InfluenceParams::preset(preset).algorithm(cascadia::influence::Algorithm::Recursion);
         let mut got = vec![0.0; set.n_events()];
-        cascadia::influence::gpu::recursion(Device::gpu(&ctx), &set, &p, &mut got, None).unwrap();
+        cascadia::influence::gpu::recursion(
+            Device::gpu(&ctx),
+            &set,
+            &crate::util::valid(&p),
+            &mut got,
+            None,
+        )
+        .unwrap();
         assert_close(
             &got,
             &want,

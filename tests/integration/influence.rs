@@ -86,7 +86,7 @@ fn golden_expected_parents() {
     let mut got = Vec::new();
     for c in set.iter() {
         let mut out = vec![0; c.len()];
-        cpu::expected_parents(c, &params, &mut out);
+        cpu::expected_parents(c, &crate::util::valid(&params), &mut out);
         got.extend(out);
     }
     let bad: Vec<usize> = (0..got.len()).filter(|&i| got[i] != g.parent[i]).collect();
@@ -164,7 +164,7 @@ fn worked_example_three_tweets() {
     );
     let c = set.get(0);
     let params = InfluenceParams::preset(Preset::Paper);
-    let m = cpu::recursion_matrix(c, &params);
+    let m = cpu::recursion_matrix(c, &crate::util::valid(&params));
     let p = edge_probs(c.times, c.magnitudes, params.decay_per_s, 1.0);
     assert!(
         (m[[0, 1]] - 1.0).abs() < 1e-15,
@@ -215,8 +215,8 @@ fn pairwise_closed_form_matches_recursion() {
                     .power(power)
                     .alpha(alpha)
                     .beta(1.2);
-                let a = pairwise(set.get(0), &params);
-                let b = cpu::recursion_matrix(set.get(0), &params);
+                let a = pairwise(set.get(0), &crate::util::valid(&params));
+                let b = cpu::recursion_matrix(set.get(0), &crate::util::valid(&params));
                 assert_close(
                     a.as_slice().unwrap(),
                     b.as_slice().unwrap(),
@@ -237,7 +237,7 @@ fn recursion_refuses_oversized_cascades_with_advice() {
     let mut out = vec![0.0; n];
     let err = cascadia::influence::tweet_influence(
         set.get(0),
-        &params,
+        &crate::util::valid(&params),
         &mut Default::default(),
         &mut out,
     )
@@ -264,8 +264,13 @@ fn appendix_c_synthetic_ground_truth_spearman() {
         let mut agg = UserAggregator::new();
         for c in gt.cascades.iter() {
             let mut phi = vec![0.0; c.len()];
-            cascadia::influence::tweet_influence(c, &params, &mut Default::default(), &mut phi)
-                .unwrap();
+            cascadia::influence::tweet_influence(
+                c,
+                &crate::util::valid(&params),
+                &mut Default::default(),
+                &mut phi,
+            )
+            .unwrap();
             agg.add_cascade(c.users, &phi);
         }
         let users = agg.finish(cascadia::influence::Aggregation::Mean);

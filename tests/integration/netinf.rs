@@ -35,7 +35,7 @@ fn run(data: &NodeCascades, model: Model, alpha: f64, k: usize) -> Inference {
         edges: Some(k),
         ..Default::default()
     };
-    netinf::infer(data, &params, &NoProgress).expect("infer")
+    netinf::infer(data, &crate::util::valid(&params), &NoProgress).expect("infer")
 }
 
 /// `rank,src,dst,gain,objective` of `<f>-ref-greedy.csv`.
@@ -186,7 +186,7 @@ fn paper_weights_match_the_r_package_up_to_its_first_exact_tie() {
         ties: netinf::Ties::Last,
         ..Default::default()
     };
-    let out = netinf::infer(&data, &params, &NoProgress).unwrap();
+    let out = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).unwrap();
     let r = r_package("kcp1024-exp");
     assert_eq!(out.steps.len(), r.len());
     let first_diff = out
@@ -238,7 +238,7 @@ fn paper_weights_match_the_r_package_up_to_its_first_exact_tie() {
         p_value_cutoff: Some(0.05),
         ..params
     };
-    let out = netinf::infer(&data, &auto, &NoProgress).unwrap();
+    let out = netinf::infer(&data, &crate::util::valid(&auto), &NoProgress).unwrap();
     let r05 = r_package("kcp1024-exp-p05");
     assert_eq!(out.stop, StopReason::PValue);
     assert!(out.steps.last().unwrap().p_value >= 0.05);
@@ -303,7 +303,7 @@ mod oracles {
     }
 
     fn ours(data: &NodeCascades, p: &NetInfParams) -> Vec<(u32, u32, f64)> {
-        netinf::infer(data, p, &NoProgress)
+        netinf::infer(data, &crate::util::valid(p), &NoProgress)
             .unwrap()
             .steps
             .iter()
@@ -333,13 +333,13 @@ mod oracles {
         fn bound_and_objective_against_exhaustive_search(data in data_strategy(), p in params_strategy()) {
             let k = p.edges.unwrap().min(3);
             let p = NetInfParams { edges: Some(k), ..p };
-            let out = netinf::infer(&data, &p, &NoProgress).unwrap();
+            let out = netinf::infer(&data, &crate::util::valid(&p), &NoProgress).unwrap();
             let opt = exhaustive_opt(&data, &p, k);
             let tol = 1e-9 * opt.abs().max(1.0);
             let mut edges = Vec::new();
             for s in &out.steps {
                 edges.push((s.src, s.dst));
-                let f = cascadia::netinf::score::score(&data, &p, &edges).unwrap().objective;
+                let f = cascadia::netinf::score::score(&data, &crate::util::valid(&p), &edges).objective;
                 prop_assert!((f - s.objective).abs() <= tol, "F {} vs score {}", s.objective, f);
                 prop_assert!(s.bound >= opt - tol, "bound {} < OPT {}", s.bound, opt);
             }
@@ -437,7 +437,7 @@ fn stop_ratio_stops_at_the_first_step_within_the_bound() {
             stop_ratio: Some(ratio),
             ..Default::default()
         };
-        let out = netinf::infer(&data, &params, &NoProgress).unwrap();
+        let out = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).unwrap();
         assert_eq!(out.stop, StopReason::StopRatio, "ratio {ratio}");
         let (last, before) = out.steps.split_last().unwrap();
         assert!(last.objective >= (1.0 - ratio) * last.bound);

@@ -22,7 +22,13 @@ fn problems(data: &NodeCascades, params: &NetInfParams) -> Vec<NodeProblem> {
     (0..n as u32)
         .map(|v| {
             let mut p = NodeProblem::default();
-            p.build(v, &data.cascades, &index, params, &mut scratch);
+            p.build(
+                v,
+                &data.cascades,
+                &index,
+                &crate::util::valid(params),
+                &mut scratch,
+            );
             p
         })
         .collect()
@@ -243,11 +249,11 @@ fn gpu_engine_selects_the_cpu_edges_on_every_fixture() {
             });
         }
         for params in variants {
-            let cpu = netinf::infer(&data, &params, &NoProgress).expect("CPU");
+            let cpu = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).expect("CPU");
             for opts in [GpuOptions::default(), SPLIT] {
                 let g = netinf::infer_with(
                     &data,
-                    &params,
+                    &crate::util::valid(&params),
                     &NoProgress,
                     &Backend::Gpu(ctx.clone()),
                     opts,
@@ -290,10 +296,10 @@ fn gpu_engine_equals_cpu_engine_on_adversarial_data() {
         for (edges, ties) in [(Some(50), Ties::First), (None, Ties::Last)] {
             params.edges = edges;
             params.ties = ties;
-            let cpu = netinf::infer(&data, &params, &NoProgress).expect("CPU");
+            let cpu = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).expect("CPU");
             let g = netinf::infer_with(
                 &data,
-                &params,
+                &crate::util::valid(&params),
                 &NoProgress,
                 &Backend::Gpu(ctx.clone()),
                 TINY,
@@ -340,9 +346,9 @@ mod random {
                 weights: if paper { Weights::Paper { beta: 0.5, epsilon: 1e-10 } } else { Weights::Snap { epsilon: 1e-64 } },
                 ..Default::default()
             };
-            let cpu = netinf::infer(&data, &params, &NoProgress).unwrap();
+            let cpu = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).unwrap();
             let tiny = GpuOptions { batch_incidences: 3, segment_incidences: Some(2) };
-            let g = netinf::infer_with(&data, &params, &NoProgress, &Backend::Gpu(ctx.clone()), tiny).unwrap();
+            let g = netinf::infer_with(&data, &crate::util::valid(&params), &NoProgress, &Backend::Gpu(ctx.clone()), tiny).unwrap();
             prop_assert_eq!(same_all(&g.steps), same_all(&cpu.steps));
         }
     }

@@ -94,3 +94,34 @@ pub fn cases(default: u32) -> u32 {
         None => default,
     }
 }
+
+/// Parameters a test builds, checked (a test's parameters are valid by construction; an
+/// invalid one is a bug in the test).
+pub trait Check: Clone {
+    /// The checked type.
+    type Valid;
+    /// `self.clone().check()`, expected to pass.
+    fn valid(&self) -> Self::Valid;
+}
+
+impl Check for cascadia::influence::InfluenceParams {
+    type Valid = cascadia::influence::InfluenceValidParams;
+    #[track_caller]
+    fn valid(&self) -> Self::Valid {
+        self.clone().check().expect("valid test parameters")
+    }
+}
+
+impl Check for cascadia::netinf::NetInfParams {
+    type Valid = cascadia::netinf::NetInfValidParams;
+    #[track_caller]
+    fn valid(&self) -> Self::Valid {
+        self.clone().check().expect("valid test parameters")
+    }
+}
+
+/// [`Check::valid`] as a function, for call sites.
+#[track_caller]
+pub fn valid<P: Check>(p: &P) -> P::Valid {
+    p.valid()
+}

@@ -4,10 +4,11 @@
 
 use super::edge_probs::log_terms;
 use crate::cascade::Cascade;
-use crate::influence::{InfluenceParams, SelfTerm};
+use crate::influence::InfluenceValidParams;
+use crate::influence::SelfTerm;
 
 /// Tweet influence of every event of `c` into `out` (length `c.len()`).
-pub fn backsub(c: Cascade<'_>, params: &InfluenceParams, out: &mut [f64]) {
+pub fn backsub(c: Cascade<'_>, params: &InfluenceValidParams, out: &mut [f64]) {
     let n = c.len();
     if n == 0 {
         return;

@@ -10,14 +10,14 @@
 )]
 
 use crate::cascade::Cascade;
-use crate::influence::InfluenceParams;
+use crate::influence::InfluenceValidParams;
 
 /// `ln D_j` for every `j >= 1` (entry 0 is `-inf`: the root has no predecessor).
 /// O(n²) time: each column is an independent log-sum-exp (the paper's form), kept apart
 /// from the linear algorithm's running form so that each checks the other.
 pub fn log_normalisers(
     c: Cascade<'_>,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     log_w: &[f64],
     out: &mut Vec<f64>,
 ) {
@@ -41,7 +41,7 @@ pub fn log_normalisers(
 
 /// `(ln w, ln D)` for every event: the log-space terms of Eq. 1 shared by the back
 /// substitution, the recursion and the closed-form pairwise matrix.
-pub fn log_terms(c: Cascade<'_>, params: &InfluenceParams) -> (Vec<f64>, Vec<f64>) {
+pub fn log_terms(c: Cascade<'_>, params: &InfluenceValidParams) -> (Vec<f64>, Vec<f64>) {
     let (mut lw, mut ld) = (Vec::new(), Vec::new());
     log_weights(c, params, &mut lw);
     log_normalisers(c, params, &lw, &mut ld);
@@ -49,7 +49,7 @@ pub fn log_terms(c: Cascade<'_>, params: &InfluenceParams) -> (Vec<f64>, Vec<f64
 }
 
 /// `ln w_k = β ln max(f_k, 1)` for every event.
-pub fn log_weights(c: Cascade<'_>, params: &InfluenceParams, out: &mut Vec<f64>) {
+pub fn log_weights(c: Cascade<'_>, params: &InfluenceValidParams, out: &mut Vec<f64>) {
     out.clear();
     out.extend(c.magnitudes.iter().map(|&f| params.log_weight(f)));
 }
@@ -57,7 +57,7 @@ pub fn log_weights(c: Cascade<'_>, params: &InfluenceParams, out: &mut Vec<f64>)
 /// Column `j` of P: `out[k] = p_kj` for `k < j`.
 pub fn edge_prob_column(
     c: Cascade<'_>,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     log_w: &[f64],
     log_d_j: f64,
     j: usize,
@@ -73,7 +73,7 @@ pub fn edge_prob_column(
 /// The expected parent of each event: `argmax_k p_kj` (first index wins ties), `-1` for the
 /// root. O(n): `p_kj ∝ w_k e^{r t_k}` for fixed `j`, so the argmax over `k < j` is a running
 /// argmax of `ln w_k + r (t_k − t_1)`.
-pub fn expected_parents(c: Cascade<'_>, params: &InfluenceParams, out: &mut [i64]) {
+pub fn expected_parents(c: Cascade<'_>, params: &InfluenceValidParams, out: &mut [i64]) {
     let n = c.len();
     if n == 0 {
         return;
@@ -110,7 +110,9 @@ mod tests {
             ],
         );
         let c = set.get(0);
-        let p = InfluenceParams::default();
+        let p = crate::influence::InfluenceParams::default()
+            .check()
+            .unwrap();
         let (mut lw, mut ld) = (Vec::new(), Vec::new());
         log_weights(c, &p, &mut lw);
         log_normalisers(c, &p, &lw, &mut ld);
@@ -131,7 +133,13 @@ mod tests {
     fn expected_parent_prefers_first_on_ties() {
         let set = CascadeSet::from_events("c", &[(0.0, 5.0, 0), (0.0, 5.0, 1), (0.0, 1.0, 2)]);
         let mut out = vec![0; 3];
-        expected_parents(set.get(0), &InfluenceParams::default(), &mut out);
+        expected_parents(
+            set.get(0),
+            &crate::influence::InfluenceParams::default()
+                .check()
+                .unwrap(),
+            &mut out,
+        );
         assert_eq!(
             out,
             vec![-1, 0, 0],

@@ -10,7 +10,8 @@
 //! Time O(n), memory O(n) (two scratch vectors, reused across cascades).
 
 use crate::cascade::Cascade;
-use crate::influence::{InfluenceParams, SelfTerm};
+use crate::influence::InfluenceValidParams;
+use crate::influence::SelfTerm;
 
 /// Reusable scratch space for [`linear`].
 #[derive(Debug, Default, Clone)]
@@ -23,7 +24,7 @@ pub struct LinearScratch {
 /// Tweet influence of every event of `c` into `out` (length `c.len()`).
 pub fn linear(
     c: Cascade<'_>,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     scratch: &mut LinearScratch,
     out: &mut [f64],
 ) {
@@ -280,11 +281,13 @@ pub fn linear_scan_twin<F: num_traits::Float>(
 mod tests {
     use super::*;
     use crate::cascade::CascadeSet;
-    use crate::influence::{Power, Preset};
+    use crate::influence::{InfluenceParams, Power, Preset};
 
     #[test]
     fn one_and_two_events() {
-        let p = InfluenceParams::preset(Preset::Birdspotter); // s = 1, self included
+        let p = InfluenceParams::preset(Preset::Birdspotter)
+            .check()
+            .unwrap(); // s = 1, self included
         let mut sc = LinearScratch::default();
         let mut out = vec![0.0; 1];
         linear(
@@ -311,7 +314,11 @@ mod tests {
             CascadeSet::from_events("c", &[(0.0, 100.0, 0), (10.0, 50.0, 1), (30.0, 20.0, 2)]);
         let c = set.get(0);
         let r = 6.8e-4;
-        let p = InfluenceParams::default().power(Power::Two).decay_per_s(r);
+        let p = InfluenceParams::default()
+            .power(Power::Two)
+            .decay_per_s(r)
+            .check()
+            .unwrap();
         let a = 100.0 * (-r * 30.0f64).exp();
         let b = 50.0 * (-r * 20.0f64).exp();
         let (p13, p23) = (a / (a + b), b / (a + b));

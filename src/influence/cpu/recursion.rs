@@ -4,14 +4,15 @@
 
 use super::edge_probs::{edge_prob_column, log_terms};
 use crate::cascade::Cascade;
-use crate::influence::{InfluenceParams, SelfTerm};
+use crate::influence::InfluenceValidParams;
+use crate::influence::SelfTerm;
 use ndarray::Array2;
 
 /// Largest cascade the recursion accepts: its n×n matrix takes `8 n²` bytes (512 MiB here).
 pub const RECURSION_MAX_EVENTS: usize = 8192;
 
 /// The full pairwise influence matrix M (upper triangular, n×n) by the column recursion.
-pub fn recursion_matrix(c: Cascade<'_>, params: &InfluenceParams) -> Array2<f64> {
+pub fn recursion_matrix(c: Cascade<'_>, params: &InfluenceValidParams) -> Array2<f64> {
     let n = c.len();
     let mut m = Array2::<f64>::zeros((n, n));
     if n == 0 {
@@ -72,7 +73,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Tweet influence of every event of `c` into `out`: row sums of [`recursion_matrix`]
 /// (self term excluded: the sum over `k > i`, never `total − M_ii`).
-pub fn recursion(c: Cascade<'_>, params: &InfluenceParams, out: &mut [f64]) {
+pub fn recursion(c: Cascade<'_>, params: &InfluenceValidParams, out: &mut [f64]) {
     let m = recursion_matrix(c, params);
     let excluded = params.self_term == SelfTerm::Excluded;
     for (i, row) in m.rows().into_iter().enumerate() {

@@ -3,10 +3,11 @@
 use super::{Device, scatter};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
+use crate::influence::InfluenceValidParams;
 use crate::influence::cpu::{LinearScratch, linear as cpu_linear, linear_scan_twin, linear_twin};
 use crate::influence::packing::{plan, split_lens};
 use crate::influence::uniforms::{LinearParams, ScanParams};
-use crate::influence::{InfluenceParams, Power, SelfTerm};
+use crate::influence::{Power, SelfTerm};
 
 /// The linear kernel.
 pub const LINEAR: KernelSpec = KernelSpec {
@@ -152,7 +153,7 @@ pub struct LinearReport {
     pub cpu_cascades: usize,
 }
 
-fn linear_params(params: &InfluenceParams, n_cascades: usize) -> LinearParams {
+fn linear_params(params: &InfluenceValidParams, n_cascades: usize) -> LinearParams {
     LinearParams {
         n_cascades: u32::try_from(n_cascades).expect("fewer than 2^32 cascades per group"),
         power: if params.power == Power::Two { 2 } else { 1 },
@@ -171,7 +172,7 @@ fn linear_params(params: &InfluenceParams, n_cascades: usize) -> LinearParams {
 fn pack_events(
     set: &CascadeSet,
     cascades: &[usize],
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
 ) -> (Vec<u32>, Vec<f32>, Vec<f32>) {
     use rayon::prelude::*;
     let lens = || cascades.iter().map(|&i| set.get(i).len());
@@ -218,7 +219,7 @@ fn u32_len(n: usize) -> u32 {
 }
 
 /// Packs the listed cascades of `set` for the one-invocation kernel.
-pub fn pack_group(set: &CascadeSet, cascades: &[usize], params: &InfluenceParams) -> Packed {
+pub fn pack_group(set: &CascadeSet, cascades: &[usize], params: &InfluenceValidParams) -> Packed {
     let (offsets, dt, w) = pack_events(set, cascades, params);
     Packed {
         params: linear_params(params, cascades.len()),
@@ -230,7 +231,7 @@ pub fn pack_group(set: &CascadeSet, cascades: &[usize], params: &InfluenceParams
 }
 
 /// Packs every cascade of `set` with at most [`GPU_MAX_EVENTS`] events, in input order.
-pub fn pack(set: &CascadeSet, params: &InfluenceParams) -> Packed {
+pub fn pack(set: &CascadeSet, params: &InfluenceValidParams) -> Packed {
     let idx: Vec<usize> = (0..set.len())
         .filter(|&i| set.get(i).len() <= GPU_MAX_EVENTS)
         .collect();
@@ -259,7 +260,7 @@ pub struct ScanPacked {
 pub fn pack_scan(
     set: &CascadeSet,
     cascades: &[usize],
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     chunk: usize,
 ) -> ScanPacked {
     assert!(chunk > 0, "chunks hold at least one event");
@@ -309,7 +310,7 @@ pub fn pack_scan(
 pub fn linear(
     ctx: &crate::gpu::Context,
     set: &CascadeSet,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     out: &mut [f64],
 ) -> Result<(), GpuError> {
     linear_with(
@@ -332,7 +333,7 @@ pub fn linear(
 pub fn linear_with(
     device: Device<'_>,
     set: &CascadeSet,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     options: &LinearOptions,
     out: &mut [f64],
 ) -> Result<LinearReport, GpuError> {

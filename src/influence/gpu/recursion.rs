@@ -3,10 +3,11 @@
 use super::{Device, scatter};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
+use crate::influence::InfluenceValidParams;
 use crate::influence::cpu::{recursion as cpu_recursion, recursion_matrix, recursion_twin};
 use crate::influence::packing::plan;
 use crate::influence::uniforms::RecursionParams;
-use crate::influence::{InfluenceParams, Power, SelfTerm};
+use crate::influence::{Power, SelfTerm};
 use ndarray::Array2;
 
 const SOURCE: &str = include_str!("../../../shaders/influence/recursion.wgsl");
@@ -87,7 +88,7 @@ fn u32_of(n: usize) -> u32 {
 pub fn pack_recursion(
     set: &CascadeSet,
     cascades: &[usize],
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
 ) -> RecursionPacked {
     let r = params.decay_per_s;
     let mut p = RecursionPacked {
@@ -154,7 +155,7 @@ pub fn pack_recursion(
 pub fn recursion(
     device: Device<'_>,
     set: &CascadeSet,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
     out: &mut [f64],
     matrices: Option<&mut Vec<Array2<f64>>>,
 ) -> Result<RecursionReport, GpuError> {
@@ -205,7 +206,7 @@ pub fn recursion(
 pub fn recursion_matrices(
     device: Device<'_>,
     set: &CascadeSet,
-    params: &InfluenceParams,
+    params: &InfluenceValidParams,
 ) -> Result<Vec<Array2<f64>>, GpuError> {
     let mut out = vec![0.0; set.n_events()];
     let mut ms = Vec::new();

@@ -15,7 +15,8 @@
 //! largest node, never Σ|c|² at once.
 
 use crate::cascade::CascadeSet;
-use crate::netinf::{NetInfParams, Weights};
+use crate::netinf::NetInfValidParams;
+use crate::netinf::Weights;
 
 /// For every node, the (cascade, position) of its events: a CSR over all events.
 #[derive(Clone, Debug, Default)]
@@ -108,7 +109,7 @@ impl NodeProblem {
         v: u32,
         set: &CascadeSet,
         index: &NodeIndex,
-        params: &NetInfParams,
+        params: &NetInfValidParams,
         scratch: &mut NodeScratch,
     ) {
         let (model, alpha) = (params.model, params.alpha);

@@ -175,7 +175,7 @@ pub fn exhaustive_opt(data: &NodeCascades, p: &NetInfParams, k: usize) -> f64 {
     let mut idx: Vec<usize> = (0..k).collect();
     loop {
         let edges: Vec<(u32, u32)> = idx.iter().map(|&i| cands[i]).collect();
-        best = best.max(score::score(data, p, &edges).unwrap().objective);
+        best = best.max(score::score(data, &crate::util::valid(p), &edges).objective);
         // next combination
         let mut i = k;
         loop {
