@@ -10,25 +10,20 @@
 //! u257   influence   10.073  (2 events in 2 cascades)
 //! ```
 
-use cascadia::influence::output::TweetCsvWriter;
-use cascadia::influence::{self, InfluenceParams, Preset, RunOptions};
+use cascadia::influence::{Discard, InfluenceParams, Preset, RunResult, Runner};
 use cascadia::io::{Format, ReadOptions, open_cascades};
-use cascadia::progress::NoProgress;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample-retweets.csv");
     let source = open_cascades(path, Format::Auto, ReadOptions::default())?;
     let params = InfluenceParams::preset(Preset::Paper).check()?;
-    // Tweets go to a sink; here we discard them and keep the user table.
-    let mut sink = TweetCsvWriter::new(std::io::sink(), std::path::Path::new("/dev/null"));
-    let (summary, users, names) = influence::run(
-        source,
-        &params,
-        RunOptions::default(),
-        &mut sink,
-        &NoProgress,
-        &mut |_| {},
-    )?;
+    // Tweets go to a sink (a CSV writer, a closure: `influence::sink_fn`); here we discard
+    // them and keep the user table.
+    let RunResult {
+        summary,
+        users,
+        names,
+    } = Runner::new(&params).run(source, &mut Discard)?;
     println!(
         "{} cascades, {} events, {} users",
         summary.cascades, summary.events, summary.users

@@ -6,11 +6,10 @@ use cascadia::Backend;
 use cascadia::cascade::CascadeSet;
 use cascadia::influence::output::TweetCsvWriter;
 use cascadia::influence::{
-    self, Algorithm, InfluenceParams, InfluenceSink, InfluenceValidParams, RunOptions,
+    self, Algorithm, InfluenceParams, InfluenceSink, InfluenceValidParams, RunOptions, Runner,
     cpu::LinearScratch,
 };
 use cascadia::io::{Format, ReadOptions, open_cascades};
-use cascadia::progress::NoProgress;
 use cascadia::synth::influence::{SynthConfig, cascade_events, write_cascades};
 use clap::{Args, Subcommand};
 use std::io::BufWriter;
@@ -187,15 +186,9 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
             &output,
         );
         let start = Instant::now();
-        let (summary, users, _) = influence::run(
-            source,
-            &params,
-            RunOptions::default(),
-            &mut sink,
-            &NoProgress,
-            &mut |_| {},
-        )?;
-        sink.finish()?;
+        let run = Runner::new(&params).run(source, &mut sink)?;
+        let (summary, users) = (run.summary, run.users);
+        sink.into_inner()?;
         let secs = start.elapsed().as_secs_f64();
         println!();
         println!(
@@ -288,7 +281,7 @@ fn stage_times(input: &str, params: &InfluenceValidParams) -> Result<Stages> {
         sink.batch(&influence::Batch::new(&set, &influence, &parents, &names))?;
         t.format += start.elapsed().as_secs_f64();
     }
-    sink.finish()?;
+    sink.into_inner()?;
     t.users = interner.len();
     Ok(t)
 }

@@ -8,7 +8,7 @@ use cascadia::cascade::Dedupe;
 use cascadia::influence::output::{TweetCsvWriter, write_pairwise, write_users};
 use cascadia::influence::{
     self, Aggregation, Algorithm, Batch, InfluenceParams, InfluenceSink, InfluenceValidParams,
-    Power, Preset, RunOptions, SelfTerm,
+    Power, Preset, RunResult, Runner, SelfTerm,
 };
 use cascadia::io::atomic::OutputFile;
 use cascadia::io::{Format, ReadOptions, open_cascades};
@@ -238,6 +238,10 @@ impl InfluenceSink for Sink<'_> {
         }
         Ok(())
     }
+
+    fn finish(&mut self) -> cascadia::Result<()> {
+        self.tweets.finish()
+    }
 }
 
 pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
@@ -282,20 +286,18 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
     };
     let bar = Bar::new(args.quiet);
     let quiet = args.quiet;
-    let mut on_skip = |e: &cascadia::InputError| eprintln!("cascadia: skipped row: {e}");
-    let (summary, users, names) = influence::run(
-        source,
-        &params,
-        RunOptions {
-            batch_events: args.batch_events,
-            backend,
-        },
-        &mut sink,
-        &bar,
-        &mut on_skip,
-    )?;
+    let RunResult {
+        summary,
+        users,
+        names,
+    } = Runner::new(&params)
+        .batch_events(args.batch_events)
+        .backend(backend)
+        .progress(&bar)
+        .on_skip(|e| eprintln!("cascadia: skipped row: {e}"))
+        .run(source, &mut sink)?;
     bar.finish();
-    outputs.add(sink.tweets.finish()?)?;
+    outputs.add(sink.tweets.into_inner()?)?;
     if let Some((w, _, _)) = sink.pairwise.take() {
         outputs.add(w)?;
     }

@@ -25,7 +25,7 @@
 //!
 //! [`Algorithm::Linear`] O(n) time and memory per cascade; [`Algorithm::Backsub`] O(n²) time,
 //! O(n) memory; [`Algorithm::Recursion`] O(n³) time, O(n²) memory. The streaming driver
-//! [`run`] holds one bounded batch of cascades plus per-user running sums:
+//! [`Runner`] holds one bounded batch of cascades plus per-user running sums:
 //! memory O(users + largest cascade), time O(events) with the linear algorithm.
 //!
 //! # Example
@@ -57,7 +57,10 @@ pub use pairwise::pairwise;
 pub use params::{
     Aggregation, Algorithm, InfluenceParams, InfluenceValidParams, Power, Preset, SelfTerm,
 };
-pub use run::{Batch, InfluenceSink, RunOptions, RunSummary, compute_batch, run};
+pub use run::{
+    Batch, Discard, InfluenceSink, RunOptions, RunResult, RunSummary, Runner, compute_batch,
+    sink_fn,
+};
 pub use users::{UserAggregator, UserInfluence};
 
 use crate::backend::AutoRule;

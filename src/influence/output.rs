@@ -33,6 +33,8 @@ pub struct TweetCsvWriter<W: Write + Send + 'static> {
     writer: Option<std::thread::JoinHandle<(W, std::io::Result<()>)>>,
     /// Every user id seen so far as a CSV field (mirrors the batches' names).
     fields: CsvFields,
+    /// The inner writer once finished.
+    done: Option<W>,
 }
 
 /// Sets of pieces in circulation between the formatter and the writer thread.
@@ -69,21 +71,21 @@ impl<W: Write + Send + 'static> TweetCsvWriter<W> {
             sets: 0,
             writer: Some(writer),
             fields: CsvFields::default(),
+            done: None,
         }
     }
 
-    /// Waits for the writer thread, flushes and returns the inner writer.
+    /// Finishes (as [`InfluenceSink::finish`], if the run has not) and returns the inner
+    /// writer, everything written and flushed.
     ///
     /// # Errors
     /// A failed write or flush.
-    pub fn finish(mut self) -> Result<W> {
-        if !self.header {
-            self.write_header()?;
-        }
-        drop(self.to_writer.take());
-        let mut out = self.join()?;
-        out.flush().map_err(|e| Error::io(&self.path, e))?;
-        Ok(out)
+    pub fn into_inner(mut self) -> Result<W> {
+        InfluenceSink::finish(&mut self)?;
+        Ok(self
+            .done
+            .take()
+            .expect("a finished writer holds its inner writer"))
     }
 
     /// The writer thread's end: its writer, or the error it stopped at.
@@ -131,7 +133,7 @@ impl<W: Write + Send + 'static> TweetCsvWriter<W> {
 }
 
 impl<W: Write + Send + 'static> Drop for TweetCsvWriter<W> {
-    /// A writer dropped without [`finish`](TweetCsvWriter::finish) (a failed run) stops its
+    /// A writer dropped unfinished (a failed run) stops its
     /// thread and drops the inner writer there and then, so that an output being written
     /// atomically (`io::atomic`) is deleted before the process exits.
     fn drop(&mut self) {
@@ -143,6 +145,21 @@ impl<W: Write + Send + 'static> Drop for TweetCsvWriter<W> {
 }
 
 impl<W: Write + Send + 'static> InfluenceSink for TweetCsvWriter<W> {
+    /// Writes the header if no batch came, waits for the writer thread and flushes.
+    fn finish(&mut self) -> Result<()> {
+        if self.done.is_some() {
+            return Ok(());
+        }
+        if !self.header {
+            self.write_header()?;
+        }
+        drop(self.to_writer.take());
+        let mut out = self.join()?;
+        out.flush().map_err(|e| Error::io(&self.path, e))?;
+        self.done = Some(out);
+        Ok(())
+    }
+
     fn batch(&mut self, batch: &Batch<'_>) -> Result<()> {
         if !self.header {
             self.write_header()?;

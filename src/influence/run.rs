@@ -85,13 +85,46 @@ impl<'a> Batch<'a> {
     }
 }
 
-/// Receives computed batches in input order.
+/// Receives computed batches in input order (ripgrep's `Sink`): [`Runner::run`] calls
+/// [`batch`](InfluenceSink::batch) for each batch, then [`finish`](InfluenceSink::finish) once
+/// after the last one, so a sink that buffers or hands work to a thread can complete it and
+/// report its error as the run's.
 pub trait InfluenceSink {
     /// Handles one batch.
     ///
     /// # Errors
     /// Whatever the sink fails with (e.g. a write error); the run stops.
     fn batch(&mut self, batch: &Batch<'_>) -> Result<()>;
+
+    /// Completes the sink after the last batch (default: nothing to do).
+    ///
+    /// # Errors
+    /// Whatever the sink fails with; the run fails with it.
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A sink made of a closure, for library users who want the numbers rather than a file:
+/// `sink_fn(|b| { … b.influence … Ok(()) })`.
+pub fn sink_fn<F: FnMut(&Batch<'_>) -> Result<()>>(f: F) -> impl InfluenceSink {
+    struct FnSink<F>(F);
+    impl<F: FnMut(&Batch<'_>) -> Result<()>> InfluenceSink for FnSink<F> {
+        fn batch(&mut self, batch: &Batch<'_>) -> Result<()> {
+            (self.0)(batch)
+        }
+    }
+    FnSink(f)
+}
+
+/// A sink that keeps nothing: for runs whose product is the user table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Discard;
+
+impl InfluenceSink for Discard {
+    fn batch(&mut self, _: &Batch<'_>) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// What a run did: counts and timings, embedded in the JSON summary.
@@ -126,19 +159,138 @@ struct Filled {
     bytes_read: u64,
 }
 
-/// Streams every cascade of `source` through the influence model into `sink`, and returns
-/// the summary, the user influences and the interner that names the users.
+/// What [`Runner::run`] returns.
+#[derive(Debug)]
+pub struct RunResult {
+    /// Counts and timings.
+    pub summary: RunSummary,
+    /// User influence (Eq. 3), by user index.
+    pub users: Vec<UserInfluence>,
+    /// The user ids as the input wrote them, by user index.
+    pub names: Interner,
+}
+
+/// A configured influence run: parameters, then options by name, then
+/// [`run`](Runner::run) on a source and a sink.
 ///
-/// `on_skip` is called (on this thread, in input order) for each row skipped by a reader
-/// running with `skip_invalid`.
+/// ```
+/// use cascadia::influence::{InfluenceParams, Runner, sink_fn};
+/// use cascadia::io::{Format, ReadOptions, open_cascades};
 ///
-/// # Errors
-/// A GPU backend with `--algo backsub`, the first input error (unless skipped), a cascade too large for the
-/// algorithm, or a sink error.
-///
-/// # Complexity
-/// Time O(events) with the linear algorithm; memory O(batch + largest cascade + users).
-pub fn run(
+/// let params = InfluenceParams::default().check()?;
+/// let source = open_cascades(
+///     concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample-retweets.csv"),
+///     Format::Auto,
+///     ReadOptions::default(),
+/// )?;
+/// let mut total = 0.0;
+/// let result = Runner::new(&params)
+///     .batch_events(10_000)
+///     .run(source, &mut sink_fn(|b| {
+///         total += b.influence.iter().sum::<f64>();
+///         Ok(())
+///     }))?;
+/// assert_eq!(result.summary.cascades, 400);
+/// assert!(total > 0.0);
+/// # Ok::<(), cascadia::Error>(())
+/// ```
+pub struct Runner<'a> {
+    params: &'a InfluenceValidParams,
+    options: RunOptions,
+    progress: &'a dyn Progress,
+    on_skip: Box<dyn FnMut(&InputError) + 'a>,
+}
+
+impl std::fmt::Debug for Runner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("params", self.params)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Runner<'a> {
+    /// A run with `params` and the defaults: [`RunOptions::default`], no progress, skipped
+    /// rows dropped after counting (only with a reader that skips invalid rows).
+    pub fn new(params: &'a InfluenceValidParams) -> Self {
+        Runner {
+            params,
+            options: RunOptions::default(),
+            progress: &crate::progress::NoProgress,
+            on_skip: Box::new(|_| {}),
+        }
+    }
+
+    /// All options at once.
+    #[must_use]
+    pub fn options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Events per batch ([`RunOptions::batch_events`]).
+    #[must_use]
+    pub fn batch_events(mut self, n: usize) -> Self {
+        self.options.batch_events = n;
+        self
+    }
+
+    /// Where tweet influences are computed ([`RunOptions::backend`]).
+    #[must_use]
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.options.backend = backend;
+        self
+    }
+
+    /// Reports bytes read and counts to `progress`.
+    #[must_use]
+    pub fn progress(mut self, progress: &'a dyn Progress) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// Calls `f` (on the calling thread, in input order) for each row that a reader running
+    /// with `skip_invalid` skipped.
+    #[must_use]
+    pub fn on_skip(mut self, f: impl FnMut(&InputError) + 'a) -> Self {
+        self.on_skip = Box::new(f);
+        self
+    }
+
+    /// Streams every cascade of `source` through the influence model into `sink` (then
+    /// [`InfluenceSink::finish`]), and returns the summary, the user influences and the names.
+    ///
+    /// # Errors
+    /// A GPU backend with `--algo backsub`, the first input error (unless skipped), a cascade
+    /// too large for the algorithm, or a sink error.
+    ///
+    /// # Complexity
+    /// Time O(events) with the linear algorithm; memory O(batch + largest cascade + users).
+    pub fn run(
+        mut self,
+        source: Box<dyn CascadeSource>,
+        sink: &mut dyn InfluenceSink,
+    ) -> Result<RunResult> {
+        let (summary, users, names) = run(
+            source,
+            self.params,
+            self.options,
+            sink,
+            self.progress,
+            &mut *self.on_skip,
+        )?;
+        sink.finish()?;
+        Ok(RunResult {
+            summary,
+            users,
+            names,
+        })
+    }
+}
+
+/// The run itself (see [`Runner::run`]).
+fn run(
     mut source: Box<dyn CascadeSource>,
     params: &InfluenceValidParams,
     options: RunOptions,
