@@ -32,7 +32,8 @@ fn bench(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(300));
         let mut n = 10;
         while n <= max_n {
-            let set = CascadeSet::from_events("bench", &cascade_events(n, 42));
+            let set =
+                CascadeSet::from_events("bench", &cascade_events(n, 42)).expect("valid events");
             let params = InfluenceParams::default()
                 .algorithm(algo)
                 .check()

@@ -20,7 +20,7 @@ use std::time::Duration;
 fn data(levels: u32) -> (NodeCascades, usize) {
     let (edges, cascades) = paper_kronecker(levels, 1, 1_000_000);
     (
-        NodeCascades::from_cascades(1 << levels, &cascades),
+        NodeCascades::from_cascades(1 << levels, &cascades).expect("valid cascades"),
         edges.len(),
     )
 }

@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("|---:|---|---:|---:|---|");
     for n in [100_000usize, 1_000_000] {
-        let set = CascadeSet::from_events("long", &cascade_events(n, 11));
+        let set = CascadeSet::from_events("long", &cascade_events(n, 11)).expect("valid events");
         let (mut w_twin, mut w_gpu) = (0.0f64, 0.0f64);
         for params in &grid {
             let mut reference = vec![0.0; n];
@@ -82,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| recursion, events | worst twin vs f64 | worst GPU vs f64 |");
     println!("|---:|---:|---:|");
     for n in [300usize, 1_000, 2_000] {
-        let set = CascadeSet::from_events("rec", &cascade_events(n, 13));
+        let set = CascadeSet::from_events("rec", &cascade_events(n, 13)).expect("valid events");
         let (mut w_twin, mut w_gpu) = (0.0f64, 0.0f64);
         for params in &grid {
             let params = params

@@ -210,6 +210,18 @@ pub enum Error {
         /// The algorithm.
         algorithm: &'static str,
     },
+    /// An event given through the library (not read from a file) that breaks the cascade
+    /// model's invariants: a time or magnitude that is not a finite number `>= 0`, a node
+    /// outside the node list.
+    #[error("cascade {cascade:?}, event {event}: {what}")]
+    InvalidEvent {
+        /// The cascade.
+        cascade: String,
+        /// The event's 0-based position in the cascade as given.
+        event: usize,
+        /// What is wrong.
+        what: String,
+    },
     /// Reading or writing a file failed. The message names the file; the cause is the
     /// [`source`](std::error::Error::source) (the CLI prints the chain: `I/O error on x.csv:
     /// No space left on device`).

@@ -12,7 +12,7 @@
 //! use cascadia::cascade::CascadeSet;
 //! use cascadia::influence::{tweet_influence, InfluenceParams, Preset};
 //!
-//! let set = CascadeSet::from_events("c1", &[(0.0, 500.0, 7), (30.0, 20.0, 8)]);
+//! let set = CascadeSet::from_events("c1", &[(0.0, 500.0, 7), (30.0, 20.0, 8)])?;
 //! let mut phi = vec![0.0; 2];
 //! let params = InfluenceParams::preset(Preset::Birdspotter).check()?;
 //! tweet_influence(set.get(0), &params, &mut Default::default(), &mut phi)?;

@@ -18,6 +18,7 @@ pub(crate) use nodes::CascadeBuilder;
 pub use nodes::NodeCascades;
 pub use str_list::StrList;
 
+use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 /// How to treat a user who appears more than once in one cascade.
@@ -159,10 +160,33 @@ impl CascadeSet {
         self.names.push(name);
     }
 
-    /// Adds an event to the cascade being built. Values must already be validated (finite,
-    /// `>= 0`); readers do that and report located errors.
-    pub fn push_event(&mut self, time: f64, magnitude: f64, user: UserId) {
-        debug_assert!(time.is_finite() && magnitude.is_finite() && magnitude >= 0.0);
+    /// Adds an event to the cascade being built.
+    ///
+    /// # Errors
+    /// [`Error::InvalidEvent`] for a time or magnitude that is not a finite number `>= 0`
+    /// (nothing is added).
+    pub fn push_event(&mut self, time: f64, magnitude: f64, user: UserId) -> Result<()> {
+        for (field, value) in [("time", time), ("magnitude", magnitude)] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(Error::InvalidEvent {
+                    cascade: self
+                        .names
+                        .get(self.names.len().saturating_sub(1))
+                        .to_string(),
+                    event: self.open_len(),
+                    what: format!("{field} {value} is not a finite number >= 0"),
+                });
+            }
+        }
+        self.push_valid(time, magnitude, user);
+        Ok(())
+    }
+
+    /// [`CascadeSet::push_event`] for values the caller has validated (the readers, which
+    /// report located errors, and the generators).
+    #[inline]
+    pub(crate) fn push_valid(&mut self, time: f64, magnitude: f64, user: UserId) {
+        debug_assert!(time.is_finite() && time >= 0.0 && magnitude.is_finite() && magnitude >= 0.0);
         self.times.push(time);
         self.magnitudes.push(magnitude);
         self.users.push(user);
@@ -260,16 +284,18 @@ impl CascadeSet {
         n - kept
     }
 
-    /// Builds a one-cascade set from `(time, magnitude, user)` triples (a convenience for
-    /// tests, examples and benches). Values must be finite and `>= 0`.
-    pub fn from_events(name: &str, events: &[(f64, f64, u32)]) -> Self {
+    /// Builds a one-cascade set from `(time, magnitude, user)` triples (sorted by time here).
+    ///
+    /// # Errors
+    /// [`Error::InvalidEvent`] for a time or magnitude that is not a finite number `>= 0`.
+    pub fn from_events(name: &str, events: &[(f64, f64, u32)]) -> Result<Self> {
         let mut set = CascadeSet::new();
         set.begin_cascade(name);
         for &(t, m, u) in events {
-            set.push_event(t, m, UserId(u));
+            set.push_event(t, m, UserId(u))?;
         }
         set.finish_cascade(Dedupe::None);
-        set
+        Ok(set)
     }
 }
 
@@ -282,7 +308,7 @@ mod tests {
         // `Default` once left `offsets` empty, so the first finished cascade panicked.
         let mut set = CascadeSet::default();
         set.begin_cascade("c");
-        set.push_event(1.0, 2.0, UserId(0));
+        set.push_event(1.0, 2.0, UserId(0)).unwrap();
         set.finish_cascade(Dedupe::None);
         assert_eq!(
             (set.len(), set.n_events(), set.offsets()),
@@ -292,7 +318,8 @@ mod tests {
 
     #[test]
     fn finish_sorts_stably_by_time() {
-        let set = CascadeSet::from_events("c", &[(5.0, 1.0, 0), (1.0, 2.0, 1), (1.0, 3.0, 2)]);
+        let set = CascadeSet::from_events("c", &[(5.0, 1.0, 0), (1.0, 2.0, 1), (1.0, 3.0, 2)])
+            .expect("valid events");
         let c = set.get(0);
         assert_eq!(c.times, &[1.0, 1.0, 5.0], "sorted");
         assert_eq!(
@@ -313,7 +340,7 @@ mod tests {
             let mut set = CascadeSet::new();
             set.begin_cascade("c");
             for &(t, m, u) in &events {
-                set.push_event(t, m, UserId(u));
+                set.push_event(t, m, UserId(u)).unwrap();
             }
             assert_eq!(
                 set.finish_cascade(mode),
@@ -322,5 +349,31 @@ mod tests {
             );
             assert_eq!(set.get(0).magnitudes, want_mags.as_slice(), "{mode:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod invariants {
+    use super::*;
+
+    #[test]
+    fn invalid_events_are_errors_in_every_build() {
+        for (t, m, what) in [
+            (f64::NAN, 1.0, "time NaN"),
+            (-1.0, 1.0, "time -1"),
+            (0.0, f64::INFINITY, "magnitude inf"),
+            (0.0, -2.0, "magnitude -2"),
+        ] {
+            let err = CascadeSet::from_events("c", &[(0.0, 1.0, 0), (t, m, 1)]).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains("\"c\", event 1") && text.contains(what),
+                "{text}"
+            );
+        }
+        let mut set = CascadeSet::new();
+        set.begin_cascade("d");
+        assert!(set.push_event(f64::NAN, 0.0, UserId(0)).is_err());
+        assert_eq!(set.open_len(), 0, "nothing added");
     }
 }

@@ -2,6 +2,7 @@
 //! survival models), read from SNAP's text format or a long CSV.
 
 use super::{CascadeSet, Dedupe, Interner, UserId};
+use crate::error::{Error, Result};
 
 /// Nodes and cascades as read from a NetInf text file or a long CSV.
 ///
@@ -47,12 +48,13 @@ impl NodeCascades {
     }
 
     /// Builds a data set from in-memory cascades of `(node, time)` over nodes `0..n_nodes`
-    /// named by their index (for tests, examples and generators). A repeated node keeps its
-    /// last time, as in the readers.
+    /// named by their index (cascade `c` is named `c`). A repeated node keeps its last time,
+    /// as in the readers.
     ///
-    /// # Panics
-    /// If a node index is `>= n_nodes` or a time is not finite.
-    pub fn from_cascades(n_nodes: usize, cascades: &[Vec<(u32, f64)>]) -> Self {
+    /// # Errors
+    /// [`Error::InvalidEvent`] for a node index `>= n_nodes` or a time that is not a finite
+    /// number `>= 0`.
+    pub fn from_cascades(n_nodes: usize, cascades: &[Vec<(u32, f64)>]) -> Result<Self> {
         let mut data = NodeCascades::default();
         for i in 0..n_nodes {
             data.nodes.intern(&i.to_string());
@@ -60,14 +62,23 @@ impl NodeCascades {
         }
         let mut builder = CascadeBuilder::default();
         for (c, events) in cascades.iter().enumerate() {
-            for &(node, t) in events {
-                assert!((node as usize) < n_nodes, "node {node} out of range");
-                assert!(t.is_finite(), "time {t} is not finite");
+            for (e, &(node, t)) in events.iter().enumerate() {
+                let bad = |what: String| Error::InvalidEvent {
+                    cascade: c.to_string(),
+                    event: e,
+                    what,
+                };
+                if node as usize >= n_nodes {
+                    return Err(bad(format!("node {node} is not below the {n_nodes} nodes")));
+                }
+                if !(t.is_finite() && t >= 0.0) {
+                    return Err(bad(format!("time {t} is not a finite number >= 0")));
+                }
                 builder.push(node, t);
             }
             data.duplicates += builder.finish(&c.to_string(), &mut data.cascades);
         }
-        data
+        Ok(data)
     }
 }
 
@@ -102,7 +113,7 @@ impl CascadeBuilder {
     pub(crate) fn finish(&mut self, name: &str, set: &mut CascadeSet) -> u64 {
         set.begin_cascade(name);
         for &(node, t) in &self.events {
-            set.push_event(t, 0.0, UserId(node));
+            set.push_valid(t, 0.0, UserId(node));
         }
         set.finish_cascade(Dedupe::None);
         self.events.clear();

@@ -108,7 +108,7 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
     println!("|---|---:|---:|---:|---:|");
     let params = InfluenceParams::default().check()?;
     for &n in &a.sizes {
-        let set = CascadeSet::from_events("bench", &cascade_events(n, 42));
+        let set = CascadeSet::from_events("bench", &cascade_events(n, 42)).expect("valid events");
         let c = set.get(0);
         let mut out = vec![0.0; n];
         let mut linear_t = None;

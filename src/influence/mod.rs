@@ -35,7 +35,7 @@
 //! use cascadia::influence::{tweet_influence, InfluenceParams, Preset};
 //!
 //! // Three events: (time s, followers, user)
-//! let set = CascadeSet::from_events("c1", &[(0.0, 1000.0, 1), (60.0, 10.0, 2), (90.0, 5.0, 3)]);
+//! let set = CascadeSet::from_events("c1", &[(0.0, 1000.0, 1), (60.0, 10.0, 2), (90.0, 5.0, 3)]).unwrap();
 //! let params = InfluenceParams::preset(Preset::Descendants).check().unwrap();
 //! let mut phi = vec![0.0; 3];
 //! tweet_influence(set.get(0), &params, &mut Default::default(), &mut phi).unwrap();

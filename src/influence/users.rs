@@ -132,7 +132,7 @@ mod tests {
         for (users, times) in [(&[0u32, 1, 0][..], &[0.0, 1.0, 2.0][..]), (&[1], &[0.0])] {
             set.begin_cascade("c");
             for (&u, &t) in users.iter().zip(times) {
-                set.push_event(t, 1.0, UserId(u));
+                set.push_event(t, 1.0, UserId(u)).unwrap();
             }
             set.finish_cascade(crate::cascade::Dedupe::None);
         }

@@ -407,7 +407,7 @@ impl CsvReader {
                 self.pending = false;
                 let p = self.next.get_mut();
                 out.begin_cascade(&p.name);
-                out.push_event(p.time, p.magnitude, users.intern(&p.user));
+                out.push_valid(p.time, p.magnitude, users.intern(&p.user));
                 std::mem::swap(&mut self.current, &mut p.name);
                 self.open = true;
             }
@@ -448,7 +448,7 @@ impl CsvReader {
                 late.user.push_str(user);
                 late.key = key;
                 late.event = Some(out.n_events());
-                out.push_event(time, magnitude, LATE);
+                out.push_valid(time, magnitude, LATE);
                 continue;
             }
             // The first row of a new cascade: held in `next` until the open one is finished.
@@ -524,7 +524,7 @@ impl CsvReader {
             users.prefetch(key);
             resolve(late, out, users);
             late = Some((out.n_events(), fields[c.user], key));
-            out.push_event(time, magnitude, LATE);
+            out.push_valid(time, magnitude, LATE);
             self.rows += 1;
             self.row_line = lines.line();
             lines.skip_to(next_line);
@@ -618,7 +618,7 @@ impl CascadeSource for CsvReader {
         };
         out.begin_cascade(&name);
         for (t, m, u) in events {
-            out.push_event(t, m, u);
+            out.push_valid(t, m, u);
         }
         Ok(Some(ReadStats {
             deduplicated: out.finish_cascade(self.options.dedupe),

@@ -91,7 +91,7 @@ impl JsonlReader {
         out.begin_cascade(&name);
         for (i, ev) in events.iter().enumerate() {
             match self.parse_event(i, ev) {
-                Ok((t, m, u)) => out.push_event(t, m, users.intern(&u)),
+                Ok((t, m, u)) => out.push_valid(t, m, users.intern(&u)),
                 Err(e) if self.options.skip_invalid => self.skipped.push(e),
                 Err(e) => {
                     out.abandon_cascade();

@@ -81,7 +81,7 @@ pub fn ground_truth(users: usize, cascades: usize, max_edges: usize, seed: u64) 
         for &u in &order {
             sum[u] += reach[u];
             count[u] += 1;
-            set.push_event(
+            set.push_valid(
                 dist[u],
                 1.0,
                 UserId(u32::try_from(u).expect("users fit in u32")),

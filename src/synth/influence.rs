@@ -124,7 +124,7 @@ pub fn batch_set(cascades: usize, n: usize) -> crate::cascade::CascadeSet {
     for c in 0..cascades {
         set.begin_cascade("b");
         for (t, f, u) in cascade_events(n, c as u64) {
-            set.push_event(t, f, crate::cascade::UserId(u));
+            set.push_valid(t, f, crate::cascade::UserId(u));
         }
         set.finish_cascade(crate::cascade::Dedupe::None);
     }

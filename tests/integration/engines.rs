@@ -130,7 +130,7 @@ impl Engine {
             let events: Vec<(f64, f64, u32)> = (0..c.len())
                 .map(|k| (c.times[k], c.magnitudes[k], c.users[k].0))
                 .collect();
-            let set = CascadeSet::from_events(c.name, &events);
+            let set = CascadeSet::from_events(c.name, &events).expect("valid events");
             let ctx;
             let engine = match self.kind {
                 Kind::TwinLinear | Kind::TwinRecursion => gpu::Device::twin(),

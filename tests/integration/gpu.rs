@@ -67,7 +67,8 @@ fn adversarial_up_to(max_n: usize) -> CascadeSet {
     let mut add = |name: &str, ev: Vec<(f64, f64, u32)>| {
         set.begin_cascade(name);
         for (t, f, u) in ev {
-            set.push_event(t, f, cascadia::cascade::UserId(u));
+            set.push_event(t, f, cascadia::cascade::UserId(u))
+                .expect("valid event");
         }
         set.finish_cascade(cascadia::cascade::Dedupe::None);
     };
@@ -201,10 +202,12 @@ fn gpu_goldens_every_preset() {
 
 /// A synthetic cascade of `n` events followed by a 2-event one.
 fn long_and_small(n: usize, seed: u64) -> CascadeSet {
-    let mut set = CascadeSet::from_events("long", &cascade_events(n, seed));
+    let mut set = CascadeSet::from_events("long", &cascade_events(n, seed)).expect("valid events");
     set.begin_cascade("small");
-    set.push_event(0.0, 3.0, cascadia::cascade::UserId(1));
-    set.push_event(1.0, 3.0, cascadia::cascade::UserId(2));
+    set.push_event(0.0, 3.0, cascadia::cascade::UserId(1))
+        .expect("valid event");
+    set.push_event(1.0, 3.0, cascadia::cascade::UserId(2))
+        .expect("valid event");
     set.finish_cascade(cascadia::cascade::Dedupe::None);
     set
 }
@@ -264,7 +267,7 @@ fn gpu_long_cascades_take_the_scan_form() {
 fn scan_chunks_grow_to_the_square_root_of_the_largest_cascade() {
     // 70,000 events in 1-event chunks would be a 70,000-step carry chain.
     let n = 70_000;
-    let set = CascadeSet::from_events("long", &cascade_events(n, 5));
+    let set = CascadeSet::from_events("long", &cascade_events(n, 5)).expect("valid events");
     let p = InfluenceParams::default();
     let options = LinearOptions {
         max_invocation_events: 1,
@@ -468,11 +471,13 @@ fn gpu_scan_matches_twin_and_reference() {
 fn gpu_scan_spreads_a_long_cascade() {
     // 200,000 events: one cascade over ~200 chunks of the default size, beside short ones.
     let ctx = gpu();
-    let mut set = CascadeSet::from_events("long", &cascade_events(200_000, 77));
+    let mut set =
+        CascadeSet::from_events("long", &cascade_events(200_000, 77)).expect("valid events");
     for k in 0..100 {
         set.begin_cascade(&format!("s{k}"));
         for (t, f, u) in cascade_events(1 + k % 50, 900 + k as u64) {
-            set.push_event(t, f, cascadia::cascade::UserId(u));
+            set.push_event(t, f, cascadia::cascade::UserId(u))
+                .expect("valid event");
         }
         set.finish_cascade(cascadia::cascade::Dedupe::None);
     }

@@ -118,7 +118,7 @@ fn random_small(n: usize, seed: u64) -> CascadeSet {
             (t, f, k as u32)
         })
         .collect();
-    CascadeSet::from_events("oracle", &events)
+    CascadeSet::from_events("oracle", &events).expect("valid events")
 }
 
 #[test]
@@ -161,7 +161,8 @@ fn worked_example_three_tweets() {
     let set = CascadeSet::from_events(
         "ex",
         &[(0.0, 300.0, 1), (120.0, 40.0, 2), (200.0, 900.0, 3)],
-    );
+    )
+    .expect("valid events");
     let c = set.get(0);
     let params = InfluenceParams::preset(Preset::Paper);
     let m = cpu::recursion_matrix(c, &crate::util::valid(&params));
@@ -232,7 +233,7 @@ fn pairwise_closed_form_matches_recursion() {
 fn recursion_refuses_oversized_cascades_with_advice() {
     let n = cpu::RECURSION_MAX_EVENTS + 1;
     let events: Vec<(f64, f64, u32)> = (0..n).map(|k| (k as f64, 1.0, k as u32)).collect();
-    let set = CascadeSet::from_events("big", &events);
+    let set = CascadeSet::from_events("big", &events).expect("valid events");
     let params = InfluenceParams::default().algorithm(cascadia::influence::Algorithm::Recursion);
     let mut out = vec![0.0; n];
     let err = cascadia::influence::tweet_influence(

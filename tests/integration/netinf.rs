@@ -298,7 +298,7 @@ mod oracles {
             let event = (0..n as u32, 0.0f64..6.0)
                 .prop_map(move |(v, t)| (v, if coarse { (t * 2.0).floor() / 2.0 } else { t }));
             prop::collection::vec(prop::collection::vec(event, 1..7), 1..7)
-                .prop_map(move |cs| NodeCascades::from_cascades(n, &cs))
+                .prop_map(move |cs| NodeCascades::from_cascades(n, &cs).expect("valid cascades"))
         })
     }
 
@@ -364,7 +364,7 @@ mod synthetic {
     fn recovers_a_core_periphery_kronecker_network() {
         let (edges, cascades) = paper_kronecker(10, 7, 100_000);
         assert_eq!(edges.len(), 1444);
-        let data = NodeCascades::from_cascades(1024, &cascades);
+        let data = NodeCascades::from_cascades(1024, &cascades).expect("valid cascades");
         let out = run(&data, Model::Exp, 1.0, edges.len());
         let truth: std::collections::HashSet<(u32, u32)> = edges.iter().copied().collect();
         let hits: Vec<bool> = out

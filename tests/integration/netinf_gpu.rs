@@ -66,7 +66,7 @@ fn adversarial() -> NodeCascades {
         cs.push(c);
     }
     cs.push(vec![(2_999, 1.0), (2_998, 2.0)]);
-    NodeCascades::from_cascades(n as usize, &cs)
+    NodeCascades::from_cascades(n as usize, &cs).expect("valid cascades")
 }
 
 fn param_grid() -> Vec<NetInfParams> {
@@ -337,7 +337,7 @@ mod random {
                 .iter()
                 .map(|c| c.iter().map(|&(v, t)| (v % n as u32, if coarse { t.floor() } else { t })).collect())
                 .collect();
-            let data = NodeCascades::from_cascades(n, &cs);
+            let data = NodeCascades::from_cascades(n, &cs).expect("valid cascades");
             let model = [Model::Exp, Model::Pow, Model::Ray][m];
             let params = NetInfParams {
                 model,

@@ -52,7 +52,7 @@ proptest! {
 
     #[test]
     fn algorithms_agree(events in cascade(), params in params()) {
-        let set = CascadeSet::from_events("p", &events);
+        let set = CascadeSet::from_events("p", &events).expect("valid events");
         let c = set.get(0);
         let reference = engine("cpu_recursion").run(c, &params); // the paper's algorithm
         for e in ["cpu_linear", "cpu_backsub"].map(engine) {
@@ -62,7 +62,7 @@ proptest! {
 
     #[test]
     fn influence_is_finite_non_negative_and_bounded(events in cascade(), params in params()) {
-        let set = CascadeSet::from_events("p", &events);
+        let set = CascadeSet::from_events("p", &events).expect("valid events");
         let phi = engine("cpu_linear").run(set.get(0), &params);
         let n = phi.len() as f64;
         for (i, &x) in phi.iter().enumerate() {
@@ -76,7 +76,7 @@ proptest! {
 
     #[test]
     fn root_row_sum_is_n(events in cascade()) {
-        let set = CascadeSet::from_events("p", &events);
+        let set = CascadeSet::from_events("p", &events).expect("valid events");
         let params = InfluenceParams::default().power(Power::One).self_term(SelfTerm::Included);
         let phi = engine("cpu_linear").run(set.get(0), &params);
         let n = phi.len() as f64;

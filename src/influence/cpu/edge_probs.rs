@@ -108,7 +108,8 @@ mod tests {
                 (5.0e7, 1.0, 2),
                 (5.0e7 + 1.0, 0.0, 3),
             ],
-        );
+        )
+        .expect("valid events");
         let c = set.get(0);
         let p = crate::influence::InfluenceParams::default()
             .check()
@@ -131,7 +132,8 @@ mod tests {
 
     #[test]
     fn expected_parent_prefers_first_on_ties() {
-        let set = CascadeSet::from_events("c", &[(0.0, 5.0, 0), (0.0, 5.0, 1), (0.0, 1.0, 2)]);
+        let set = CascadeSet::from_events("c", &[(0.0, 5.0, 0), (0.0, 5.0, 1), (0.0, 1.0, 2)])
+            .expect("valid events");
         let mut out = vec![0; 3];
         expected_parents(
             set.get(0),

@@ -291,7 +291,9 @@ mod tests {
         let mut sc = LinearScratch::default();
         let mut out = vec![0.0; 1];
         linear(
-            CascadeSet::from_events("a", &[(0.0, 3.0, 0)]).get(0),
+            CascadeSet::from_events("a", &[(0.0, 3.0, 0)])
+                .expect("valid events")
+                .get(0),
             &p,
             &mut sc,
             &mut out,
@@ -299,7 +301,9 @@ mod tests {
         assert_eq!(out, vec![1.0], "n = 1 -> [1]");
         let mut out = vec![0.0; 2];
         linear(
-            CascadeSet::from_events("b", &[(0.0, 3.0, 0), (9.0, 1.0, 1)]).get(0),
+            CascadeSet::from_events("b", &[(0.0, 3.0, 0), (9.0, 1.0, 1)])
+                .expect("valid events")
+                .get(0),
             &p,
             &mut sc,
             &mut out,
@@ -311,7 +315,8 @@ mod tests {
     fn worked_three_tweet_example() {
         // Sec. 3.2: m_12 = 1, m_13 = m_11 p_13² + m_12 p_23²; φ(v_1) = m_12 + m_13 (s = 2).
         let set =
-            CascadeSet::from_events("c", &[(0.0, 100.0, 0), (10.0, 50.0, 1), (30.0, 20.0, 2)]);
+            CascadeSet::from_events("c", &[(0.0, 100.0, 0), (10.0, 50.0, 1), (30.0, 20.0, 2)])
+                .expect("valid events");
         let c = set.get(0);
         let r = 6.8e-4;
         let p = InfluenceParams::default()
