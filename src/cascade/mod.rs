@@ -192,12 +192,6 @@ impl CascadeSet {
         self.users.push(user);
     }
 
-    /// Sets the user of event `e` (flat index) of the cascade being built.
-    pub(crate) fn set_user(&mut self, e: usize, user: UserId) {
-        debug_assert!(e >= self.offsets.last().copied().unwrap_or(0));
-        self.users[e] = user;
-    }
-
     /// Closes the cascade being built: stable-sorts its events by time, applies `dedupe`, and
     /// returns how many events deduplication removed. An empty cascade is removed again and
     /// reported by the caller.

@@ -1,20 +1,20 @@
-//! Streaming CSV readers: the long format (`cascade_id,time,user_id,followers`) and the
-//! public reference's per-cascade files (`time,magnitude,user_id`, one file per cascade).
+//! Rows → cascades: the long format (`cascade_id,time,user_id,followers`) and the public
+//! reference's per-cascade files (`time,magnitude,user_id`, one file per cascade), over the
+//! shared row source ([`super::rows`]).
 //!
 //! Memory: one cascade at a time, plus 18 bytes per cascade id seen (a 128-bit hash, to detect
 //! a cascade that reappears after another, see [`super::seen`]; a false alarm needs a 128-bit
 //! collision). With `group`, the whole input (about 40 bytes per event).
 
-use super::fast_lines::FastLines;
 use super::parse::{parse_magnitude, parse_time};
+use super::rows::{RowSource, Rows, general_only, trimmed};
 use super::seen::SeenIds;
 use super::{CascadeSource, ReadOptions, ReadStats};
 use crate::cascade::{CascadeSet, Interner, Key, UserId};
-use crate::error::{Error, InputError, InputErrorKind, Location, Result};
+use crate::error::{InputError, InputErrorKind, Location, Result};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Column positions found in the header.
 #[derive(Clone, Copy, Debug)]
@@ -39,88 +39,44 @@ struct Pending {
     user: String,
 }
 
-/// An event whose user is looked up one row late (see `next_streaming`).
+/// An event whose user is looked up one row late (see `next_streaming`): it joins the output
+/// when its user is known, so the events always carry real users.
 #[derive(Debug, Default)]
 struct Late {
-    /// Its index in the output set, while it waits.
-    event: Option<usize>,
+    /// Its time and magnitude, while it waits.
+    event: Option<(f64, f64)>,
     user: String,
     key: Key,
 }
 
-/// The user of a [`Late`] event until it is looked up.
-const LATE: UserId = UserId(u32::MAX);
-
 impl Late {
-    /// Looks the waiting event's user up and sets it in `out`.
+    /// Looks the waiting event's user up and adds the event to `out`.
+    #[inline]
     fn resolve(&mut self, out: &mut CascadeSet, users: &mut Interner) {
-        if let Some(e) = self.event.take() {
-            out.set_user(e, users.intern_keyed(&self.user, self.key));
+        if let Some((time, magnitude)) = self.event.take() {
+            out.push_valid(time, magnitude, users.intern_keyed(&self.user, self.key));
         }
     }
-}
-
-/// Where rows come from: the lean line splitter while the input allows it, then the `csv`
-/// crate (see [`super::fast_lines`]).
-enum Rows {
-    Fast(FastLines),
-    Csv {
-        rdr: csv::Reader<Box<dyn Read + Send>>,
-        /// Lines of the input before the first line this reader saw.
-        line_offset: u64,
-        /// Bytes of the input before the first byte this reader saw.
-        byte_offset: u64,
-    },
-    /// Between the two, for an instant.
-    Switching,
 }
 
 /// Reader of one CSV file. With `fixed_name`, the whole file is one cascade of that name
 /// (the per-cascade format); otherwise the `cascade_id` column names the cascades.
 pub struct CsvReader {
-    path: PathBuf,
-    src: Rows,
+    rows: RowSource,
     cols: Columns,
     fixed_name: Option<String>,
     options: ReadOptions,
-    /// The current row, from the `csv` reader ...
-    record: csv::StringRecord,
-    /// ... or, while `src` is the line splitter, its fields' byte ranges.
-    ranges: Vec<(usize, usize)>,
-    /// Line number of the current row.
-    row_line: u64,
     /// The last event, until its user is looked up.
-    late: std::cell::RefCell<Late>,
+    late: Late,
     /// `next` holds the first row of a cascade not begun yet.
     pending: bool,
-    /// (In a cell: it is filled from the current row, which borrows the reader.)
-    next: std::cell::RefCell<Pending>,
+    next: Pending,
     /// A cascade is open in the output, named `current`.
     open: bool,
     current: String,
     seen: SeenIds,
     skipped: Vec<InputError>,
     grouped: Option<VecDeque<Group>>,
-    total: Option<u64>,
-    rows: u64,
-    eof: bool,
-}
-
-/// `CASCADIA_CSV_GENERAL=1`: read every CSV with the general parser only (slower; a way out
-/// should the fast path ever misread an input).
-fn general_only() -> bool {
-    std::env::var_os("CASCADIA_CSV_GENERAL").is_some_and(|v| v == "1")
-}
-
-/// `f` without surrounding whitespace. Most fields have none: `trim`'s Unicode scan is
-/// skipped when both ends are ASCII and not whitespace (the result is the same).
-fn trimmed(f: &str) -> &str {
-    let plain = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii() && !c.is_ascii_whitespace());
-    if plain(f.as_bytes().first()) && plain(f.as_bytes().last()) {
-        f
-    } else {
-        f.trim()
-    }
 }
 
 /// `a == b`; ids of 4 to 16 bytes (most) by two overlapping loads each instead of a call to
@@ -140,22 +96,42 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Field `i` of a fast-path row, trimmed.
-fn fast_field<'a>(text: &'a str, ranges: &[(usize, usize)], i: usize) -> &'a str {
-    let (a, b) = ranges[i];
-    trimmed(&text[a..b])
+/// Parses the current row of `rows` into (cascade name, time, magnitude, user).
+#[inline]
+fn parse_row<'a>(
+    rows: &'a RowSource,
+    c: &Columns,
+    fixed_name: Option<&'a str>,
+) -> Result<(&'a str, f64, f64, &'a str), InputError> {
+    rows.check_field_count()?;
+    let [t, m, user] = rows.fields([c.time, c.magnitude, c.user]);
+    let name = match c.cascade {
+        Some(i) => rows.field(i),
+        None => fixed_name.unwrap_or(""),
+    };
+    let magnitude_name = if fixed_name.is_some() {
+        "magnitude"
+    } else {
+        "followers"
+    };
+    let time = parse_time(t).map_err(|k| InputError::new(rows.at("time"), k))?;
+    let magnitude = parse_magnitude(m).map_err(|k| InputError::new(rows.at(magnitude_name), k))?;
+    Ok((name, time, magnitude, user))
 }
 
-fn csv_builder(headers: bool) -> csv::ReaderBuilder {
-    let mut b = csv::ReaderBuilder::new();
-    b.has_headers(headers)
-        .flexible(true)
-        .buffer_capacity(1 << 20);
-    b
+/// A fast-path row waiting for its user: time, magnitude, the user's range in the block, key.
+type FastLate = Option<(f64, f64, (usize, usize), Key)>;
+
+/// Adds the waiting fast-path event of `late` (its user a range of `text`) to `out`.
+#[inline(always)]
+fn resolve_fast(text: &str, late: FastLate, out: &mut CascadeSet, users: &mut Interner) {
+    if let Some((time, magnitude, (a, b), key)) = late {
+        out.push_valid(time, magnitude, users.intern_keyed(&text[a..b], key));
+    }
 }
 
 impl CsvReader {
-    /// Opens `path` (`-` is standard input) and reads its header.
+    /// Opens `path` (`-` is standard input; gzip is decompressed) and reads its header.
     ///
     /// # Errors
     /// The file cannot be opened, is empty, or its header lacks a required column.
@@ -170,223 +146,42 @@ impl CsvReader {
         options: ReadOptions,
         general: bool,
     ) -> Result<Self> {
-        let (reader, total) = super::open_input(path)?;
-        let mut fast = FastLines::new(reader);
-        let mut fields = Vec::new();
-        let first = if general {
-            None
-        } else {
-            fast.next_row(&mut fields)
-                .map_err(|e| Error::io(path, e))?
-                .map(|n| {
-                    let (a, b) = (fields[0].0, fields[fields.len() - 1].1);
-                    (n, fast.text().as_bytes()[a..b].to_vec())
-                })
-        };
-        let (header, src) = match first {
-            // The header alone goes through `csv` (a byte-order mark, UTF-8 checks).
-            Some((n, bytes)) => {
-                let mut h = csv_builder(true).from_reader(&bytes[..]);
-                let header = h.headers().map_err(|e| csv_error(path, &e, n - 1))?.clone();
-                (header, Rows::Fast(fast))
-            }
-            // An empty input, or a header for the general reader (quoted, say).
-            None => {
-                let h = fast.hand_over();
-                let mut rdr = csv_builder(true).from_reader(h.reader);
-                let offset = h.line - 1;
-                let header = rdr
-                    .headers()
-                    .map_err(|e| csv_error(path, &e, offset))?
-                    .clone();
-                let src = Rows::Csv {
-                    rdr,
-                    line_offset: offset,
-                    byte_offset: h.byte,
-                };
-                (header, src)
-            }
-        };
-        if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-            return Err(InputError::new(Location::file(path), InputErrorKind::Empty).into());
-        }
-        let names: Vec<String> = header
-            .iter()
-            .map(|h| h.trim().to_ascii_lowercase())
-            .collect();
-        let find = |wanted: &[&str]| names.iter().position(|h| wanted.contains(&h.as_str()));
+        let rows = RowSource::open(path, general)?;
         let hint = if fixed_name.is_some() {
             "per-cascade files need `time`, `magnitude` (or `followers`) and `user_id`"
         } else {
             "the long CSV format needs `cascade_id`, `time`, `user_id` and `followers` (or `magnitude`)"
         };
-        let missing = |column: &str| -> Error {
-            InputError::new(
-                Location::line(path, 1),
-                InputErrorKind::MissingColumn {
-                    column: column.to_string(),
-                    found: names.join(", "),
-                    hint: hint.to_string(),
-                },
-            )
-            .into()
-        };
         let cascade = if fixed_name.is_some() {
             None
         } else {
-            Some(find(&["cascade_id"]).ok_or_else(|| missing("cascade_id"))?)
+            Some(rows.require("cascade_id", &["cascade_id"], hint)?)
         };
         let cols = Columns {
             cascade,
-            time: find(&["time"]).ok_or_else(|| missing("time"))?,
-            magnitude: find(&["followers", "magnitude"]).ok_or_else(|| missing("followers"))?,
-            user: find(&["user_id"]).ok_or_else(|| missing("user_id"))?,
-            n_fields: names.len(),
+            time: rows.require("time", &["time"], hint)?,
+            magnitude: rows.require("followers", &["followers", "magnitude"], hint)?,
+            user: rows.require("user_id", &["user_id"], hint)?,
+            n_fields: rows.header().len(),
         };
         Ok(CsvReader {
-            path: path.to_path_buf(),
-            src,
+            rows,
             cols,
             fixed_name,
             options,
-            record: csv::StringRecord::new(),
-            ranges: Vec::new(),
-            row_line: 0,
             pending: false,
-            next: std::cell::RefCell::default(),
-            late: std::cell::RefCell::default(),
+            next: Pending::default(),
+            late: Late::default(),
             open: false,
             current: String::new(),
             seen: SeenIds::default(),
             skipped: Vec::new(),
             grouped: None,
-            total,
-            rows: 0,
-            eof: false,
         })
     }
 
-    /// Fields of the current row.
-    fn n_fields(&self) -> usize {
-        if matches!(self.src, Rows::Fast(_)) {
-            self.ranges.len()
-        } else {
-            self.record.len()
-        }
-    }
-
-    /// Field `i` of the current row, trimmed.
-    fn field(&self, i: usize) -> &str {
-        match &self.src {
-            Rows::Fast(lines) => fast_field(lines.text(), &self.ranges, i),
-            _ => trimmed(&self.record[i]),
-        }
-    }
-
-    /// Parses the current record into (cascade name, time, magnitude, user).
-    fn parse_row(&self, line: u64) -> Result<(&str, f64, f64, &str), InputError> {
-        if self.n_fields() != self.cols.n_fields {
-            return Err(InputError::new(
-                Location::line(&self.path, line),
-                InputErrorKind::FieldCount {
-                    expected: self.cols.n_fields,
-                    found: self.n_fields(),
-                },
-            ));
-        }
-        let c = &self.cols;
-        let (name, t, m, user) = match &self.src {
-            // The common case: four fields of one block, without a match per field.
-            Rows::Fast(lines) => {
-                let text = lines.text();
-                let f = |i: usize| fast_field(text, &self.ranges, i);
-                let name = c.cascade.map(f);
-                (name, f(c.time), f(c.magnitude), f(c.user))
-            }
-            _ => (
-                c.cascade.map(|i| self.field(i)),
-                self.field(c.time),
-                self.field(c.magnitude),
-                self.field(c.user),
-            ),
-        };
-        let name = name.unwrap_or_else(|| self.fixed_name.as_deref().unwrap_or(""));
-        let loc = |f: &str| Location::line(&self.path, line).with_field(f);
-        let time = parse_time(t).map_err(|k| InputError::new(loc("time"), k))?;
-        let magnitude =
-            parse_magnitude(m).map_err(|k| InputError::new(loc(self.magnitude_name()), k))?;
-        Ok((name, time, magnitude, user))
-    }
-
-    fn magnitude_name(&self) -> &'static str {
-        if self.fixed_name.is_some() {
-            "magnitude"
-        } else {
-            "followers"
-        }
-    }
-
-    fn read_record(&mut self) -> Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
-        loop {
-            match &mut self.src {
-                Rows::Fast(lines) => {
-                    match lines
-                        .next_row(&mut self.ranges)
-                        .map_err(|e| Error::io(&self.path, e))?
-                    {
-                        Some(n) => {
-                            self.row_line = n;
-                            self.rows += 1;
-                            return Ok(true);
-                        }
-                        None if !lines.must_hand_over() => {
-                            self.eof = true;
-                            return Ok(false);
-                        }
-                        None => {}
-                    }
-                    let Rows::Fast(lines) = std::mem::replace(&mut self.src, Rows::Switching)
-                    else {
-                        unreachable!("matched above")
-                    };
-                    let h = lines.hand_over();
-                    self.src = Rows::Csv {
-                        rdr: csv_builder(false).from_reader(h.reader),
-                        line_offset: h.line - 1,
-                        byte_offset: h.byte,
-                    };
-                }
-                Rows::Csv {
-                    rdr, line_offset, ..
-                } => {
-                    return match rdr.read_record(&mut self.record) {
-                        Ok(true) => {
-                            self.rows += 1;
-                            self.row_line =
-                                *line_offset + self.record.position().map_or(0, |p| p.line());
-                            Ok(true)
-                        }
-                        Ok(false) => {
-                            self.eof = true;
-                            Ok(false)
-                        }
-                        Err(e) => Err(csv_error(&self.path, &e, *line_offset)),
-                    };
-                }
-                Rows::Switching => unreachable!("replaced at once"),
-            }
-        }
-    }
-
-    fn line(&self) -> u64 {
-        self.row_line
-    }
-
     fn finish(&mut self, out: &mut CascadeSet, users: &mut Interner) -> Option<ReadStats> {
-        self.late.get_mut().resolve(out, users);
+        self.late.resolve(out, users);
         self.open = false;
         if out.open_len() == 0 {
             out.abandon_cascade();
@@ -405,7 +200,7 @@ impl CsvReader {
         loop {
             if self.pending {
                 self.pending = false;
-                let p = self.next.get_mut();
+                let p = &mut self.next;
                 out.begin_cascade(&p.name);
                 out.push_valid(p.time, p.magnitude, users.intern(&p.user));
                 std::mem::swap(&mut self.current, &mut p.name);
@@ -414,52 +209,49 @@ impl CsvReader {
             if self.open {
                 self.fast_rows(out, users);
             }
-            if !self.read_record()? {
+            if !self.rows.read_record()? {
                 if self.open {
                     if let Some(stats) = self.finish(out, users) {
                         return Ok(Some(stats));
                     }
-                } else if self.rows == 0 && self.skipped.is_empty() {
+                } else if self.rows.rows() == 0 && self.skipped.is_empty() {
                     let kind = match &self.fixed_name {
                         Some(name) => InputErrorKind::EmptyCascade(name.clone()),
                         None => InputErrorKind::Empty,
                     };
-                    return Err(InputError::new(Location::file(&self.path), kind).into());
+                    return Err(InputError::new(Location::file(self.rows.path()), kind).into());
                 }
                 return Ok(None);
             }
-            let line = self.line();
-            let row = match self.parse_row(line) {
-                Ok(row) => row,
-                Err(e) if self.options.skip_invalid => {
-                    self.skipped.push(e);
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            };
-            let (name, time, magnitude, user) = row;
+            let line = self.rows.line();
+            let (name, time, magnitude, user) =
+                match parse_row(&self.rows, &self.cols, self.fixed_name.as_deref()) {
+                    Ok(row) => row,
+                    Err(e) if self.options.skip_invalid => {
+                        self.skipped.push(e);
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
             if self.open && self.current == name {
                 // Looked up one row late: its table slot loads while the next row is parsed.
                 let key = Key::of(user);
                 users.prefetch(key);
-                let mut late = self.late.borrow_mut();
+                let late = &mut self.late;
                 late.resolve(out, users);
                 late.user.clear();
                 late.user.push_str(user);
                 late.key = key;
-                late.event = Some(out.n_events());
-                out.push_valid(time, magnitude, LATE);
+                late.event = Some((time, magnitude));
                 continue;
             }
             // The first row of a new cascade: held in `next` until the open one is finished.
-            {
-                let mut next = self.next.borrow_mut();
-                next.name.clear();
-                next.name.push_str(name);
-                next.user.clear();
-                next.user.push_str(user);
-                (next.time, next.magnitude) = (time, magnitude);
-            }
+            let next = &mut self.next;
+            next.name.clear();
+            next.name.push_str(name);
+            next.user.clear();
+            next.user.push_str(user);
+            (next.time, next.magnitude) = (time, magnitude);
             if let Err(e) = self.check_new(line) {
                 if self.options.skip_invalid {
                     self.skipped.push(e);
@@ -482,7 +274,13 @@ impl CsvReader {
     /// what the general path would (the same values, user and line), without its per-row
     /// steps; the first row of another shape, or of another cascade, is left to it.
     fn fast_rows(&mut self, out: &mut CascadeSet, users: &mut Interner) {
-        let Rows::Fast(lines) = &mut self.src else {
+        let RowSource {
+            src: Rows::Fast(lines),
+            rows,
+            row_line,
+            ..
+        } = &mut self.rows
+        else {
             return;
         };
         let c = self.cols;
@@ -490,21 +288,14 @@ impl CsvReader {
         let (Some(cascade), Some(fields)) = (c.cascade, all.get_mut(..c.n_fields)) else {
             return;
         };
-        self.late.get_mut().resolve(out, users);
-        // The last row's event, user (a range of the block, which stays put until the next
-        // `peek_fields` fails) and key, until the next row is parsed.
-        let mut late: Option<(usize, (usize, usize), Key)> = None;
+        self.late.resolve(out, users);
+        // The last row's time, magnitude, user (a range of the block, which stays put until
+        // the next `peek_fields` fails) and key, until the next row is parsed.
+        let mut late: FastLate = None;
         loop {
             let text = lines.text();
-            let resolve = |late: Option<(usize, (usize, usize), Key)>,
-                           out: &mut CascadeSet,
-                           users: &mut Interner| {
-                if let Some((e, (a, b), key)) = late {
-                    out.set_user(e, users.intern_keyed(&text[a..b], key));
-                }
-            };
             let Some(next_line) = lines.peek_fields(fields) else {
-                return resolve(late, out, users);
+                return resolve_fast(text, late, out, users);
             };
             let field = |i: usize| &text[fields[i].0..fields[i].1];
             let user = field(c.user);
@@ -512,31 +303,30 @@ impl CsvReader {
             if !same_bytes(field(cascade).as_bytes(), self.current.as_bytes())
                 || trimmed(user).len() != user.len()
             {
-                return resolve(late, out, users);
+                return resolve_fast(text, late, out, users);
             }
             let (Some(time), Some(magnitude)) = (
                 super::fast_decimal(field(c.time)),
                 super::fast_decimal(field(c.magnitude)),
             ) else {
-                return resolve(late, out, users);
+                return resolve_fast(text, late, out, users);
             };
             let key = Key::of(user);
             users.prefetch(key);
-            resolve(late, out, users);
-            late = Some((out.n_events(), fields[c.user], key));
-            out.push_valid(time, magnitude, LATE);
-            self.rows += 1;
-            self.row_line = lines.line();
+            resolve_fast(text, late, out, users);
+            late = Some((time, magnitude, fields[c.user], key));
+            *rows += 1;
+            *row_line = lines.line();
             lines.skip_to(next_line);
         }
     }
 
     /// Checks that the cascade of `next` was not seen before, and records it.
     fn check_new(&mut self, line: u64) -> Result<(), InputError> {
-        let name = &self.next.get_mut().name;
+        let name = &self.next.name;
         if self.cols.cascade.is_some() && !self.seen.insert(name) {
             return Err(InputError::new(
-                Location::line(&self.path, line).with_field("cascade_id"),
+                Location::line(self.rows.path(), line).with_field("cascade_id"),
                 InputErrorKind::CascadeReappears {
                     cascade: name.to_string(),
                 },
@@ -549,9 +339,8 @@ impl CsvReader {
     fn slurp(&mut self, users: &mut Interner) -> Result<()> {
         let mut index: HashMap<String, usize> = HashMap::default();
         let mut groups: Vec<Group> = Vec::new();
-        while self.read_record()? {
-            let line = self.line();
-            match self.parse_row(line) {
+        while self.rows.read_record()? {
+            match parse_row(&self.rows, &self.cols, self.fixed_name.as_deref()) {
                 Ok((name, time, magnitude, user)) => {
                     let uid = users.intern(user);
                     let gi = match index.get(name) {
@@ -568,35 +357,13 @@ impl CsvReader {
                 Err(e) => return Err(e.into()),
             }
         }
-        if self.rows == 0 {
-            return Err(InputError::new(Location::file(&self.path), InputErrorKind::Empty).into());
+        if self.rows.rows() == 0 {
+            return Err(
+                InputError::new(Location::file(self.rows.path()), InputErrorKind::Empty).into(),
+            );
         }
         self.grouped = Some(groups.into());
         Ok(())
-    }
-}
-
-/// A located error from the `csv` reader, whose line numbers start `line_offset` lines into
-/// the file.
-fn csv_error(path: &Path, e: &csv::Error, line_offset: u64) -> Error {
-    let line = e.position().map(|p| p.line() + line_offset);
-    let loc = match line {
-        Some(l) => Location::line(path, l),
-        None => Location::file(path),
-    };
-    match e.kind() {
-        csv::ErrorKind::Io(io) => Error::io(path, std::io::Error::new(io.kind(), io.to_string())),
-        // `csv`'s own text would repeat its (offset) position.
-        csv::ErrorKind::Utf8 { err, .. } => InputError::new(
-            loc,
-            InputErrorKind::Csv(format!(
-                "field {} is not valid UTF-8 (after {} valid bytes); save the file as UTF-8",
-                err.field() + 1,
-                err.valid_up_to()
-            )),
-        )
-        .into(),
-        _ => InputError::new(loc, InputErrorKind::Csv(e.to_string())).into(),
     }
 }
 
@@ -630,87 +397,11 @@ impl CascadeSource for CsvReader {
     }
 
     fn bytes_read(&self) -> u64 {
-        match &self.src {
-            Rows::Fast(lines) => lines.position(),
-            Rows::Csv {
-                rdr, byte_offset, ..
-            } => byte_offset + rdr.position().byte(),
-            Rows::Switching => 0,
-        }
+        self.rows.bytes_read()
     }
 
     fn total_bytes(&self) -> Option<u64> {
-        self.total
-    }
-}
-
-/// Reader of the reference's per-cascade files: each file is one cascade named by its stem.
-pub(super) struct CasinReader {
-    files: Vec<PathBuf>,
-    next: usize,
-    options: ReadOptions,
-    skipped: Vec<InputError>,
-    done_bytes: u64,
-    current_bytes: u64,
-    total: u64,
-}
-
-impl CasinReader {
-    pub(super) fn new(files: Vec<PathBuf>, options: ReadOptions) -> Self {
-        let total = files
-            .iter()
-            .filter_map(|f| std::fs::metadata(f).ok())
-            .map(|m| m.len())
-            .sum();
-        CasinReader {
-            files,
-            next: 0,
-            options,
-            skipped: Vec::new(),
-            done_bytes: 0,
-            current_bytes: 0,
-            total,
-        }
-    }
-}
-
-impl CascadeSource for CasinReader {
-    fn next_cascade(
-        &mut self,
-        out: &mut CascadeSet,
-        users: &mut Interner,
-    ) -> Result<Option<ReadStats>> {
-        while self.next < self.files.len() {
-            let path = self.files[self.next].clone();
-            self.next += 1;
-            self.done_bytes += self.current_bytes;
-            self.current_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let mut opts = self.options;
-            opts.group = false;
-            let mut reader = CsvReader::open(&path, Some(stem), opts)?;
-            let stats = reader.next_cascade(out, users)?;
-            self.skipped.extend(reader.take_skipped());
-            if let Some(stats) = stats {
-                return Ok(Some(stats));
-            }
-        }
-        Ok(None)
-    }
-
-    fn take_skipped(&mut self) -> Vec<InputError> {
-        std::mem::take(&mut self.skipped)
-    }
-
-    fn bytes_read(&self) -> u64 {
-        self.done_bytes
-    }
-
-    fn total_bytes(&self) -> Option<u64> {
-        Some(self.total)
+        self.rows.total_bytes()
     }
 }
 

@@ -61,6 +61,7 @@ impl FastLines {
     }
 
     /// The text the ranges of [`Self::next_row`] index.
+    #[inline(always)]
     pub(super) fn text(&self) -> &str {
         &self.block
     }
@@ -144,6 +145,7 @@ impl FastLines {
     }
 
     /// Line number (1-based) of the next unread line.
+    #[inline(always)]
     pub(super) fn line(&self) -> u64 {
         self.line
     }
@@ -234,6 +236,7 @@ fn separators16(chunk: &[u8; 16]) -> u32 {
 
 /// Scans `b` from `from` to the end of the line, calling `comma` with the index of each comma
 /// on the way; returns the index of the line's `\n` (or `b.len()`). Eight bytes at a time.
+#[inline(always)]
 fn split_line(b: &[u8], from: usize, mut comma: impl FnMut(usize)) -> usize {
     let mut i = from;
     // Sixteen bytes at a time where SSE2 is there (every x86-64), then eight.

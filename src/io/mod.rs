@@ -13,12 +13,14 @@
 
 pub mod atomic;
 mod cascades_csv;
+mod casin;
 pub(crate) mod csv_fields;
 mod fast_lines;
 pub mod format;
 mod jsonl;
 pub mod netinf_txt;
 pub mod parse;
+pub(crate) mod rows;
 mod seen;
 
 pub use cascades_csv::CsvReader;
@@ -116,7 +118,7 @@ pub fn open_cascades(
             }
             Box::new(CsvReader::open(&files[0], None, options)?)
         }
-        Format::Casin => Box::new(cascades_csv::CasinReader::new(files, options)),
+        Format::Casin => Box::new(casin::CasinReader::new(files, options)),
         Format::Jsonl => {
             if files.len() != 1 {
                 return Err(input_error(
@@ -134,14 +136,34 @@ pub fn open_cascades(
     Ok(source)
 }
 
-/// Opens `path` for reading (`-` is standard input) and returns its size when known.
-fn open_input(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, Option<u64>)> {
-    if path.as_os_str() == "-" {
-        return Ok((Box::new(std::io::stdin()), None));
+/// Opens `path` for reading (`-` is standard input) and returns its size when known. A gzip
+/// input (recognised by its magic bytes, whatever its name) is decompressed as it streams; its
+/// size is then unknown.
+pub(crate) fn open_input(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, Option<u64>)> {
+    use std::io::Read;
+    let (mut raw, len): (Box<dyn Read + Send>, Option<u64>) = if path.as_os_str() == "-" {
+        (Box::new(std::io::stdin()), None)
+    } else {
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = f.metadata().ok().map(|m| m.len());
+        (Box::new(f), len)
+    };
+    // The first two bytes decide; they are read again through the chain.
+    let mut head = [0u8; 2];
+    let mut n = 0;
+    while n < head.len() {
+        match raw.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
     }
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = f.metadata().ok().map(|m| m.len());
-    Ok((Box::new(f), len))
+    let whole = std::io::Cursor::new(head[..n].to_vec()).chain(raw);
+    if head[..n] == [0x1f, 0x8b] {
+        return Ok((Box::new(flate2::read::MultiGzDecoder::new(whole)), None));
+    }
+    Ok((Box::new(whole), len))
 }
 
 fn input_error(path: &Path, kind: InputErrorKind) -> Error {
@@ -200,11 +222,13 @@ fn detect_format(input: &str, files: &[PathBuf]) -> Result<Format> {
         return Ok(Format::Casin);
     }
     let file = &files[0];
-    let ext = file
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    // The extension under a `.gz` one: `x.jsonl.gz` is JSON Lines.
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     if ext == "jsonl" || ext == "ndjson" || ext == "json" {
         return Ok(Format::Jsonl);
     }
@@ -232,7 +256,7 @@ fn detect_format(input: &str, files: &[PathBuf]) -> Result<Format> {
 
 pub(crate) fn first_line(path: &Path) -> Result<String> {
     use std::io::BufRead;
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let (f, _) = open_input(path)?;
     let mut line = String::new();
     std::io::BufReader::new(f)
         .read_line(&mut line)

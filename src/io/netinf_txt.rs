@@ -4,7 +4,7 @@
 //! `id,time,id,time,…` (pairs in any order; CRLF accepted). A ground-truth or inferred
 //! network uses the same node block followed by `src,dst[,alpha]` lines.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -39,11 +39,8 @@ pub struct TrueNetwork {
 }
 
 fn open(path: &Path) -> Result<Box<dyn BufRead>> {
-    if path.as_os_str() == "-" {
-        return Ok(Box::new(BufReader::new(std::io::stdin())));
-    }
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
+    let (reader, _) = super::open_input(path)?;
+    Ok(Box::new(BufReader::with_capacity(1 << 20, reader)))
 }
 
 fn err(path: &Path, line: u64, field: Option<&str>, kind: InputErrorKind) -> Error {
@@ -63,7 +60,10 @@ pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NodeCascades> {
         NetInfFormat::Auto if path.as_os_str() == "-" => NetInfFormat::Snap,
         NetInfFormat::Auto => {
             let first = super::first_line(path)?;
-            if first.split(',').any(|f| f.trim() == "cascade_id") {
+            if first
+                .split(',')
+                .any(|f| f.trim().eq_ignore_ascii_case("cascade_id"))
+            {
                 NetInfFormat::Csv
             } else {
                 NetInfFormat::Snap
@@ -237,71 +237,24 @@ pub fn read_snap(path: &Path) -> Result<NodeCascades> {
 /// # Errors
 /// Missing columns, wrong field counts, bad times: each with file, line and field.
 pub fn read_long_csv(path: &Path) -> Result<NodeCascades> {
-    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)
-    };
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 20, reader));
-    let header = csv
-        .headers()
-        .map_err(|e| err(path, 1, None, InputErrorKind::Csv(e.to_string())))?
-        .clone();
-    if header.is_empty() {
-        return Err(err(path, 1, None, InputErrorKind::Empty));
-    }
-    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.trim()));
-    let found = header.iter().collect::<Vec<_>>().join(",");
-    let missing = |column: &str| {
-        err(
-            path,
-            1,
-            None,
-            InputErrorKind::MissingColumn {
-                column: column.to_string(),
-                found: found.clone(),
-                hint: "a NetInf CSV needs cascade_id,node,time".into(),
-            },
-        )
-    };
-    let c_col = find(&["cascade_id"]).ok_or_else(|| missing("cascade_id"))?;
-    let n_col =
-        find(&["node", "user_id", "cascade_node", "node_name"]).ok_or_else(|| missing("node"))?;
-    let t_col = find(&["time", "event_time"]).ok_or_else(|| missing("time"))?;
+    let mut rows = super::rows::RowSource::open(path, super::rows::general_only())?;
+    let hint = "a NetInf CSV needs cascade_id,node,time";
+    let c_col = rows.require("cascade_id", &["cascade_id"], hint)?;
+    let n_col = rows.require(
+        "node",
+        &["node", "user_id", "cascade_node", "node_name"],
+        hint,
+    )?;
+    let t_col = rows.require("time", &["time", "event_time"], hint)?;
+    let t_name = rows.header()[t_col].clone();
 
     let mut data = NodeCascades::default();
     let mut cascade_index: FxHashMap<String, usize> = FxHashMap::default();
     let mut builders: Vec<(String, CascadeBuilder)> = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let mut rows = 0u64;
-    loop {
-        let more = csv.read_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            err(path, line, None, InputErrorKind::Csv(e.to_string()))
-        })?;
-        if !more {
-            break;
-        }
-        rows += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != header.len() {
-            return Err(err(
-                path,
-                line,
-                None,
-                InputErrorKind::FieldCount {
-                    expected: header.len(),
-                    found: record.len(),
-                },
-            ));
-        }
-        let cid = record[c_col].trim();
-        let node = record[n_col].trim();
-        let t = super::parse_time(&record[t_col])
-            .map_err(|k| err(path, line, Some(header[t_col].trim()), k))?;
+    while rows.read_record()? {
+        rows.check_field_count()?;
+        let [cid, node, time] = rows.fields([c_col, n_col, t_col]);
+        let t = super::parse_time(time).map_err(|k| InputError::new(rows.at(&t_name), k))?;
         let c = match cascade_index.get(cid) {
             Some(&c) => c,
             None => {
@@ -316,7 +269,7 @@ pub fn read_long_csv(path: &Path) -> Result<NodeCascades> {
         let id = data.nodes.intern(node);
         builders[c].1.push(id.0, t);
     }
-    if rows == 0 {
+    if rows.rows() == 0 {
         return Err(err(path, 1, None, InputErrorKind::Empty));
     }
     for (name, mut b) in builders {

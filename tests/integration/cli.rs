@@ -1072,3 +1072,48 @@ fn an_interrupted_run_keeps_earlier_outputs_and_leaves_no_partial_file() {
         "the earlier output is intact and nothing else is left"
     );
 }
+
+/// A gzip input (`.csv.gz`, SNAP text too) reads as the plain file: the same outputs.
+#[test]
+fn gzip_inputs_read_as_the_plain_files() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let gz = |src: &Path, name: &str| {
+        let p = dir.path().join(name);
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(&p).unwrap(),
+            flate2::Compression::fast(),
+        );
+        enc.write_all(&std::fs::read(src).unwrap()).unwrap();
+        enc.finish().unwrap();
+        p
+    };
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample-retweets.csv");
+    let (code, plain, err) = influence(&sample, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, zipped, err) = influence(&gz(&sample, "s.csv.gz"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(zipped, plain, "influence: same tweets.csv");
+
+    let snap = shared_dir().join("fixtures/netinf/hier256-pow-cascades.txt");
+    let run = |input: &Path| {
+        let out = cascadia()
+            .args([
+                "netinf", "-q", "--model", "pow", "--alpha", "2", "--edges", "50", "--input",
+            ])
+            .arg(input)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    assert_eq!(
+        run(&gz(&snap, "c.txt.gz")),
+        run(&snap),
+        "netinf: same edges.csv"
+    );
+}
