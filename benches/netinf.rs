@@ -154,7 +154,7 @@ fn bench(c: &mut Criterion) {
     if let Some(ctx) = ctx.as_deref() {
         let dev = DeviceBatch::upload(ctx, &batch, &best).expect("upload");
         group.bench_function(BenchmarkId::new("batch-gpu", total), |b| {
-            b.iter(|| dev.evaluate(ctx, None).expect("GPU gains"));
+            b.iter(|| dev.gains(ctx, None).expect("GPU gains"));
         });
     }
     group.finish();

@@ -192,13 +192,14 @@ impl DeviceBatch {
         ctx.write(&self.best, bytemuck::cast_slice(best));
     }
 
-    /// For each segment `s`, the gains of the segment-local candidates `lists[s]` (or of
+    /// The host side of the `gains` kernel (`shaders/netinf/gains.wgsl`; CPU twin
+    /// `cpu/gains.rs::gains`): for each segment `s`, the gains of the segment-local candidates `lists[s]` (or of
     /// every candidate when `lists` is `None`), all in one submission: one vector per
     /// segment.
     ///
     /// # Errors
     /// A lost device, a validation error or a failed read-back.
-    pub fn evaluate(
+    pub fn gains(
         &self,
         ctx: &Context,
         lists: Option<&[Vec<u32>]>,
@@ -289,7 +290,7 @@ pub fn run_batch(
     let dev = DeviceBatch::upload(ctx, &batch, &best_all)?;
     stats.batches += 1;
     stats.segments += batch.segments.len() as u64;
-    let initial = dev.evaluate(ctx, None)?;
+    let initial = dev.gains(ctx, None)?;
     stats.rounds += 1;
     stats.gains += batch
         .segments
@@ -383,7 +384,7 @@ pub fn run_batch(
         loc_start[n] = locs.len();
         let t = Instant::now();
         dev.set_best(ctx, &best_all);
-        let res = dev.evaluate(ctx, Some(&lists))?;
+        let res = dev.gains(ctx, Some(&lists))?;
         stats.seconds_device += t.elapsed().as_secs_f64();
         stats.rounds += 1;
         stats.gains += lists.iter().map(|l| l.len() as u64).sum::<u64>();

@@ -128,7 +128,7 @@ fn gains_kernel_equals_twin_equals_reference_bit_for_bit() {
             }
             let dev = DeviceBatch::upload(&ctx, &batch, &best).expect("upload");
             // All candidates, then random lists (with repeats and in any order).
-            let all = dev.evaluate(&ctx, None).expect("GPU gains");
+            let all = dev.gains(&ctx, None).expect("GPU gains");
             let lists: Vec<Vec<u32>> = batch
                 .segments
                 .iter()
@@ -139,7 +139,7 @@ fn gains_kernel_equals_twin_equals_reference_bit_for_bit() {
                         .collect()
                 })
                 .collect();
-            let listed = dev.evaluate(&ctx, Some(&lists)).expect("GPU gains");
+            let listed = dev.gains(&ctx, Some(&lists)).expect("GPU gains");
             let mut twin = Vec::new();
             for (s, seg) in batch.segments.iter().enumerate() {
                 gains(seg, &best, None, &mut twin);

@@ -83,7 +83,7 @@ fn uniform_structs_match_their_rust_mirrors() {
     );
     assert_eq!(
         wgsl_struct_size(
-            cascadia::influence::gpu::SCAN_FWD_LOCAL.source,
+            cascadia::influence::gpu::LINEAR_SCAN_FWD_LOCAL.source,
             "ScanParams"
         ),
         std::mem::size_of::<cascadia::influence::uniforms::ScanParams>(),

@@ -1,12 +1,13 @@
 //! The linear kernel (one cascade per invocation) and its scan form for very long cascades.
 
+use super::linear_scan::{linear_scan, pack_scan};
 use super::{Device, scatter};
 use crate::cascade::CascadeSet;
-use crate::gpu::{Binding, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
+use crate::gpu::{Binding, GpuError, KernelSpec, dispatch};
 use crate::influence::InfluenceValidParams;
-use crate::influence::cpu::{LinearScratch, linear as cpu_linear, linear_scan_twin, linear_twin};
+use crate::influence::cpu::{LinearScratch, linear as cpu_linear, linear_twin};
 use crate::influence::packing::{plan, split_lens};
-use crate::influence::uniforms::{LinearParams, ScanParams};
+use crate::influence::uniforms::LinearParams;
 use crate::influence::{Power, SelfTerm};
 
 /// The linear kernel.
@@ -67,56 +68,6 @@ pub struct Packed {
     pub cascades: Vec<usize>,
 }
 
-const SCAN_SOURCE: &str = include_str!("../../../shaders/influence/linear_scan.wgsl");
-const SCAN_BINDINGS: &[Binding] = &[
-    Binding::Uniform,
-    Binding::ReadOnly,
-    Binding::ReadOnly,
-    Binding::ReadOnly,
-    Binding::ReadWrite,
-    Binding::ReadWrite,
-    Binding::ReadWrite,
-    Binding::ReadWrite,
-];
-
-macro_rules! scan_kernel {
-    ($name:ident, $entry:literal, $doc:literal) => {
-        #[doc = $doc]
-        pub const $name: KernelSpec = KernelSpec {
-            name: concat!("cascadia.influence.linear_scan.", $entry),
-            source: SCAN_SOURCE,
-            entry: $entry,
-            workgroup_size: [64, 1, 1],
-            bindings: SCAN_BINDINGS,
-        };
-    };
-}
-scan_kernel!(
-    SCAN_FWD_LOCAL,
-    "fwd_local",
-    "Scan pass 1: each chunk's forward affine map."
-);
-scan_kernel!(
-    SCAN_FWD_CARRY,
-    "fwd_carry",
-    "Scan pass 2: the D entering each chunk."
-);
-scan_kernel!(
-    SCAN_FWD_APPLY,
-    "fwd_apply",
-    "Scan pass 3: G per event, each chunk's backward map."
-);
-scan_kernel!(
-    SCAN_BWD_CARRY,
-    "bwd_carry",
-    "Scan pass 4: the U at the top of each chunk."
-);
-scan_kernel!(
-    SCAN_BWD_APPLY,
-    "bwd_apply",
-    "Scan pass 5: tweet influence per event."
-);
-
 /// How the linear path splits a batch.
 #[derive(Clone, Copy, Debug)]
 pub struct LinearOptions {
@@ -153,7 +104,7 @@ pub struct LinearReport {
     pub cpu_cascades: usize,
 }
 
-fn linear_params(params: &InfluenceValidParams, n_cascades: usize) -> LinearParams {
+pub(super) fn linear_params(params: &InfluenceValidParams, n_cascades: usize) -> LinearParams {
     LinearParams {
         n_cascades: u32::try_from(n_cascades).expect("fewer than 2^32 cascades per group"),
         power: if params.power == Power::Two { 2 } else { 1 },
@@ -169,7 +120,7 @@ fn linear_params(params: &InfluenceValidParams, n_cascades: usize) -> LinearPara
 /// The listed cascades' events concatenated in list order: event offsets (`len + 1`
 /// entries), `dt` and `w` (f64 on the host, then f32). Cascades in parallel, `β = 1` decided
 /// once (in the loop the compiler calls `pow` for every event).
-fn pack_events(
+pub(super) fn pack_events(
     set: &CascadeSet,
     cascades: &[usize],
     params: &InfluenceValidParams,
@@ -214,7 +165,7 @@ fn pack_events(
     (offsets, dt, w)
 }
 
-fn u32_len(n: usize) -> u32 {
+pub(super) fn u32_len(n: usize) -> u32 {
     u32::try_from(n).expect("a group holds fewer than 2^32 events")
 }
 
@@ -236,70 +187,6 @@ pub fn pack(set: &CascadeSet, params: &InfluenceValidParams) -> Packed {
         .filter(|&i| set.get(i).len() <= GPU_MAX_EVENTS)
         .collect();
     pack_group(set, &idx, params)
-}
-
-/// The packed form of a group of long cascades for the scan kernels.
-#[derive(Clone, Debug, Default)]
-pub struct ScanPacked {
-    /// Uniform parameters.
-    pub params: ScanParams,
-    /// `[chunk bounds | chunk → cascade | cascade event starts | cascade chunk starts]`.
-    pub index: Vec<u32>,
-    /// As [`Packed::dt`].
-    pub dt: Vec<f32>,
-    /// As [`Packed::w`].
-    pub w: Vec<f32>,
-    /// For each packed cascade, its index in the set.
-    pub cascades: Vec<usize>,
-}
-
-/// Packs the listed cascades of `set` for the scan kernels, in chunks of `chunk` events.
-///
-/// # Panics
-/// If `chunk` is 0.
-pub fn pack_scan(
-    set: &CascadeSet,
-    cascades: &[usize],
-    params: &InfluenceValidParams,
-    chunk: usize,
-) -> ScanPacked {
-    assert!(chunk > 0, "chunks hold at least one event");
-    let (starts, dt, w) = pack_events(set, cascades, params);
-    let n = dt.len();
-    let (mut bounds, mut owner, mut chunk0) = (vec![], vec![], vec![0]);
-    for (ci, se) in starts.windows(2).enumerate() {
-        let (s, e) = (se[0] as usize, se[1] as usize);
-        let mut p = s;
-        while p < e {
-            bounds.push(u32_len(p));
-            owner.push(u32_len(ci));
-            p = (p + chunk).min(e);
-        }
-        chunk0.push(u32_len(bounds.len()));
-    }
-    let n_chunks = bounds.len();
-    bounds.push(u32_len(n));
-    let lp = linear_params(params, cascades.len());
-    let mut index = bounds;
-    index.extend(owner);
-    index.extend(starts);
-    index.extend(chunk0);
-    ScanPacked {
-        params: ScanParams {
-            n_chunks: u32_len(n_chunks),
-            n_cascades: lp.n_cascades,
-            power: lp.power,
-            self_included: lp.self_included,
-            has_alpha: lp.has_alpha,
-            decay: lp.decay,
-            alpha: lp.alpha,
-            _pad: 0,
-        },
-        index,
-        dt,
-        w,
-        cascades: cascades.to_vec(),
-    }
 }
 
 /// Tweet influence of every event of `set` into `out` (flat, by the set's offsets) on the
@@ -361,7 +248,7 @@ pub fn linear_with(
     for g in &long.groups {
         let largest = g.cascades.iter().map(|&i| sizes[i]).max().unwrap_or(0);
         let p = pack_scan(set, &g.cascades, params, group_chunk(chunk, largest));
-        let vals = run_scan(device, &p)?;
+        let vals = linear_scan(device, &p)?;
         scatter(set, &g.cascades, &vals, out);
         report.scan_groups += 1;
         report.scan_chunks += p.params.n_chunks as usize;
@@ -409,48 +296,6 @@ fn run_short(device: Device<'_>, p: &Packed) -> Result<Vec<f32>, GpuError> {
                 ],
                 &[&zeros],
                 grid,
-            )?;
-            Ok(bytemuck::pod_collect_to_vec(&res[0]))
-        }
-    }
-}
-
-fn run_scan(device: Device<'_>, p: &ScanPacked) -> Result<Vec<f32>, GpuError> {
-    let n = p.dt.len();
-    match device {
-        Device::Twin { .. } => {
-            let (mut g, mut out) = (vec![0.0f32; n], vec![0.0f32; n]);
-            linear_scan_twin(&p.params, &p.index, &p.dt, &p.w, &mut g, &mut out);
-            Ok(out)
-        }
-        Device::Gpu { ctx, .. } => {
-            let chunks = u64::from(p.params.n_chunks);
-            let index = ctx.upload("linear_scan index", bytemuck::cast_slice(&p.index))?;
-            let dt = ctx.upload("linear_scan dt", bytemuck::cast_slice(&p.dt))?;
-            let w = ctx.upload("linear_scan w", bytemuck::cast_slice(&p.w))?;
-            let g = ctx.zeroed("linear_scan g", 4 * n as u64)?;
-            let out = ctx.zeroed("linear_scan out", 4 * n as u64)?;
-            let comp = ctx.zeroed("linear_scan comp", 8 * chunks)?;
-            let carry = ctx.zeroed("linear_scan carry", 4 * chunks)?;
-            let buffers: [&GpuBuffer; 7] = [&index, &dt, &w, &g, &out, &comp, &carry];
-            let per_chunk = dispatch::grid_1d(p.params.n_chunks, 64);
-            let per_cascade = dispatch::grid_1d(p.params.n_cascades, 64);
-            let uniform = bytemuck::bytes_of(&p.params);
-            let d = |kernel, grid| Dispatch {
-                kernel,
-                uniform,
-                buffers: &buffers,
-                grid,
-            };
-            let res = ctx.submit(
-                &[
-                    d(&SCAN_FWD_LOCAL, per_chunk),
-                    d(&SCAN_FWD_CARRY, per_cascade),
-                    d(&SCAN_FWD_APPLY, per_chunk),
-                    d(&SCAN_BWD_CARRY, per_cascade),
-                    d(&SCAN_BWD_APPLY, per_chunk),
-                ],
-                &[(&out, 4 * n as u64)],
             )?;
             Ok(bytemuck::pod_collect_to_vec(&res[0]))
         }

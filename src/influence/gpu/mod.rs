@@ -14,12 +14,16 @@
 //! so the packing and the kernels' arithmetic are checked without a GPU.
 
 mod linear;
+mod linear_scan;
 mod recursion;
 
 pub use linear::{
     DEFAULT_SPLIT_EVENTS, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS, LINEAR,
-    LinearOptions, LinearReport, Packed, SCAN_BWD_APPLY, SCAN_BWD_CARRY, SCAN_FWD_APPLY,
-    SCAN_FWD_CARRY, SCAN_FWD_LOCAL, ScanPacked, linear, linear_with, pack, pack_group, pack_scan,
+    LinearOptions, LinearReport, Packed, linear, linear_with, pack, pack_group,
+};
+pub use linear_scan::{
+    LINEAR_SCAN_BWD_APPLY, LINEAR_SCAN_BWD_CARRY, LINEAR_SCAN_FWD_APPLY, LINEAR_SCAN_FWD_CARRY,
+    LINEAR_SCAN_FWD_LOCAL, ScanPacked, pack_scan,
 };
 pub use recursion::{
     RECURSION_F32_TOLERANCE, RECURSION_M, RECURSION_Q, RecursionPacked, RecursionReport,

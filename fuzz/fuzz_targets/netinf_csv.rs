@@ -1,0 +1,11 @@
+//! NetInf's long CSV (`cascade_id,node,time`, rows of a cascade in any order).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let path = common::scratch("cascades.csv", data);
+    let _ = cascadia::io::netinf_txt::read_netinf(&path, cascadia::io::netinf_txt::NetInfFormat::Csv);
+});
