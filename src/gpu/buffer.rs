@@ -1,0 +1,93 @@
+//! Resident storage buffers: uploads, zeroed buffers and writes, each checked against the
+//! device's storage binding limit.
+
+use super::{Context, GpuError};
+
+/// A storage buffer on the device (see [`Context::upload`]).
+#[derive(Debug)]
+pub struct GpuBuffer {
+    pub(super) buffer: wgpu::Buffer,
+    pub(super) bytes: u64,
+}
+
+impl GpuBuffer {
+    /// Size in bytes as asked (before padding).
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl Context {
+    /// A storage buffer holding `data` (padded to 4 bytes, at least 16), readable and
+    /// writable by kernels and by [`Context::write`] / [`Context::submit`] reads.
+    ///
+    /// # Errors
+    /// [`GpuError::TooLarge`] over the device's storage binding limit.
+    pub fn upload(&self, label: &str, data: &[u8]) -> Result<GpuBuffer, GpuError> {
+        use wgpu::util::DeviceExt;
+        self.check_size(label, data.len() as u64)?;
+        let mut padded = data.to_vec();
+        padded.resize(data.len().max(16).next_multiple_of(4), 0);
+        let buffer = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: &padded,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_DST
+                    | wgpu::BufferUsages::COPY_SRC,
+            });
+        Ok(GpuBuffer {
+            buffer,
+            bytes: data.len() as u64,
+        })
+    }
+
+    /// A zero-filled storage buffer of `bytes` bytes (as [`Context::upload`]).
+    ///
+    /// # Errors
+    /// As [`Context::upload`].
+    pub fn zeroed(&self, label: &str, bytes: u64) -> Result<GpuBuffer, GpuError> {
+        self.check_size(label, bytes)?;
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: bytes.max(16).next_multiple_of(4),
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST
+                | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        Ok(GpuBuffer { buffer, bytes })
+    }
+
+    /// Overwrites the start of `buffer` with `data` (ordered before the next submission).
+    ///
+    /// # Panics
+    /// If `data` is longer than the buffer (a caller bug).
+    pub fn write(&self, buffer: &GpuBuffer, data: &[u8]) {
+        assert!(
+            data.len() as u64 <= buffer.buffer.size(),
+            "write of {} bytes into a {}-byte buffer",
+            data.len(),
+            buffer.buffer.size()
+        );
+        if data.len() % 4 == 0 {
+            self.queue.write_buffer(&buffer.buffer, 0, data);
+        } else {
+            let mut padded = data.to_vec();
+            padded.resize(data.len().next_multiple_of(4), 0);
+            self.queue.write_buffer(&buffer.buffer, 0, &padded);
+        }
+    }
+
+    fn check_size(&self, what: &str, bytes: u64) -> Result<(), GpuError> {
+        if bytes > self.max_binding {
+            return Err(GpuError::TooLarge {
+                what: what.to_string(),
+                needed: bytes,
+                limit: self.max_binding,
+            });
+        }
+        Ok(())
+    }
+}
