@@ -32,6 +32,7 @@ pub mod io;
 pub mod kernels;
 pub mod metrics;
 pub mod netinf;
+pub mod plots;
 mod prefetch;
 pub mod progress;
 pub mod synth;

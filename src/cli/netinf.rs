@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use cascadia::cascade::NodeCascades;
 use cascadia::io::netinf_txt::{NetInfFormat, read_netinf, read_network, write_network};
-use cascadia::metrics::edges::{TruthMetrics, pr_svg};
+use cascadia::metrics::edges::TruthMetrics;
 use cascadia::netinf::output::{pr_curve, write_edges, write_pr};
 use cascadia::netinf::{self, Model, NetInfParams, NetInfValidParams, Ties, Weights};
+use cascadia::plots::pr_svg;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 

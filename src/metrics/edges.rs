@@ -1,5 +1,6 @@
 //! Network recovery metrics: precision and recall after every inferred edge, the
-//! break-even point and the area under the precision–recall curve.
+//! break-even point and the area under the precision–recall curve (plotted by
+//! [`crate::plots::pr_svg`]).
 
 use serde::Serialize;
 
@@ -96,68 +97,6 @@ impl TruthMetrics {
     }
 }
 
-/// A precision–recall plot as a self-contained SVG document.
-pub fn pr_svg(curve: &[PrPoint], title: &str) -> String {
-    use std::fmt::Write;
-    let (w, h, m) = (480.0, 400.0, 50.0);
-    let x = |r: f64| m + r * (w - 1.5 * m);
-    let y = |p: f64| h - m - p * (h - 1.5 * m);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let esc = title.replace('&', "&amp;").replace('<', "&lt;");
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="20" text-anchor="middle">{esc}</text>"#,
-        w / 2.0
-    );
-    for i in 0..=10 {
-        let v = f64::from(i) / 10.0;
-        let _ = writeln!(
-            s,
-            r##"<line x1="{x0}" y1="{yv}" x2="{x1}" y2="{yv}" stroke="#eee"/><line x1="{xv}" y1="{y0}" x2="{xv}" y2="{y1}" stroke="#eee"/>"##,
-            x0 = x(0.0),
-            x1 = x(1.0),
-            yv = y(v),
-            xv = x(v),
-            y0 = y(0.0),
-            y1 = y(1.0)
-        );
-        if i % 2 == 0 {
-            let _ = writeln!(
-                s,
-                r#"<text x="{}" y="{}" text-anchor="middle">{v:.1}</text><text x="{}" y="{}" text-anchor="end">{v:.1}</text>"#,
-                x(v),
-                y(0.0) + 16.0,
-                x(0.0) - 6.0,
-                y(v) + 4.0
-            );
-        }
-    }
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="{}" text-anchor="middle">recall</text><text x="14" y="{}" transform="rotate(-90 14 {})" text-anchor="middle">precision</text>"#,
-        x(0.5),
-        h - 12.0,
-        y(0.5),
-        y(0.5)
-    );
-    let mut points = String::new();
-    for p in curve {
-        let _ = write!(points, "{:.2},{:.2} ", x(p.recall), y(p.precision));
-    }
-    let _ = writeln!(
-        s,
-        r##"<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="{}"/>"##,
-        points.trim_end()
-    );
-    s.push_str("</svg>\n");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +111,5 @@ mod tests {
         assert_eq!(break_even(&c, 5), None);
         let ap = (1.0 + 2.0 / 3.0 + 3.0 / 4.0) / 3.0;
         assert!((area_under_pr(&c) - ap).abs() < 1e-15);
-        assert!(pr_svg(&c, "t").contains("<polyline"));
     }
 }
