@@ -20,7 +20,7 @@ impl UserId {
 /// slots (at most three quarters full). Every input event looks its user up here, so a slot
 /// holds the name's first eight bytes and its length beside the id: names of up to eight
 /// bytes (most ids) are compared without leaving the table. The table is open-addressed with
-/// linear probing, so that a reader that knows a name a row ahead can [`Interner::prefetch`]
+/// linear probing, so that a reader that knows a name a row ahead can `Interner::prefetch`
 /// the slot where its search starts.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {

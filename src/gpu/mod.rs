@@ -25,7 +25,7 @@ pub use buffer::GpuBuffer;
 pub use dispatch::Dispatch;
 pub use error::GpuError;
 pub use kernel::{Binding, KernelSpec};
-pub use selftest::{SELFTEST_LOOP, check_loop_count};
+pub(crate) use selftest::SELFTEST_LOOP;
 
 use pipeline::Pipeline;
 

@@ -5,7 +5,7 @@ use super::{Binding, Context, GpuError, KernelSpec};
 
 /// The loop-truncation self-test kernel (`shaders/gpu/selftest_loop.wgsl`). It has no CPU twin:
 /// the host computes its expected output (an iteration count) directly.
-pub const SELFTEST_LOOP: KernelSpec = KernelSpec {
+pub(crate) const SELFTEST_LOOP: KernelSpec = KernelSpec {
     name: "cascadia.gpu.selftest_loop",
     source: include_str!("../../shaders/gpu/selftest_loop.wgsl"),
     entry: "main",
@@ -20,7 +20,7 @@ pub(super) const SELFTEST_ITERATIONS: u32 = 70_000;
 ///
 /// # Errors
 /// [`GpuError::TruncatingDriver`] when `got != wanted`.
-pub fn check_loop_count(driver: &str, wanted: u32, got: u32) -> Result<(), GpuError> {
+pub(crate) fn check_loop_count(driver: &str, wanted: u32, got: u32) -> Result<(), GpuError> {
     if got == wanted {
         Ok(())
     } else {

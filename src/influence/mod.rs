@@ -46,7 +46,7 @@ pub mod cpu;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod output;
-pub mod packing;
+pub(crate) mod packing;
 mod pairwise;
 mod params;
 mod run;

@@ -9,7 +9,7 @@
 
 /// A cascade index (into the batch's `CascadeSet`) list with its total cost.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Group {
+pub(crate) struct Group {
     /// Cascade indexes, by increasing size (ties in input order).
     pub cascades: Vec<usize>,
     /// Sum of the cascades' costs (bytes).
@@ -18,7 +18,7 @@ pub struct Group {
 
 /// The groups of a batch, and the cascades too costly for any group.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Groups, each of total cost at most the budget.
     pub groups: Vec<Group>,
     /// Cascades whose own cost exceeds the budget (input order).
@@ -31,7 +31,7 @@ pub struct Plan {
 ///
 /// # Complexity
 /// O(m log m) for m kept cascades.
-pub fn plan(
+pub(crate) fn plan(
     sizes: &[usize],
     keep: impl Fn(usize) -> bool,
     cost: impl Fn(usize) -> u64,

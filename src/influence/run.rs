@@ -429,7 +429,7 @@ fn run(
 /// Computes tweet influence and expected parents of every cascade of `set` (flat outputs, by
 /// the set's offsets): on the GPU when `backend` is one (`--algo linear` or `recursion`), else
 /// on the CPU in parallel. Expected parents are always computed on the CPU. This is the batch
-/// step of [`run`].
+/// step of [`Runner::run`].
 ///
 /// # Errors
 /// A cascade too large for the algorithm, or a GPU error.

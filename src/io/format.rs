@@ -1,5 +1,5 @@
 //! Number and field formatting for the CSV writers: floats in their shortest round-trip text
-//! (`ryu`'s, produced by the faster `zmij` where the two agree), CSV quoting, and [`Cursor`],
+//! (`ryu`'s, produced by the faster `zmij` where the two agree), CSV quoting, and `Cursor`,
 //! the output buffer the hot writers format into (fixed-size copies, digits in place).
 
 /// Appends `field` to `out`, CSV-quoted if needed.
@@ -60,7 +60,7 @@ pub fn push_time(out: &mut Vec<u8>, t: f64, buf: &mut Numbers) {
     append_with(out, |c| c.time(t, buf));
 }
 
-/// Appends what `write` writes through a [`Cursor`] (with room for one row's field).
+/// Appends what `write` writes through a `Cursor` (with room for one row's field).
 fn append_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Cursor<'_>)) {
     let mut room = Vec::new();
     let mut c = Cursor::new(&mut room);

@@ -4,15 +4,15 @@
 //! node problems are built on the host, packed into segments (each one set of bindings under
 //! the device's storage limit) and uploaded once; the concatenated `best_c(v)` of all its
 //! nodes lives in one buffer. The greedies of the batch then advance in lock-step rounds:
-//! every unfinished node selects its next edge on the host ([`NodeGreedy::next`], cheap:
+//! every unfinished node selects its next edge on the host (`NodeGreedy::next`, cheap:
 //! a heap pop and the changed cascades), the new `best` array and the lists of affected
 //! candidates go up, one submission evaluates every listed gain of every node
-//! (`shaders/netinf/gains.wgsl`), and the gains come back to [`NodeGreedy::apply`]. One host
+//! (`shaders/netinf/gains.wgsl`), and the gains come back to `NodeGreedy::apply`. One host
 //! round trip per round, not per candidate or per node; rounds = the most steps of a node.
 //!
 //! The kernel is exact (see the WGSL header): the GPU engine's gains equal the CPU's bit for
 //! bit, so it selects the same edges with the same statistics; there is no tolerance and no
-//! near-tie to confirm. Candidates with more than [`MAX_CANDIDATE_INCIDENCES`] incidences (a
+//! near-tie to confirm. Candidates with more than `MAX_CANDIDATE_INCIDENCES` incidences (a
 //! long loop for one invocation) or with a non-finite weight or initial best are evaluated on
 //! the host.
 
@@ -62,7 +62,7 @@ pub const GAINS: KernelSpec = KernelSpec {
 };
 
 /// Longest loop of one invocation: candidates with more incidences run on the host.
-pub const MAX_CANDIDATE_INCIDENCES: usize = 1 << 16;
+pub(crate) const MAX_CANDIDATE_INCIDENCES: usize = 1 << 16;
 
 /// A batch of node problems packed for the kernel.
 #[derive(Clone, Debug, Default)]
@@ -272,7 +272,7 @@ impl DeviceBatch {
 ///
 /// # Errors
 /// A GPU error (limits, validation, lost device, read-back).
-pub fn run_batch(
+pub(crate) fn run_batch(
     ctx: &Context,
     problems: &[NodeProblem],
     segment_incidences: usize,
@@ -417,7 +417,7 @@ pub fn run_batch(
 }
 
 /// Incidences of each node's problem (Σ over its cascades of the strictly earlier events).
-pub fn node_incidences(set: &CascadeSet, index: &NodeIndex, n: usize) -> Vec<u64> {
+pub(crate) fn node_incidences(set: &CascadeSet, index: &NodeIndex, n: usize) -> Vec<u64> {
     (0..n)
         .into_par_iter()
         .map(|v| {
@@ -442,7 +442,7 @@ pub fn node_incidences(set: &CascadeSet, index: &NodeIndex, n: usize) -> Vec<u64
     clippy::too_many_arguments,
     reason = "the inputs of one phase of infer_with, passed through"
 )]
-pub fn node_runs(
+pub(crate) fn node_runs(
     ctx: &Context,
     opts: &GpuOptions,
     set: &CascadeSet,

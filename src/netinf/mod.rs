@@ -10,8 +10,15 @@
 //! `c` is the `c`-th cascade of the input; the local index `k` of a node problem enumerates
 //! the cascades containing the target node, ascending.
 
+/// The per-node problems, gains (the twin of `shaders/netinf/gains.wgsl`) and greedy state
+/// machine: exposed for the integration tests and benches that check them against the GPU
+/// kernel and the oracles; not API (hidden from the docs, may change).
+#[doc(hidden)]
 pub mod cpu;
+/// The GPU engine behind [`infer_with`] on a GPU backend: exposed for the integration tests and
+/// benches (the kernel against its twin, packing into segments); not API.
 #[cfg(feature = "gpu")]
+#[doc(hidden)]
 pub mod gpu;
 mod model;
 pub mod output;
@@ -54,7 +61,7 @@ pub struct Step {
     pub median_dt: f64,
     /// Mean Δ over those cascades.
     pub mean_dt: f64,
-    /// One-sided Vuong test p-value of this edge (the R package's test, see [`vuong_p_value`]).
+    /// One-sided Vuong test p-value of this edge (the R package's test, see `vuong_p_value`).
     pub p_value: f64,
 }
 
@@ -145,7 +152,7 @@ pub struct GpuStats {
 /// a node may stop once its next gain falls below it (nothing cut can be among the first k
 /// global steps).
 #[derive(Debug)]
-pub struct KthGain {
+pub(crate) struct KthGain {
     limit: Option<usize>,
     heap: Mutex<std::collections::BinaryHeap<std::cmp::Reverse<u64>>>,
     cutoff: AtomicU64,
@@ -153,7 +160,7 @@ pub struct KthGain {
 
 impl KthGain {
     /// For `limit` edges (`None`: no limit, no cutoff).
-    pub fn new(limit: Option<usize>) -> Self {
+    pub(crate) fn new(limit: Option<usize>) -> Self {
         KthGain {
             limit,
             heap: Mutex::new(std::collections::BinaryHeap::new()),
@@ -162,12 +169,12 @@ impl KthGain {
     }
 
     /// The cutoff for [`cpu::greedy::NodeGreedy::next`] (`None` without a limit).
-    pub fn cutoff(&self) -> Option<&AtomicU64> {
+    pub(crate) fn cutoff(&self) -> Option<&AtomicU64> {
         self.limit.map(|_| &self.cutoff)
     }
 
     /// Takes a finished node's step gains into account.
-    pub fn offer(&self, run: &NodeRun) {
+    pub(crate) fn offer(&self, run: &NodeRun) {
         let Some(limit) = self.limit else { return };
         if run.steps.is_empty() {
             return;
@@ -402,7 +409,7 @@ pub fn infer_with(
 /// over the n cascades), statistic `Σ l / (sd(l) √n)`, p = `1 − Φ(stat)` with Φ from
 /// Abramowitz–Stegun 7.1.26 as in the package (absolute error < 1.5e-7). `gain = Σ Δ_c`,
 /// `sum_sq = Σ Δ_c²`.
-pub fn vuong_p_value(gain: f64, sum_sq: f64, n: usize) -> f64 {
+pub(crate) fn vuong_p_value(gain: f64, sum_sq: f64, n: usize) -> f64 {
     if n < 2 {
         return f64::NAN;
     }
@@ -419,7 +426,7 @@ pub fn vuong_p_value(gain: f64, sum_sq: f64, n: usize) -> f64 {
 }
 
 /// Φ(x) by Abramowitz–Stegun 7.1.26 (as the R package computes it).
-pub fn normal_cdf(x: f64) -> f64 {
+pub(crate) fn normal_cdf(x: f64) -> f64 {
     let (a1, a2, a3, a4, a5, p) = (
         0.254829592,
         -0.284496736,

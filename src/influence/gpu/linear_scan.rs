@@ -67,9 +67,9 @@ pub struct ScanPacked {
     pub params: ScanParams,
     /// `[chunk bounds | chunk → cascade | cascade event starts | cascade chunk starts]`.
     pub index: Vec<u32>,
-    /// As [`Packed::dt`].
+    /// As [`super::Packed::dt`].
     pub dt: Vec<f32>,
-    /// As [`Packed::w`].
+    /// As [`super::Packed::w`].
     pub w: Vec<f32>,
     /// For each packed cascade, its index in the set.
     pub cascades: Vec<usize>,

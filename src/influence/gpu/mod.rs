@@ -8,7 +8,7 @@
 //! - [`recursion`] (`shaders/influence/recursion.wgsl`): the paper's M×P column recursion,
 //!   many cascades per submission, with the full pairwise M when asked.
 //!
-//! Every [`Device`] runs a batch through [`super::packing::plan`]: groups of cascades of similar
+//! Every [`Device`] runs a batch through `influence::packing::plan`: groups of cascades of similar
 //! sizes under a byte budget (the device's storage binding limit), results written back in
 //! input order. [`Device::Twin`] runs the kernels' f32 CPU twins over the very same groups,
 //! so the packing and the kernels' arithmetic are checked without a GPU.
@@ -19,16 +19,23 @@ mod recursion;
 
 pub use linear::{
     DEFAULT_SPLIT_EVENTS, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS, LINEAR,
-    LinearOptions, LinearReport, Packed, linear, linear_with, pack, pack_group,
+    LinearOptions, LinearReport, linear, linear_with,
 };
+// The packed layouts, for the tests that run kernels and twins on the same packing; not API.
+#[doc(hidden)]
+pub use linear::{Packed, pack, pack_group};
 pub use linear_scan::{
     LINEAR_SCAN_BWD_APPLY, LINEAR_SCAN_BWD_CARRY, LINEAR_SCAN_FWD_APPLY, LINEAR_SCAN_FWD_CARRY,
-    LINEAR_SCAN_FWD_LOCAL, ScanPacked, pack_scan,
+    LINEAR_SCAN_FWD_LOCAL,
 };
+#[doc(hidden)]
+pub use linear_scan::{ScanPacked, pack_scan};
 pub use recursion::{
-    RECURSION_F32_TOLERANCE, RECURSION_M, RECURSION_Q, RecursionPacked, RecursionReport,
-    pack_recursion, recursion, recursion_matrices,
+    RECURSION_F32_TOLERANCE, RECURSION_M, RECURSION_Q, RecursionReport, recursion,
+    recursion_matrices,
 };
+#[doc(hidden)]
+pub use recursion::{RecursionPacked, pack_recursion};
 
 use crate::cascade::CascadeSet;
 use crate::gpu::Context;

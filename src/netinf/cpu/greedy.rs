@@ -51,7 +51,7 @@ pub struct NodeRun {
     pub n_incidences: u64,
     /// Initial gain of every candidate with a positive one: (candidate index, gain).
     pub initial: Vec<(u32, f64)>,
-    /// The greedy sequence (non-increasing gains), possibly cut short (see [`node_greedy`]).
+    /// The greedy sequence (non-increasing gains), possibly cut short (see `node_greedy`).
     pub steps: Vec<NodeStep>,
     /// (candidate index, new gain) for every gain a step changed, when recorded.
     pub deltas: Vec<(u32, f64)>,
@@ -91,7 +91,7 @@ impl Ord for HeapItem {
 /// [`NodeGreedy::apply`]. Both engines drive this one state machine, so they produce the
 /// same steps, deltas and statistics.
 #[derive(Debug, Default)]
-pub struct NodeGreedy {
+pub(crate) struct NodeGreedy {
     /// `best_c(v)` per local cascade.
     best: Vec<f64>,
     gain: Vec<f64>,
@@ -111,7 +111,7 @@ pub struct NodeGreedy {
 impl NodeGreedy {
     /// Starts the greedy of `p` (reusing `self`'s allocations) from the candidates'
     /// `initial` gains under `p.init_best`, for at most `limit` steps.
-    pub fn start(
+    pub(crate) fn start(
         &mut self,
         p: &NodeProblem,
         initial: &[f64],
@@ -155,18 +155,30 @@ impl NodeGreedy {
     }
 
     /// `best_c(v)` per local cascade, as of the last step.
-    pub fn best(&self) -> &[f64] {
+    #[cfg_attr(
+        not(feature = "gpu"),
+        expect(dead_code, reason = "the GPU engine reads it")
+    )]
+    pub(crate) fn best(&self) -> &[f64] {
         &self.best
     }
 
     /// The local cascades whose best parent the last step changed.
-    pub fn changed(&self) -> &[u32] {
+    #[cfg_attr(
+        not(feature = "gpu"),
+        expect(dead_code, reason = "the GPU engine reads it")
+    )]
+    pub(crate) fn changed(&self) -> &[u32] {
         &self.changed
     }
 
     /// The candidates whose gain the last step may have changed, each once: their gains
     /// under [`NodeGreedy::best`] go to [`NodeGreedy::apply`] in this order.
-    pub fn affected(&self) -> &[u32] {
+    #[cfg_attr(
+        not(feature = "gpu"),
+        expect(dead_code, reason = "the GPU engine reads it")
+    )]
+    pub(crate) fn affected(&self) -> &[u32] {
         &self.affected
     }
 
@@ -174,7 +186,7 @@ impl NodeGreedy {
     /// positive gain left, or the best gain below `cutoff` (an `f64` as bits: a lower bound
     /// on the k-th largest gain of all nodes, so nothing cut can be among the first k global
     /// steps).
-    pub fn next(&mut self, p: &NodeProblem, cutoff: Option<&AtomicU64>) -> bool {
+    pub(crate) fn next(&mut self, p: &NodeProblem, cutoff: Option<&AtomicU64>) -> bool {
         self.affected.clear();
         self.changed.clear();
         if self.run.steps.len() >= self.limit {
@@ -238,7 +250,7 @@ impl NodeGreedy {
 
     /// Takes the new gains of [`NodeGreedy::affected`] (same order), logs the changed ones
     /// and requeues them.
-    pub fn apply(&mut self, p: &NodeProblem, gains: &[f64], keys: &[u32]) {
+    pub(crate) fn apply(&mut self, p: &NodeProblem, gains: &[f64], keys: &[u32]) {
         debug_assert_eq!(gains.len(), self.affected.len());
         for (&j, &g) in self.affected.iter().zip(gains) {
             let j = j as usize;
@@ -263,14 +275,14 @@ impl NodeGreedy {
     }
 
     /// Hands over the finished run.
-    pub fn take_run(&mut self) -> NodeRun {
+    pub(crate) fn take_run(&mut self) -> NodeRun {
         std::mem::take(&mut self.run)
     }
 }
 
-/// Reusable per-thread buffers for [`node_greedy`].
+/// Reusable per-thread buffers for `node_greedy`.
 #[derive(Debug, Default)]
-pub struct GreedyScratch {
+pub(crate) struct GreedyScratch {
     state: NodeGreedy,
     gains: Vec<f64>,
 }
@@ -279,7 +291,7 @@ pub struct GreedyScratch {
 /// [`NodeGreedy::next`] for `cutoff`). With `record_deltas`, every gain change is logged for
 /// the Theorem 4 bound. `keys` maps a node to its tie key: of two equal gains, the source
 /// with the smaller key goes first.
-pub fn node_greedy(
+pub(crate) fn node_greedy(
     p: &NodeProblem,
     limit: usize,
     cutoff: Option<&AtomicU64>,
@@ -311,7 +323,7 @@ fn pop_fresh(heap: &mut BinaryHeap<HeapItem>, gain: &[f64], selected: &[bool]) -
 
 /// The global order of steps `(gain, source key, target key)`: larger gain, then smaller
 /// source key, then smaller target key.
-pub fn step_order(a: (f64, u32, u32), b: (f64, u32, u32)) -> Ordering {
+pub(crate) fn step_order(a: (f64, u32, u32), b: (f64, u32, u32)) -> Ordering {
     b.0.total_cmp(&a.0)
         .then_with(|| a.1.cmp(&b.1))
         .then_with(|| a.2.cmp(&b.2))
@@ -320,7 +332,7 @@ pub fn step_order(a: (f64, u32, u32), b: (f64, u32, u32)) -> Ordering {
 /// Sum of the k largest values of a multiset whose values only decrease: the Theorem 4
 /// bound's `Σ of the k largest current gains`.
 #[derive(Debug)]
-pub struct TopKSum {
+pub(crate) struct TopKSum {
     k: usize,
     values: Vec<f64>,
     in_top: Vec<bool>,
@@ -331,7 +343,7 @@ pub struct TopKSum {
 
 impl TopKSum {
     /// Starts from `values` (all `>= 0`).
-    pub fn new(k: usize, values: Vec<f64>) -> Self {
+    pub(crate) fn new(k: usize, values: Vec<f64>) -> Self {
         let mut order: Vec<(u64, u32)> = values
             .iter()
             .enumerate()
@@ -359,12 +371,12 @@ impl TopKSum {
     }
 
     /// The current sum of the k largest values.
-    pub fn sum(&self) -> f64 {
+    pub(crate) fn sum(&self) -> f64 {
         self.sum.max(0.0)
     }
 
     /// Lowers value `i` to `new`.
-    pub fn update(&mut self, i: usize, new: f64) {
+    pub(crate) fn update(&mut self, i: usize, new: f64) {
         let old = self.values[i];
         debug_assert!(new <= old, "values only decrease");
         self.values[i] = new;
