@@ -23,6 +23,7 @@
 
 pub mod backend;
 pub mod cascade;
+pub mod checked;
 pub mod error;
 #[cfg(feature = "gpu")]
 pub mod gpu;

@@ -1,6 +1,6 @@
 //! Shared by the targets: the input goes to a file (the readers take paths, for their
-#![allow(dead_code, reason = "each target uses some of these helpers")]
 //! `file:line: field` errors), one per process, rewritten for each run.
+#![allow(dead_code, reason = "each target uses some of these helpers")]
 
 use std::path::PathBuf;
 
@@ -26,6 +26,22 @@ pub fn options(b: u8) -> cascadia::io::ReadOptions {
     }
 }
 
+/// Reads `data` (after its options byte) as `format` from a scratch file named `name`, and
+/// drains it.
+pub fn read_cascades(format: cascadia::io::Format, name: &str, data: &[u8]) {
+    let Some((&opts, text)) = data.split_first() else {
+        return;
+    };
+    let path = scratch(name, text);
+    if let Ok(source) = cascadia::io::open_cascades(
+        path.to_str().expect("a UTF-8 temp path"),
+        format,
+        options(opts),
+    ) {
+        drain(source);
+    }
+}
+
 /// Every cascade of a source, with errors (which are fine: only panics, hangs and runaway
 /// allocations are bugs); computes tweet influence on what was read.
 pub fn drain(mut source: Box<dyn cascadia::io::CascadeSource>) {
@@ -41,7 +57,8 @@ pub fn drain(mut source: Box<dyn cascadia::io::CascadeSource>) {
                 let _ = source.take_skipped();
                 for c in set.iter() {
                     let mut out = vec![0.0; c.len()];
-                    let _ = cascadia::influence::tweet_influence(c, &params, &mut scratch, &mut out);
+                    let _ =
+                        cascadia::influence::tweet_influence(c, &params, &mut scratch, &mut out);
                 }
             }
             Ok(None) | Err(_) => break,

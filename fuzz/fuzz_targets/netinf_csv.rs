@@ -7,5 +7,6 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     let path = common::scratch("cascades.csv", data);
-    let _ = cascadia::io::netinf_txt::read_netinf(&path, cascadia::io::netinf_txt::NetInfFormat::Csv);
+    let _ =
+        cascadia::io::netinf_txt::read_netinf(&path, cascadia::io::netinf_txt::NetInfFormat::Csv);
 });

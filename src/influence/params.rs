@@ -1,5 +1,6 @@
 //! Parameters of the influence model, presets, and their validation.
 
+use crate::checked::Checked;
 use crate::error::ParamError;
 use serde::{Deserialize, Serialize};
 
@@ -207,24 +208,13 @@ impl InfluenceParams {
                 expected: "must be in (0, 1]; omit it for no spatial decay",
             });
         }
-        Ok(InfluenceValidParams(self))
+        Ok(Checked::accepted(self))
     }
 }
 
 /// [`InfluenceParams`] that passed [`InfluenceParams::check`]: the only form the algorithms
-/// take, so that none can run on unchecked values. Reads as the parameters it holds
-/// (`Deref`); serialises as them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct InfluenceValidParams(InfluenceParams);
-
-impl std::ops::Deref for InfluenceValidParams {
-    type Target = InfluenceParams;
-
-    fn deref(&self) -> &InfluenceParams {
-        &self.0
-    }
-}
+/// take (see [`Checked`]).
+pub type InfluenceValidParams = Checked<InfluenceParams>;
 
 impl TryFrom<InfluenceParams> for InfluenceValidParams {
     type Error = ParamError;
@@ -235,16 +225,10 @@ impl TryFrom<InfluenceParams> for InfluenceValidParams {
 }
 
 impl InfluenceValidParams {
-    /// The parameters, to change and check again.
-    pub fn into_inner(self) -> InfluenceParams {
-        self.0
-    }
-
     /// The same parameters with another algorithm (always valid).
     #[must_use]
-    pub fn with_algorithm(mut self, a: Algorithm) -> Self {
-        self.0.algorithm = a;
-        self
+    pub fn with_algorithm(self, a: Algorithm) -> Self {
+        Checked::accepted(self.into_inner().algorithm(a))
     }
 }
 

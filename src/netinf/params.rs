@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Model;
+use crate::checked::Checked;
 use crate::error::ParamError;
 
 /// How candidate edges and the "no parent" alternative are weighted.
@@ -141,35 +142,18 @@ impl NetInfParams {
         {
             return bad("p_value_cutoff", p, "must be in (0, 1] (R: 0.05)");
         }
-        Ok(NetInfValidParams(self))
+        Ok(Checked::accepted(self))
     }
 }
 
 /// [`NetInfParams`] that passed [`NetInfParams::check`]: the only form inference and scoring
-/// take. Reads as the parameters it holds (`Deref`); serialises as them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct NetInfValidParams(NetInfParams);
-
-impl std::ops::Deref for NetInfValidParams {
-    type Target = NetInfParams;
-
-    fn deref(&self) -> &NetInfParams {
-        &self.0
-    }
-}
+/// take (see [`Checked`]).
+pub type NetInfValidParams = Checked<NetInfParams>;
 
 impl TryFrom<NetInfParams> for NetInfValidParams {
     type Error = ParamError;
 
     fn try_from(p: NetInfParams) -> Result<Self, ParamError> {
         p.check()
-    }
-}
-
-impl NetInfValidParams {
-    /// The parameters, to change and check again.
-    pub fn into_inner(self) -> NetInfParams {
-        self.0
     }
 }

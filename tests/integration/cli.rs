@@ -885,19 +885,24 @@ fn netinf_backend_gpu_writes_the_cpu_file_byte_for_byte() {
     assert!(err.contains("CPU engine"), "{err}");
 }
 
+/// A long CSV of `n` cascades of ten events each over 500 users.
+fn ten_event_cascades(n: usize) -> String {
+    let mut text = String::from("cascade_id,time,user_id,followers\n");
+    for c in 0..n {
+        for k in 0..10 {
+            text.push_str(&format!("c{c},{k},u{},{}\n", (c * 7 + k) % 500, k * 3));
+        }
+    }
+    text
+}
+
 /// A full disk is an error naming the output (the tweets go through a writer thread, whose
 /// error must reach the exit code, not vanish with the thread).
 #[test]
 #[cfg(target_os = "linux")]
 fn a_failed_write_is_an_error_naming_the_output() {
     let dir = tempfile::tempdir().unwrap();
-    let mut text = String::from("cascade_id,time,user_id,followers\n");
-    for c in 0..3000 {
-        for k in 0..10 {
-            text.push_str(&format!("c{c},{k},u{},{}\n", (c * 7 + k) % 500, k * 3));
-        }
-    }
-    let input = write(dir.path(), "in.csv", &text);
+    let input = write(dir.path(), "in.csv", &ten_event_cascades(3000));
     let (code, _, err) = influence(&input, &["--output", "/dev/full", "--batch-events", "1000"]);
     assert_ne!(code, 0, "exit code: {err}");
     assert!(err.contains("/dev/full"), "names the output: {err}");
@@ -930,13 +935,7 @@ fn files(dir: &Path) -> Vec<(String, usize, u64)> {
 #[test]
 fn a_failed_run_keeps_earlier_outputs_and_leaves_no_partial_file() {
     let inputs = tempfile::tempdir().unwrap();
-    let mut good = String::from("cascade_id,time,user_id,followers\n");
-    for c in 0..2000 {
-        for k in 0..10 {
-            good.push_str(&format!("c{c},{k},u{},{}\n", (c * 7 + k) % 500, k * 3));
-        }
-    }
-    let good = write(inputs.path(), "good.csv", &good);
+    let good = write(inputs.path(), "good.csv", &ten_event_cascades(2000));
     let late = {
         let mut t = std::fs::read_to_string(&good).unwrap();
         t.push_str("late,5,u1,not-a-number\n");
