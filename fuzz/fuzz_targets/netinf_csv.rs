@@ -8,5 +8,5 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let path = common::scratch("cascades.csv", data);
     let _ =
-        cascadia::io::netinf_txt::read_netinf(&path, cascadia::io::netinf_txt::NetInfFormat::Csv);
+        cascadia::io::snap_text::read_netinf(&path, cascadia::io::snap_text::NetInfFormat::Csv);
 });

@@ -11,5 +11,5 @@ fuzz_target!(|data: &[u8]| {
         nodes.intern(&i.to_string());
     }
     let path = common::scratch("network.txt", data);
-    let _ = cascadia::io::netinf_txt::read_network(&path, &nodes);
+    let _ = cascadia::io::network::read_network(&path, &nodes);
 });

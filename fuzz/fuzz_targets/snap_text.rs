@@ -9,7 +9,7 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let path = common::scratch("cascades.txt", data);
     let Ok(cascades) =
-        cascadia::io::netinf_txt::read_netinf(&path, cascadia::io::netinf_txt::NetInfFormat::Snap)
+        cascadia::io::snap_text::read_netinf(&path, cascadia::io::snap_text::NetInfFormat::Snap)
     else {
         return;
     };

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use cascadia::cascade::NodeCascades;
-use cascadia::io::netinf_txt::{NetInfFormat, read_netinf, read_network, write_network};
+use cascadia::io::network::{read_network, write_network};
+use cascadia::io::snap_text::{NetInfFormat, read_netinf};
 use cascadia::metrics::edges::TruthMetrics;
 use cascadia::netinf::output::{pr_curve, write_edges, write_pr};
 use cascadia::netinf::{self, Model, NetInfParams, NetInfValidParams, Ties, Weights};

@@ -159,7 +159,7 @@ fn graph(a: GraphArgs) -> Result<ExitCode> {
     };
     let mut outputs = Outputs::default();
     outputs.write(&a.output, |w| {
-        cascadia::io::netinf_txt::write_true_network(w, a.nodes, &edges, a.alpha)
+        cascadia::io::network::write_true_network(w, a.nodes, &edges, a.alpha)
     })?;
     outputs.commit()?;
     eprintln!(
@@ -207,7 +207,7 @@ fn cascades(a: CascadesArgs) -> Result<ExitCode> {
             a.network.display()
         );
     }
-    let net = cascadia::io::netinf_txt::read_network(&a.network, &nodes)?;
+    let net = cascadia::io::network::read_network(&a.network, &nodes)?;
     let mut edges: Vec<(u32, u32)> = net.edges.into_iter().collect();
     edges.sort_unstable();
     let cfg = CascadeConfig {
@@ -228,7 +228,7 @@ fn cascades(a: CascadesArgs) -> Result<ExitCode> {
     );
     let mut outputs = Outputs::default();
     outputs.write(&a.output, |w| {
-        cascadia::io::netinf_txt::write_snap_cascades(w, nodes.len(), &all)
+        cascadia::io::snap_text::write_snap_cascades(w, nodes.len(), &all)
     })?;
     outputs.commit()?;
     let events: usize = all.iter().map(Vec::len).sum();

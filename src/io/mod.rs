@@ -18,10 +18,11 @@ pub(crate) mod csv_fields;
 mod fast_lines;
 pub mod format;
 mod jsonl;
-pub mod netinf_txt;
+pub mod network;
 pub mod parse;
 pub(crate) mod rows;
 mod seen;
+pub mod snap_text;
 
 pub use cascades_csv::CsvReader;
 pub use jsonl::JsonlReader;

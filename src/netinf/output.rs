@@ -6,7 +6,7 @@ use std::io::Write;
 
 use super::Inference;
 use crate::cascade::NodeCascades;
-use crate::io::netinf_txt::TrueNetwork;
+use crate::io::network::TrueNetwork;
 use crate::metrics::edges::{PrPoint, precision_recall};
 
 /// Writes `edges.csv`: `rank,src,dst,gain,objective,bound,vol,median_dt,mean_dt,p_value`, one

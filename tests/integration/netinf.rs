@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use cascadia::cascade::NodeCascades;
-use cascadia::io::netinf_txt::{NetInfFormat, read_netinf};
+use cascadia::io::snap_text::{NetInfFormat, read_netinf};
 use cascadia::netinf::{self, Inference, Model, NetInfParams, StopReason, Weights};
 use cascadia::progress::NoProgress;
 

@@ -1,13 +1,14 @@
-//! NetInf / SNAP text format, the long CSV `cascade_id,node,time`, and networks.
+//! Cascades over a node list: SNAP's NetInf text format and the long CSV
+//! `cascade_id,node,time` (the input of NetInf and the survival models).
 //!
 //! SNAP text: a node block of `id,name` lines, one empty line, then one cascade per line as
-//! `id,time,id,time,…` (pairs in any order; CRLF accepted). A ground-truth or inferred
-//! network uses the same node block followed by `src,dst[,alpha]` lines.
+//! `id,time,id,time,…` (pairs in any order; CRLF accepted). Network files, which share the
+//! node block, are in [`super::network`].
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::cascade::CascadeBuilder;
 use crate::cascade::Interner;
@@ -26,24 +27,12 @@ pub enum NetInfFormat {
     Csv,
 }
 
-/// A ground-truth network, resolved against the nodes of a data set.
-#[derive(Clone, Debug, Default)]
-pub struct TrueNetwork {
-    /// Edges whose endpoints both occur in the data's node list, as node indices.
-    pub edges: FxHashSet<(u32, u32)>,
-    /// All distinct edges of the file (the recall denominator), including those naming
-    /// nodes the data lacks.
-    pub total: usize,
-    /// Distinct edges naming a node the data lacks (they can never be recovered).
-    pub unknown_endpoint: usize,
-}
-
-fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+pub(super) fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     let (reader, _) = super::open_input(path)?;
     Ok(Box::new(BufReader::with_capacity(1 << 20, reader)))
 }
 
-fn err(path: &Path, line: u64, field: Option<&str>, kind: InputErrorKind) -> Error {
+pub(super) fn err(path: &Path, line: u64, field: Option<&str>, kind: InputErrorKind) -> Error {
     let mut loc = Location::line(path, line);
     if let Some(f) = field {
         loc = loc.with_field(f);
@@ -78,14 +67,16 @@ pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NodeCascades> {
 }
 
 /// Iterates over the lines of a reader, stripping `\r\n`, with 1-based line numbers.
-struct Lines {
-    reader: Box<dyn BufRead>,
-    buf: String,
-    line: u64,
+pub(super) struct Lines {
+    pub(super) reader: Box<dyn BufRead>,
+    pub(super) buf: String,
+    /// Number of the last line read.
+    pub(super) line: u64,
 }
 
 impl Lines {
-    fn next(&mut self, path: &Path) -> Result<Option<&str>> {
+    /// The next line without its line end; `None` at the end of the input.
+    pub(super) fn next(&mut self, path: &Path) -> Result<Option<&str>> {
         self.buf.clear();
         let n = self
             .reader
@@ -109,7 +100,7 @@ impl Lines {
 
 /// Reads the node block (up to the first empty line) into `nodes`/`names`; `rest` says what
 /// the file holds after the empty line, for the error when there is none.
-fn read_node_block(
+pub(super) fn read_node_block(
     lines: &mut Lines,
     path: &Path,
     nodes: &mut Interner,
@@ -280,91 +271,7 @@ pub fn read_long_csv(path: &Path) -> Result<NodeCascades> {
     Ok(data)
 }
 
-/// Reads a network file (node block, empty line, `src,dst[,alpha]`) and resolves its edges
-/// against `nodes`.
-///
-/// # Errors
-/// A missing empty line, an edge line with fewer than two fields, an edge naming a node its
-/// own node block lacks: each with file and line.
-pub fn read_network(path: &Path, nodes: &Interner) -> Result<TrueNetwork> {
-    let mut lines = Lines {
-        reader: open(path)?,
-        buf: String::new(),
-        line: 0,
-    };
-    let mut own = Interner::new();
-    let mut names = Vec::new();
-    read_node_block(
-        &mut lines,
-        path,
-        &mut own,
-        &mut names,
-        "a network file is `id,name` node lines, one empty line, then `src,dst[,alpha]` lines",
-    )?;
-    let mut net = TrueNetwork::default();
-    let mut all: FxHashSet<(String, String)> = FxHashSet::default();
-    loop {
-        let line = lines.line + 1;
-        let Some(text) = lines.next(path)? else { break };
-        if text.trim().is_empty() {
-            continue;
-        }
-        let mut fields = text.split(',').map(str::trim);
-        let (Some(src), Some(dst)) = (fields.next(), fields.next()) else {
-            return Err(err(
-                path,
-                line,
-                None,
-                InputErrorKind::Layout(format!("expected `src,dst[,alpha]`, found {text:?}")),
-            ));
-        };
-        for (id, field) in [(src, "src"), (dst, "dst")] {
-            if own.get(id).is_none() {
-                return Err(err(
-                    path,
-                    line,
-                    Some(field),
-                    InputErrorKind::UnknownNode {
-                        node: id.to_string(),
-                    },
-                ));
-            }
-        }
-        if !all.insert((src.to_string(), dst.to_string())) {
-            continue;
-        }
-        match (nodes.get(src), nodes.get(dst)) {
-            (Some(u), Some(v)) => {
-                net.edges.insert((u.0, v.0));
-            }
-            _ => net.unknown_endpoint += 1,
-        }
-    }
-    net.total = all.len();
-    Ok(net)
-}
-
-/// Writes a network in SNAP's format: the node block of `data`, an empty line, then one
-/// `src,dst` line per edge in the given order.
-///
-/// # Errors
-/// What `w` fails with.
-pub fn write_network(
-    w: &mut impl Write,
-    data: &NodeCascades,
-    edges: impl IntoIterator<Item = (u32, u32)>,
-) -> std::io::Result<()> {
-    for i in 0..data.n_nodes() as u32 {
-        writeln!(w, "{},{}", data.id(i), data.names[i as usize])?;
-    }
-    writeln!(w)?;
-    for (u, v) in edges {
-        writeln!(w, "{},{}", data.id(u), data.id(v))?;
-    }
-    Ok(())
-}
-
-fn node_block(w: &mut impl Write, n_nodes: usize) -> std::io::Result<()> {
+pub(super) fn node_block(w: &mut impl Write, n_nodes: usize) -> std::io::Result<()> {
     for i in 0..n_nodes {
         writeln!(w, "{i},{i}")?;
     }
@@ -391,23 +298,6 @@ pub fn write_snap_cascades(
             write!(w, "{v},{t}")?;
         }
         writeln!(w)?;
-    }
-    Ok(())
-}
-
-/// Writes a network over nodes `0..n_nodes` (node block, empty line, `src,dst,alpha`).
-///
-/// # Errors
-/// What `w` fails with.
-pub fn write_true_network(
-    w: &mut impl Write,
-    n_nodes: usize,
-    edges: &[(u32, u32)],
-    alpha: f64,
-) -> std::io::Result<()> {
-    node_block(w, n_nodes)?;
-    for (u, v) in edges {
-        writeln!(w, "{u},{v},{alpha}")?;
     }
     Ok(())
 }
