@@ -141,30 +141,44 @@ pub fn open_cascades(
 /// input (recognised by its magic bytes, whatever its name) is decompressed as it streams; its
 /// size is then unknown.
 pub(crate) fn open_input(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, Option<u64>)> {
-    use std::io::Read;
-    let (mut raw, len): (Box<dyn Read + Send>, Option<u64>) = if path.as_os_str() == "-" {
-        (Box::new(std::io::stdin()), None)
-    } else {
-        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let len = f.metadata().ok().map(|m| m.len());
-        (Box::new(f), len)
-    };
-    // The first two bytes decide; they are read again through the chain.
-    let mut head = [0u8; 2];
-    let mut n = 0;
-    while n < head.len() {
-        match raw.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(path, e)),
+    use std::io::{Read, Seek};
+    const GZIP: [u8; 2] = [0x1f, 0x8b];
+    /// The first bytes of `r` (fewer at its end).
+    fn head(r: &mut impl Read, path: &Path) -> Result<([u8; 2], usize)> {
+        let mut head = [0u8; 2];
+        let mut n = 0;
+        while n < head.len() {
+            match r.read(&mut head[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(path, e)),
+            }
         }
+        Ok((head, n))
     }
-    let whole = std::io::Cursor::new(head[..n].to_vec()).chain(raw);
-    if head[..n] == [0x1f, 0x8b] {
-        return Ok((Box::new(flate2::read::MultiGzDecoder::new(whole)), None));
+    if path.as_os_str() == "-" {
+        // Standard input cannot rewind: its first bytes are read again through a chain.
+        let mut stdin = std::io::stdin();
+        let (h, n) = head(&mut stdin, path)?;
+        let whole = std::io::Cursor::new(h[..n].to_vec()).chain(stdin);
+        if h[..n] == GZIP {
+            return Ok((Box::new(flate2::read::MultiGzDecoder::new(whole)), None));
+        }
+        return Ok((Box::new(whole), None));
     }
-    Ok((Box::new(whole), len))
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().ok().map(|m| m.len());
+    let (h, n) = head(&mut f, path)?;
+    // A file rewinds, and stays a `File` for the readers (its `read_to_end` sizes the buffer
+    // from the file).
+    f.seek(std::io::SeekFrom::Start(0))
+        .map_err(|e| Error::io(path, e))?;
+    if h[..n] == GZIP {
+        let decoder = flate2::read::MultiGzDecoder::new(std::io::BufReader::new(f));
+        return Ok((Box::new(decoder), None));
+    }
+    Ok((Box::new(f), len))
 }
 
 fn input_error(path: &Path, kind: InputErrorKind) -> Error {
