@@ -9,7 +9,12 @@
 //! Times are seconds (any finite number `>= 0`) or RFC 3339 timestamps (converted to
 //! seconds since the Unix epoch). Readers implement [`CascadeSource`]: each call appends one
 //! whole cascade to a [`CascadeSet`], so memory holds one batch, never the whole file
-//! (except with `group`, which must).
+//! (except with `group`, which must). Every input may be `-` (standard input) or gzip.
+//!
+//! Also here: the one long-CSV row source every reader builds on (`rows`), SNAP's NetInf
+//! text ([`snap_text`]) and network files ([`network`]), number parsing ([`parse`]) and
+//! formatting ([`format`](mod@format)) for the capabilities' writers, and outputs that appear whole or not
+//! at all ([`atomic`]). `io` knows formats, not models: it imports no capability.
 
 pub mod atomic;
 mod cascades_csv;
