@@ -21,6 +21,15 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The GPU adapter (name, backend, device type, driver), if this is a GPU.
+    pub fn adapter(&self) -> Option<String> {
+        match self {
+            Backend::Cpu => None,
+            #[cfg(feature = "gpu")]
+            Backend::Gpu(ctx) => Some(ctx.describe()),
+        }
+    }
+
     /// The GPU context, if this is one.
     #[cfg(feature = "gpu")]
     pub fn gpu(&self) -> Option<&crate::gpu::Context> {
@@ -46,11 +55,8 @@ impl Backend {
 
     /// `cpu`, or `gpu: ` and the adapter (name, backend, driver), as summaries record it.
     pub fn describe(&self) -> String {
-        match self {
-            Backend::Cpu => "cpu".to_string(),
-            #[cfg(feature = "gpu")]
-            Backend::Gpu(ctx) => format!("gpu: {}", ctx.describe()),
-        }
+        self.adapter()
+            .map_or_else(|| "cpu".to_string(), |a| format!("gpu: {a}"))
     }
 }
 
@@ -109,7 +115,7 @@ impl BackendChoice {
                 },
                 Ok(b) => cpu(Some(format!(
                     "{} is a software device (slower than the CPU), running on the CPU",
-                    b.describe().trim_start_matches("gpu: ")
+                    b.adapter().unwrap_or_default()
                 ))),
                 Err(e) => cpu(Some(format!("no usable GPU, running on the CPU: {e}"))),
             }),
@@ -125,7 +131,7 @@ fn gpu_backend() -> Result<Backend> {
 #[cfg(not(feature = "gpu"))]
 fn gpu_backend() -> Result<Backend> {
     Err(crate::ParamError {
-        field: "--backend",
+        field: "backend",
         value: "gpu".into(),
         expected: "cpu: this cascadia was built without the `gpu` feature",
     }
@@ -154,6 +160,9 @@ mod tests {
         let e = BackendChoice::Gpu
             .resolve(AutoRule::HardwareGpu)
             .unwrap_err();
-        assert!(e.to_string().contains("--backend"), "{e}");
+        let crate::Error::Params(p) = e else {
+            panic!("a parameter error: {e}")
+        };
+        assert_eq!(p.field, "backend");
     }
 }

@@ -30,23 +30,18 @@ impl From<BackendArg> for BackendChoice {
 pub(crate) fn backend(choice: BackendArg, rule: AutoRule, verbose: bool) -> Result<Backend> {
     let resolved = BackendChoice::from(choice)
         .resolve(rule)
-        .map_err(|e| match e {
-            cascadia::Error::Params(p) => {
-                cascadia::Error::Params(flag(p, &[("backend", "--backend")]))
-            }
-            e => e,
-        })?;
+        .map_err(|e| flag_error(e, BACKEND_FLAG))?;
     if let Some(note) = &resolved.note {
         eprintln!("cascadia: {note}");
     }
-    if verbose && resolved.backend.is_gpu() {
-        eprintln!(
-            "cascadia: GPU adapter {}",
-            resolved.backend.describe().trim_start_matches("gpu: ")
-        );
+    if let (true, Some(adapter)) = (verbose, resolved.backend.adapter()) {
+        eprintln!("cascadia: GPU adapter {adapter}");
     }
     Ok(resolved.backend)
 }
+
+/// The backend parameter as every subcommand spells it.
+pub(crate) const BACKEND_FLAG: &[(&str, &str)] = &[("backend", "--backend")];
 
 /// Sizes rayon's global pool (`--threads`; default: all cores).
 pub(crate) fn threads(n: Option<usize>) {
@@ -68,4 +63,12 @@ pub(crate) fn flag(
         e.field = f;
     }
     e
+}
+
+/// [`flag`] for the parameter error inside `e`, if it is one.
+pub(crate) fn flag_error(e: cascadia::Error, flags: &[(&str, &'static str)]) -> cascadia::Error {
+    match e {
+        cascadia::Error::Params(p) => cascadia::Error::Params(flag(p, flags)),
+        e => e,
+    }
 }

@@ -303,10 +303,7 @@ fn gpu_table(seconds: f64) -> Result<()> {
         .resolve(cascadia::backend::AutoRule::HardwareGpu)?
         .backend;
     println!();
-    println!(
-        "GPU adapter: {}",
-        gpu_backend.describe().trim_start_matches("gpu: ")
-    );
+    println!("GPU adapter: {}", gpu_backend.adapter().unwrap_or_default());
     if gpu_backend.is_software() {
         println!("(software Vulkan: these are CPU timings of the shader, not GPU timings)");
     }

@@ -295,7 +295,8 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         .backend(backend)
         .progress(&bar)
         .on_skip(|e| eprintln!("cascadia: skipped row: {e}"))
-        .run(source, &mut sink)?;
+        .run(source, &mut sink)
+        .map_err(|e| args::flag_error(e, args::BACKEND_FLAG))?;
     bar.finish();
     outputs.add(sink.tweets.into_inner()?)?;
     if let Some((w, _, _)) = sink.pairwise.take() {

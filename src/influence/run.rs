@@ -272,7 +272,7 @@ impl<'a> Runner<'a> {
         source: Box<dyn CascadeSource>,
         sink: &mut dyn InfluenceSink,
     ) -> Result<RunResult> {
-        let (summary, users, names) = run(
+        let result = run(
             source,
             self.params,
             self.options,
@@ -281,11 +281,7 @@ impl<'a> Runner<'a> {
             &mut *self.on_skip,
         )?;
         sink.finish()?;
-        Ok(RunResult {
-            summary,
-            users,
-            names,
-        })
+        Ok(result)
     }
 }
 
@@ -297,7 +293,7 @@ fn run(
     sink: &mut dyn InfluenceSink,
     progress: &dyn Progress,
     on_skip: &mut dyn FnMut(&InputError),
-) -> Result<(RunSummary, Vec<UserInfluence>, Interner)> {
+) -> Result<RunResult> {
     if options.backend.is_gpu() && params.algorithm == Algorithm::Backsub {
         return Err(backsub_on_gpu());
     }
@@ -423,7 +419,11 @@ fn run(
     } else {
         0.0
     };
-    Ok((summary, table, interner))
+    Ok(RunResult {
+        summary,
+        users: table,
+        names: interner,
+    })
 }
 
 /// Computes tweet influence and expected parents of every cascade of `set` (flat outputs, by
@@ -541,7 +541,7 @@ fn cpu_batch(
 
 fn backsub_on_gpu() -> Error {
     crate::ParamError {
-        field: "--backend",
+        field: "backend",
         value: "gpu".into(),
         expected: "the GPU runs --algo linear and --algo recursion; pass --backend cpu for backsub",
     }

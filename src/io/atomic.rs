@@ -12,7 +12,6 @@
 //! link to a regular file is followed, so the link stays and its target is replaced.
 
 use crate::error::{Error, Result};
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -38,45 +37,24 @@ pub fn remove_pending() {
     }
 }
 
-/// Where the bytes go.
-#[derive(Debug)]
-enum Dest {
-    Stdout(std::io::Stdout),
-    File(File),
-}
-
-impl Write for Dest {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Dest::Stdout(s) => s.write(buf),
-            Dest::File(f) => f.write(buf),
-        }
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        match self {
-            Dest::Stdout(s) => s.write_all(buf),
-            Dest::File(f) => f.write_all(buf),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Dest::Stdout(s) => s.flush(),
-            Dest::File(f) => f.flush(),
-        }
-    }
-}
-
 /// An output being written: buffered, to a temporary file beside `path` (or directly, see the
 /// module docs). Write to it, then [`finish`](OutputFile::finish) it and
 /// [`commit`](Staged::commit) the result once the whole run has succeeded. Dropped unfinished,
 /// the temporary is deleted and the target is left as it was.
-#[derive(Debug)]
 pub struct OutputFile {
     path: PathBuf,
-    out: BufWriter<Dest>,
+    /// Standard output, a special file, or the temporary file.
+    out: BufWriter<Box<dyn Write + Send>>,
     temp: Option<Temp>,
+}
+
+impl std::fmt::Debug for OutputFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutputFile")
+            .field("path", &self.path)
+            .field("temp", &self.temp)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A temporary file and the target it will replace.
@@ -114,11 +92,12 @@ impl OutputFile {
         if path.as_os_str() == "-" {
             return Ok(OutputFile {
                 path: path.to_path_buf(),
-                out: BufWriter::with_capacity(capacity, Dest::Stdout(std::io::stdout())),
+                out: BufWriter::with_capacity(capacity, Box::new(std::io::stdout())),
                 temp: None,
             });
         }
-        let target = match std::fs::metadata(path) {
+        let existing = std::fs::metadata(path);
+        let target = match &existing {
             Ok(m) if !m.is_file() => {
                 // A device, FIFO or terminal: write to it as it is.
                 let f = std::fs::OpenOptions::new()
@@ -127,7 +106,7 @@ impl OutputFile {
                     .map_err(|e| Error::io(path, e))?;
                 return Ok(OutputFile {
                     path: path.to_path_buf(),
-                    out: BufWriter::with_capacity(capacity, Dest::File(f)),
+                    out: BufWriter::with_capacity(capacity, Box::new(f)),
                     temp: None,
                 });
             }
@@ -153,8 +132,8 @@ impl OutputFile {
             .map_err(|e| Error::io(path, e))?;
         let (file, temp_path) = named.into_parts();
         pending().push(temp_path.to_path_buf());
-        if let Ok(m) = std::fs::metadata(&target) {
-            // Replacing a file keeps its permissions.
+        if let Ok(m) = existing {
+            // Replacing a file keeps its permissions (a link's: its target's).
             std::fs::set_permissions(&temp_path, m.permissions())
                 .map_err(|e| Error::io(path, e))?;
         }
@@ -164,7 +143,7 @@ impl OutputFile {
         };
         Ok(OutputFile {
             path: path.to_path_buf(),
-            out: BufWriter::with_capacity(capacity, Dest::File(file)),
+            out: BufWriter::with_capacity(capacity, Box::new(file)),
             temp: Some(temp),
         })
     }
@@ -180,12 +159,11 @@ impl OutputFile {
     /// [`Error::Io`] naming the output when a write fails (e.g. the disk is full).
     pub fn finish(self) -> Result<Staged> {
         let OutputFile { path, out, temp } = self;
-        let dest = out
+        // (Standard output keeps a buffer of its own: flushed too.)
+        let mut dest = out
             .into_inner()
             .map_err(|e| Error::io(&path, e.into_error()))?;
-        if let Dest::Stdout(mut s) = dest {
-            s.flush().map_err(|e| Error::io(&path, e))?;
-        }
+        dest.flush().map_err(|e| Error::io(&path, e))?;
         Ok(Staged { path, temp })
     }
 }

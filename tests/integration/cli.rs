@@ -527,6 +527,10 @@ fn gpu_backend_reproduces_the_goldens() {
     );
     assert_eq!(code, 2, "the GPU has no back substitution");
     assert!(err.contains("--backend cpu"), "{err}");
+    assert!(
+        err.contains("parameter `--backend`"),
+        "names the flag: {err}"
+    );
     let (code, out, err) = influence(
         &dir.join("cascades.csv"),
         &["--backend", "auto", "--algo", "backsub"],
