@@ -222,6 +222,19 @@ pub enum Error {
         /// What is wrong.
         what: String,
     },
+    /// An infection time a model cannot accept (beyond the observation window, or one no
+    /// earlier node can explain), named by cascade, node and time.
+    #[error("cascade {cascade:?}, node {node:?} at time {time}: {what}")]
+    InvalidInfection {
+        /// The cascade.
+        cascade: String,
+        /// The node, as the input names it.
+        node: String,
+        /// Its infection time.
+        time: f64,
+        /// What is wrong, and what to do.
+        what: String,
+    },
     /// Reading or writing a file failed. The message names the file; the cause is the
     /// [`source`](std::error::Error::source) (the CLI prints the chain: `I/O error on x.csv:
     /// No space left on device`).

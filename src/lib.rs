@@ -36,6 +36,7 @@ pub mod netinf;
 pub mod plots;
 mod prefetch;
 pub mod progress;
+pub mod survival;
 pub mod synth;
 
 pub use backend::{Backend, BackendChoice};

@@ -21,6 +21,10 @@ pub struct TrueNetwork {
     pub total: usize,
     /// Distinct edges naming a node the data lacks (they can never be recovered).
     pub unknown_endpoint: usize,
+    /// The third field (a rate α) of the edges that have one, by edge (known nodes only).
+    pub rates: rustc_hash::FxHashMap<(u32, u32), f64>,
+    /// Distinct edges that have a numeric third field (known or unknown nodes).
+    pub with_rate: usize,
 }
 
 /// Reads a network file (node block, empty line, `src,dst[,alpha]`) and resolves its edges
@@ -76,9 +80,16 @@ pub fn read_network(path: &Path, nodes: &Interner) -> Result<TrueNetwork> {
         if !all.insert((src.to_string(), dst.to_string())) {
             continue;
         }
+        let rate = fields.next().and_then(|a| a.parse::<f64>().ok()).filter(|a| a.is_finite());
+        if rate.is_some() {
+            net.with_rate += 1;
+        }
         match (nodes.get(src), nodes.get(dst)) {
             (Some(u), Some(v)) => {
                 net.edges.insert((u.0, v.0));
+                if let Some(a) = rate {
+                    net.rates.insert((u.0, v.0), a);
+                }
             }
             _ => net.unknown_endpoint += 1,
         }

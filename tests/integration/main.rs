@@ -20,4 +20,5 @@ mod netinf_gpu;
 mod oracle;
 mod properties;
 mod shaders;
+mod survival;
 mod util;

