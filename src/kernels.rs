@@ -16,4 +16,6 @@ pub const ALL_KERNELS: &[&KernelSpec] = &[
     &crate::influence::gpu::RECURSION_Q,
     &crate::influence::gpu::RECURSION_M,
     &crate::netinf::gpu::GAINS,
+    &crate::survival::gpu::TERM_RATES,
+    &crate::survival::gpu::EM_UPDATE,
 ];

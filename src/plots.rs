@@ -33,6 +33,8 @@ pub struct LinePlot {
     /// Draw the diagonal from the lower left to the upper right corner (a ROC curve's chance
     /// line, a true-vs-fitted plot's identity).
     pub diagonal: bool,
+    /// Draw each point as a dot instead of joining the points (a scatter plot).
+    pub markers: bool,
     /// The curves.
     pub series: Vec<Series>,
 }
@@ -57,6 +59,7 @@ impl LinePlot {
             x_range: (0.0, 1.0),
             y_range: (0.0, 1.0),
             diagonal: false,
+            markers: false,
             series: Vec::new(),
         }
     }
@@ -127,15 +130,27 @@ impl LinePlot {
         }
         for (k, series) in self.series.iter().enumerate() {
             let colour = COLOURS[k % COLOURS.len()];
+            if self.markers {
+                for &(px, py) in &series.points {
+                    let _ = writeln!(
+                        s,
+                        r#"<circle cx="{:.2}" cy="{:.2}" r="2" fill="{colour}" fill-opacity="0.5"/>"#,
+                        x(px),
+                        y(py)
+                    );
+                }
+            }
             let mut points = String::new();
-            for &(px, py) in &series.points {
+            for &(px, py) in series.points.iter().filter(|_| !self.markers) {
                 let _ = write!(points, "{:.2},{:.2} ", x(px), y(py));
             }
-            let _ = writeln!(
-                s,
-                r##"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"##,
-                points.trim_end()
-            );
+            if !self.markers {
+                let _ = writeln!(
+                    s,
+                    r##"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"##,
+                    points.trim_end()
+                );
+            }
             if self.series.len() > 1 {
                 let ly = 40.0 + 16.0 * k as f64;
                 let _ = writeln!(

@@ -9,6 +9,7 @@ mod influence;
 mod netinf;
 mod output;
 mod progress;
+mod survival;
 mod synth;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,10 @@ enum Command {
     Influence(Box<influence::InfluenceArgs>),
     /// Infer the diffusion network from infection times (NetInf, Gomez-Rodriguez et al., KDD 2010).
     Netinf(Box<netinf::NetinfArgs>),
+    /// Infer a network of transmission rates with survival models (NetRate's additive model
+    /// and the multiplicative model; Gomez-Rodriguez et al., ICML 2011 / 2013), every node's
+    /// optimum certified.
+    Survival(Box<survival::SurvivalArgs>),
     /// Write synthetic inputs with known properties.
     #[command(subcommand)]
     Synth(synth::SynthCommand),
@@ -50,6 +55,7 @@ pub(crate) fn main() -> ExitCode {
     let result = match cli.command {
         Command::Influence(args) => influence::run(*args),
         Command::Netinf(args) => netinf::run(*args),
+        Command::Survival(args) => survival::run(*args),
         Command::Synth(cmd) => synth::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };

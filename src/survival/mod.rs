@@ -21,12 +21,15 @@
 //! # Ok::<(), cascadia::Error>(())
 //! ```
 
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod metrics;
 pub mod output;
 mod params;
 pub(crate) mod problem;
 pub mod simulate;
 pub(crate) mod solver;
+pub mod validate;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -38,9 +41,20 @@ pub use params::{Baseline, Shape, SurvivalModel, SurvivalParams, SurvivalValidPa
 use problem::{Additive, Index, Multiplicative, Scratch, shape_fns};
 use solver::{Outcome, Penalty, Settings, Smooth};
 
+use crate::backend::{AutoRule, Backend};
 use crate::cascade::NodeCascades;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
+
+/// What `--backend auto` picks: the CPU. The GPU only computes the additive model's warm
+/// start (EM sweeps); the Newton polish and the certificate run on the CPU either way, and
+/// no real-GPU measurement yet shows it faster.
+pub const AUTO_RULE: AutoRule = AutoRule::Cpu(
+    "survival: --backend auto runs on the CPU (the GPU engine computes only the warm start; not yet measured faster on a real GPU)",
+);
+
+/// EM sweeps of the additive model's warm start (CPU and GPU alike).
+pub(crate) const EM_SWEEPS: usize = 30;
 
 /// How one node's fit ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -139,6 +153,12 @@ pub struct Fit {
     pub edges: Vec<Edge>,
     /// Totals.
     pub stats: FitStats,
+    /// Counters of the GPU path (None on the CPU).
+    #[cfg(feature = "gpu")]
+    pub gpu: Option<gpu::GpuStats>,
+    /// Counters of the GPU path (always None without the `gpu` feature).
+    #[cfg(not(feature = "gpu"))]
+    pub gpu: Option<()>,
 }
 
 /// Each cascade's observation horizon (source time + T, or its last time), checking that no
@@ -179,6 +199,21 @@ pub fn horizons(data: &NodeCascades, window: Option<f64>) -> Result<Vec<f64>> {
 /// An infection beyond the window; under `pow`, an infection no earlier node can explain
 /// (every earlier node within δ: zero hazard).
 pub fn fit(data: &NodeCascades, params: &SurvivalValidParams, progress: &dyn Progress) -> Result<Fit> {
+    fit_with(data, params, progress, &Backend::Cpu)
+}
+
+/// [`fit`] with the additive model's warm start on `backend` (the multiplicative model
+/// always runs on the CPU). The certified optimum is the same: the GPU only chooses where the
+/// CPU's Newton polish starts.
+///
+/// # Errors
+/// As [`fit`]; a GPU error.
+pub fn fit_with(
+    data: &NodeCascades,
+    params: &SurvivalValidParams,
+    progress: &dyn Progress,
+    backend: &Backend,
+) -> Result<Fit> {
     let t0 = Instant::now();
     let n = data.n_nodes();
     let ix = Index::new(data, horizons(data, params.window)?);
@@ -216,20 +251,37 @@ pub fn fit(data: &NodeCascades, params: &SurvivalValidParams, progress: &dyn Pro
             (Vec::new(), total)
         }
     };
-    let results: Vec<Result<(NodeFit, Vec<Edge>)>> = (0..n as u32)
-        .into_par_iter()
-        .map_init(
-            || Scratch::new(n, data.cascades.len()),
-            |sc, i| {
-                let r = fit_node(&ix, i, params, settings, &gamma_total, lambda_total, sc);
-                let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if k % 64 == 0 || k == n as u64 {
-                    progress.set_position(k);
-                }
-                r
-            },
-        )
-        .collect();
+    let node_done = || {
+        let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if k % 64 == 0 || k == n as u64 {
+            progress.set_position(k);
+        }
+    };
+    #[cfg(feature = "gpu")]
+    let mut gpu_stats = None;
+    let results: Vec<Result<(NodeFit, Vec<Edge>)>> = match (backend, params.model) {
+        #[cfg(feature = "gpu")]
+        (Backend::Gpu(ctx), SurvivalModel::Additive { shape, delta }) => {
+            let mut st = gpu::GpuStats {
+                adapter: ctx.describe(),
+                ..Default::default()
+            };
+            let r = fit_additive_gpu(ctx, &ix, params, settings, shape, delta, &gamma_total, &mut st, &node_done)?;
+            gpu_stats = Some(st);
+            r
+        }
+        _ => (0..n as u32)
+            .into_par_iter()
+            .map_init(
+                || Scratch::new(n, data.cascades.len()),
+                |sc, i| {
+                    let r = fit_node(&ix, i, params, settings, &gamma_total, lambda_total, sc);
+                    node_done();
+                    r
+                },
+            )
+            .collect(),
+    };
     let mut out = Fit::default();
     out.stats.min_grad_off_support = f64::NAN;
     for r in results {
@@ -251,6 +303,12 @@ pub fn fit(data: &NodeCascades, params: &SurvivalValidParams, progress: &dyn Pro
         out.nodes.push(node);
         out.edges.extend(edges);
     }
+    #[cfg(feature = "gpu")]
+    {
+        out.gpu = gpu_stats;
+    }
+    #[cfg(not(feature = "gpu"))]
+    let _ = backend;
     out.stats.seconds_index = seconds_index;
     out.stats.seconds_solve = t1.elapsed().as_secs_f64();
     Ok(out)
@@ -265,7 +323,30 @@ fn fit_node(
     lambda_total: f64,
     sc: &mut Scratch,
 ) -> Result<(NodeFit, Vec<Edge>)> {
-    let empty = |n_terms| NodeFit {
+    match params.model {
+        SurvivalModel::Additive { shape, delta } => {
+            let p = build_additive(ix, i, shape, delta, gamma_total, sc)?;
+            if p.cand.is_empty() {
+                return Ok((empty(i, 0), Vec::new()));
+            }
+            let x = p.em(EM_SWEEPS);
+            Ok(solve_additive(i, &p, &x, settings, params.keep_zeros))
+        }
+        SurvivalModel::Multiplicative { baseline, b, lambda } => {
+            let p = Multiplicative::build(ix, i, baseline, b, lambda_total, sc);
+            if p.cand.is_empty() {
+                return Ok((empty(i, p.n_terms), Vec::new()));
+            }
+            let sol = solver::solve(&p, Penalty::L1(lambda), vec![0.0; p.n()], settings);
+            let a = sol.x.clone();
+            Ok(finish(i, sol, p.n_terms, &p.cand, &a, params.keep_zeros))
+        }
+    }
+}
+
+/// A node without variables.
+fn empty(i: u32, n_terms: usize) -> NodeFit {
+    NodeFit {
         node: i,
         n_vars: 0,
         n_terms,
@@ -275,40 +356,129 @@ fn fit_node(
         min_grad_off_support: f64::NAN,
         iterations: 0,
         status: NodeStatus::Empty,
-    };
-    let (solution, n_terms, cand, values) = match params.model {
-        SurvivalModel::Additive { shape, delta } => {
-            let p = Additive::build(ix, i, shape, delta, gamma_total, sc).map_err(|z| {
-                let c = ix.data.cascades.get(z.cascade as usize);
-                let q = c.users.iter().position(|u| u.0 == i).unwrap_or(0);
-                Error::InvalidInfection {
-                    cascade: c.name.to_string(),
-                    node: ix.data.id(i).to_string(),
-                    time: c.times[q],
-                    what: format!(
-                        "every earlier node is within δ = {delta} of it: zero hazard under the power law; lower --delta"
-                    ),
-                }
-            })?;
-            if p.cand.is_empty() {
-                return Ok((empty(0), Vec::new()));
-            }
-            let x0 = p.start(30);
-            let sol = solver::solve(&p, Penalty::NonNegative, x0, settings);
-            let alpha: Vec<f64> = sol.x.iter().zip(&p.s).map(|(x, s)| x / s).collect();
-            (sol, p.n_terms(), p.cand, alpha)
+    }
+}
+
+/// Node `i`'s additive problem, with the power law's zero-hazard infections as errors.
+fn build_additive(
+    ix: &Index<'_>,
+    i: u32,
+    shape: Shape,
+    delta: f64,
+    gamma_total: &[f64],
+    sc: &mut Scratch,
+) -> Result<Additive> {
+    Additive::build(ix, i, shape, delta, gamma_total, sc).map_err(|z| {
+        let c = ix.data.cascades.get(z.cascade as usize);
+        let q = c.users.iter().position(|u| u.0 == i).unwrap_or(0);
+        Error::InvalidInfection {
+            cascade: c.name.to_string(),
+            node: ix.data.id(i).to_string(),
+            time: c.times[q],
+            what: format!(
+                "every earlier node is within δ = {delta} of it: zero hazard under the power law; lower --delta"
+            ),
         }
-        SurvivalModel::Multiplicative { baseline, b, lambda } => {
-            let p = Multiplicative::build(ix, i, baseline, b, lambda_total, sc);
-            if p.cand.is_empty() {
-                return Ok((empty(p.n_terms), Vec::new()));
+    })
+}
+
+/// The Newton polish of an additive problem from an EM point `x_em`, to the certificate.
+fn solve_additive(i: u32, p: &Additive, x_em: &[f64], settings: Settings, keep_zeros: bool) -> (NodeFit, Vec<Edge>) {
+    let sol = solver::solve(p, Penalty::NonNegative, p.start_from(x_em), settings);
+    let alpha: Vec<f64> = sol.x.iter().zip(&p.s).map(|(x, s)| x / s).collect();
+    finish(i, sol, p.n_terms(), &p.cand, &alpha, keep_zeros)
+}
+
+/// The GPU path of the additive model: nodes in chunks; each chunk's problems are built in
+/// parallel, their warm starts computed on the device in batches under the binding limit
+/// (nodes over the loop limit on the host), then polished in parallel.
+#[cfg(feature = "gpu")]
+#[allow(clippy::too_many_arguments)]
+fn fit_additive_gpu(
+    ctx: &crate::gpu::Context,
+    ix: &Index<'_>,
+    params: &SurvivalValidParams,
+    settings: Settings,
+    shape: Shape,
+    delta: f64,
+    gamma_total: &[f64],
+    stats: &mut gpu::GpuStats,
+    node_done: &(dyn Fn() + Sync),
+) -> Result<Vec<Result<(NodeFit, Vec<Edge>)>>> {
+    const CHUNK: u32 = 4096;
+    let n = ix.data.n_nodes() as u32;
+    let budget = (ctx.max_binding_bytes() / 8).min(1 << 24) as usize;
+    let mut results = Vec::with_capacity(n as usize);
+    for lo in (0..n).step_by(CHUNK as usize) {
+        let hi = (lo + CHUNK).min(n);
+        let problems: Vec<Additive> = (lo..hi)
+            .into_par_iter()
+            .map_init(
+                || Scratch::new(n as usize, ix.data.cascades.len()),
+                |sc, i| build_additive(ix, i, shape, delta, gamma_total, sc),
+            )
+            .collect::<Result<_>>()?;
+        let mut points: Vec<Option<Vec<f64>>> = vec![None; problems.len()];
+        let mut batch: Vec<usize> = Vec::new();
+        let mut entries = 0usize;
+        let flush = |batch: &mut Vec<usize>, points: &mut Vec<Option<Vec<f64>>>, stats: &mut gpu::GpuStats| -> Result<()> {
+            if batch.is_empty() {
+                return Ok(());
             }
-            let x0 = vec![0.0; p.n()];
-            let sol = solver::solve(&p, Penalty::L1(lambda), x0, settings);
-            let a = sol.x.clone();
-            (sol, p.n_terms, p.cand, a)
+            let refs: Vec<&Additive> = batch.iter().map(|&q| &problems[q]).collect();
+            let xs = gpu::em_batch(ctx, &refs, EM_SWEEPS, stats)?;
+            for (&q, x) in batch.iter().zip(xs) {
+                points[q] = Some(x);
+            }
+            batch.clear();
+            Ok(())
+        };
+        for (q, p) in problems.iter().enumerate() {
+            if p.cand.is_empty() {
+                continue;
+            }
+            if !gpu::fits(p) || p.var.len() > budget {
+                stats.host_nodes += 1;
+                continue;
+            }
+            if entries + p.var.len() > budget {
+                flush(&mut batch, &mut points, stats)?;
+                entries = 0;
+            }
+            entries += p.var.len();
+            batch.push(q);
         }
-    };
+        flush(&mut batch, &mut points, stats)?;
+        let chunk: Vec<Result<(NodeFit, Vec<Edge>)>> = problems
+            .par_iter()
+            .zip(points.into_par_iter())
+            .enumerate()
+            .map(|(q, (p, x))| {
+                let i = lo + q as u32;
+                let r = if p.cand.is_empty() {
+                    (empty(i, 0), Vec::new())
+                } else {
+                    let x = x.unwrap_or_else(|| p.em(EM_SWEEPS));
+                    solve_additive(i, p, &x, settings, params.keep_zeros)
+                };
+                node_done();
+                Ok(r)
+            })
+            .collect();
+        results.extend(chunk);
+    }
+    Ok(results)
+}
+
+/// A node's result from its solution.
+fn finish(
+    i: u32,
+    solution: solver::Solution,
+    n_terms: usize,
+    cand: &[u32],
+    values: &[f64],
+    keep_zeros: bool,
+) -> (NodeFit, Vec<Edge>) {
     let status = match solution.outcome {
         Outcome::Optimal => NodeStatus::Optimal,
         Outcome::IterationLimit => NodeStatus::IterationLimit,
@@ -316,8 +486,8 @@ fn fit_node(
     };
     let mut edges: Vec<Edge> = cand
         .iter()
-        .zip(&values)
-        .filter(|(_, v)| params.keep_zeros || **v != 0.0)
+        .zip(values)
+        .filter(|(_, v)| keep_zeros || **v != 0.0)
         .map(|(&j, &v)| Edge {
             src: j,
             dst: i,
@@ -336,5 +506,5 @@ fn fit_node(
         iterations: solution.iterations,
         status,
     };
-    Ok((node, edges))
+    (node, edges)
 }

@@ -192,43 +192,66 @@ impl Additive {
         self.ptr.len() - 1
     }
 
-    fn rates(&self, x: &[f64], y: &mut Vec<f64>) {
+    /// The uniform point EM starts from: `x_j = n_terms / n_vars` (so `Σ x = n_terms`).
+    pub(crate) fn em_initial(&self) -> Vec<f64> {
+        vec![self.n_terms() as f64 / self.cand.len() as f64; self.cand.len()]
+    }
+
+    /// `y_c = Σ_e w_e x_{var_e}` of every log term, entries in row order. CPU twin of
+    /// `shaders/survival/term_rates.wgsl`.
+    pub(crate) fn term_rates(&self, x: &[f64], y: &mut Vec<f64>) {
         y.clear();
         for c in 0..self.n_terms() {
-            let (a, b) = (self.ptr[c] as usize, self.ptr[c + 1] as usize);
-            y.push((a..b).map(|e| self.w[e] * x[self.var[e] as usize]).sum());
+            let mut s = 0.0;
+            for e in self.ptr[c] as usize..self.ptr[c + 1] as usize {
+                s += self.w[e] * x[self.var[e] as usize];
+            }
+            y.push(s);
         }
     }
 
-    /// A feasible start close to the optimum: EM (multiplicative) updates from a uniform
-    /// point, then variables far below the largest set to 0 while every log term keeps one.
-    pub(crate) fn start(&self, em_iterations: usize) -> Vec<f64> {
-        let n = self.cand.len();
-        let m = self.n_terms();
-        let mut x = vec![m as f64 / n as f64; n];
-        let mut y = Vec::new();
-        let mut acc = vec![0.0; n];
-        for _ in 0..em_iterations {
-            self.rates(&x, &mut y);
-            acc.iter_mut().for_each(|a| *a = 0.0);
-            for c in 0..m {
-                for e in self.ptr[c] as usize..self.ptr[c + 1] as usize {
-                    acc[self.var[e] as usize] += self.w[e] / y[c];
-                }
-            }
-            for (xj, a) in x.iter_mut().zip(&acc) {
-                *xj *= a;
+    /// One EM (minorise–maximise) sweep: `acc_j = Σ_c w_cj / y_c` over the terms in ascending
+    /// order, `x_j ← x_j acc_j` (the scaled gradient is `1 − acc_j`). CPU twin of
+    /// `shaders/survival/em_update.wgsl` (same additions in the same order).
+    pub(crate) fn em_update(&self, y: &[f64], x: &mut [f64], acc: &mut Vec<f64>) {
+        acc.clear();
+        acc.resize(x.len(), 0.0);
+        for (c, &yc) in y.iter().enumerate() {
+            for e in self.ptr[c] as usize..self.ptr[c + 1] as usize {
+                acc[self.var[e] as usize] += self.w[e] / yc;
             }
         }
+        for (xj, a) in x.iter_mut().zip(acc.iter()) {
+            *xj *= a;
+        }
+    }
+
+    /// `sweeps` EM sweeps from [`em_initial`](Self::em_initial) (the CPU path of the warm
+    /// start; the GPU path runs the same sweeps in its kernels).
+    pub(crate) fn em(&self, sweeps: usize) -> Vec<f64> {
+        let mut x = self.em_initial();
+        let (mut y, mut acc) = (Vec::new(), Vec::new());
+        for _ in 0..sweeps {
+            self.term_rates(&x, &mut y);
+            self.em_update(&y, &mut x, &mut acc);
+        }
+        x
+    }
+
+    /// A feasible start close to the optimum from an EM point: variables far below the
+    /// largest set to 0, while every log term keeps one.
+    pub(crate) fn start_from(&self, x: &[f64]) -> Vec<f64> {
+        let m = self.n_terms();
         let max = x.iter().copied().fold(0.0, f64::max);
-        let keep: Vec<bool> = x.iter().map(|&v| v >= 1e-3 * max).collect();
-        let mut out: Vec<f64> = x.iter().zip(&keep).map(|(&v, &k)| if k { v } else { 0.0 }).collect();
+        let mut out: Vec<f64> = x.iter().map(|&v| if v >= 1e-3 * max { v } else { 0.0 }).collect();
         for c in 0..m {
             let r = self.ptr[c] as usize..self.ptr[c + 1] as usize;
             if r.clone().any(|e| out[self.var[e] as usize] > 0.0) {
                 continue;
             }
-            let best = r.max_by(|&a, &b| x[self.var[a] as usize].total_cmp(&x[self.var[b] as usize])).unwrap();
+            let best = r
+                .max_by(|&a, &b| x[self.var[a] as usize].total_cmp(&x[self.var[b] as usize]))
+                .expect("a log term has an entry");
             let j = self.var[best] as usize;
             out[j] = x[j].max(f64::MIN_POSITIVE);
         }
