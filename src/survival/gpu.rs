@@ -280,7 +280,6 @@ pub(crate) fn em_batch(
 ///
 /// # Errors
 /// As [`em_batch`].
-#[cfg(test)]
 pub(crate) fn gradient_batch(
     ctx: &Context,
     batch: &[&Additive],
@@ -288,4 +287,90 @@ pub(crate) fn gradient_batch(
 ) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>), GpuError> {
     let [_, y, g] = run(ctx, batch, x, 1, false, &mut GpuStats::default())?;
     Ok((y, g))
+}
+
+/// Kernel-versus-twin comparison over every node of a data set (for the tests): the largest
+/// relative differences of the EM points after `sweeps` sweeps, of the term hazards and of
+/// the gradients at those points, and how many values differ at all.
+#[doc(hidden)]
+#[derive(Clone, Debug, Default)]
+pub struct TwinReport {
+    pub nodes: usize,
+    pub values: usize,
+    pub differing: usize,
+    pub max_rel_x: f64,
+    pub max_rel_y: f64,
+    pub max_abs_grad: f64,
+    /// Largest |GPU gradient − the solver's CPU gradient| (a different order of operations).
+    pub max_abs_grad_vs_solver: f64,
+}
+
+/// Runs both kernels and their CPU twins on every node's additive problem (see
+/// [`TwinReport`]).
+///
+/// # Errors
+/// Bad data (as `fit`), a GPU error.
+#[doc(hidden)]
+pub fn twin_report(
+    ctx: &Context,
+    data: &crate::cascade::NodeCascades,
+    params: &super::SurvivalValidParams,
+    sweeps: usize,
+) -> crate::Result<TwinReport> {
+    use super::problem::{Index, Scratch, shape_fns};
+    use super::solver::Smooth;
+    let super::SurvivalModel::Additive { shape, delta } = params.model else {
+        return Ok(TwinReport::default());
+    };
+    let ix = Index::new(data, super::horizons(data, params.window)?);
+    let mut total = vec![0.0; data.n_nodes()];
+    for (c, casc) in data.cascades.iter().enumerate() {
+        for (t, u) in casc.times.iter().zip(casc.users) {
+            total[u.0 as usize] += shape_fns(shape, delta, ix.horizon[c] - t).1;
+        }
+    }
+    let mut sc = Scratch::new(data.n_nodes(), data.cascades.len());
+    let mut problems = Vec::new();
+    for i in 0..data.n_nodes() as u32 {
+        let p = super::build_additive(&ix, i, shape, delta, &total, &mut sc)?;
+        if !p.cand.is_empty() {
+            problems.push(p);
+        }
+    }
+    let refs: Vec<&Additive> = problems.iter().collect();
+    let mut stats = GpuStats::default();
+    let xs = em_batch(ctx, &refs, sweeps, &mut stats)?;
+    let (ys, gs) = gradient_batch(ctx, &refs, &xs)?;
+    let mut r = TwinReport {
+        nodes: problems.len(),
+        ..Default::default()
+    };
+    let rel = |a: f64, b: f64| (a - b).abs() / a.abs().max(b.abs()).max(f64::MIN_POSITIVE);
+    let (mut y, mut acc) = (Vec::new(), Vec::new());
+    for (q, p) in problems.iter().enumerate() {
+        let twin_x = p.em(sweeps);
+        for (a, b) in twin_x.iter().zip(&xs[q]) {
+            r.values += 1;
+            r.differing += usize::from(a.to_bits() != b.to_bits());
+            r.max_rel_x = r.max_rel_x.max(rel(*a, *b));
+        }
+        p.term_rates(&xs[q], &mut y);
+        for (a, b) in y.iter().zip(&ys[q]) {
+            r.values += 1;
+            r.differing += usize::from(a.to_bits() != b.to_bits());
+            r.max_rel_y = r.max_rel_y.max(rel(*a, *b));
+        }
+        let mut x = xs[q].clone();
+        p.em_update(&y, &mut x, &mut acc);
+        let mut g = vec![0.0; p.cand.len()];
+        p.gradient(&xs[q], &mut g);
+        for ((a, gpu), cpu) in acc.iter().zip(&gs[q]).zip(&g) {
+            let twin = 1.0 - a;
+            r.values += 1;
+            r.differing += usize::from(twin.to_bits() != gpu.to_bits());
+            r.max_abs_grad = r.max_abs_grad.max((twin - gpu).abs());
+            r.max_abs_grad_vs_solver = r.max_abs_grad_vs_solver.max((cpu - gpu).abs());
+        }
+    }
+    Ok(r)
 }

@@ -406,6 +406,14 @@ fn fit_additive_gpu(
     node_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<Result<(NodeFit, Vec<Edge>)>>> {
     const CHUNK: u32 = 4096;
+    if !ctx.has_f64() {
+        return Err(crate::gpu::GpuError::MissingFeature {
+            adapter: ctx.describe(),
+            feature: "64-bit floats (SHADER_F64)".into(),
+            what: "the survival model's f64 EM kernels".into(),
+        }
+        .into());
+    }
     let n = ix.data.n_nodes() as u32;
     let budget = (ctx.max_binding_bytes() / 8).min(1 << 24) as usize;
     let mut results = Vec::with_capacity(n as usize);
@@ -507,4 +515,296 @@ fn finish(
         status,
     };
     (node, edges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::problem::{Additive, Index, Multiplicative, Scratch};
+    use super::solver::{self, Outcome, Penalty, Settings, Smooth, certificate};
+    use super::*;
+    use crate::progress::NoProgress;
+    use proptest::prelude::*;
+
+    const SETTINGS: Settings = Settings {
+        tol: 1e-9,
+        max_iterations: 1000,
+    };
+
+    /// Random cascades over `n` nodes: each cascade a random subset in random order with
+    /// increasing times in (0, 10), some single-node.
+    fn cascades() -> impl Strategy<Value = (usize, Vec<Vec<(u32, f64)>>)> {
+        (2usize..5).prop_flat_map(|n| {
+            let cascade = proptest::collection::vec((0..n as u32, 0.01f64..3.0), 1..=n);
+            (Just(n), proptest::collection::vec(cascade, 1..7))
+        })
+        .prop_map(|(n, raw)| {
+            let cs = raw
+                .into_iter()
+                .map(|c| {
+                    let mut t = 0.0;
+                    let mut seen = Vec::new();
+                    let mut out = Vec::new();
+                    for (k, (u, d)) in c.into_iter().enumerate() {
+                        if seen.contains(&u) {
+                            continue;
+                        }
+                        seen.push(u);
+                        if k > 0 {
+                            t += d;
+                        }
+                        out.push((u, t));
+                    }
+                    out
+                })
+                .collect();
+            (n, cs)
+        })
+    }
+
+    fn additive(data: &NodeCascades, window: f64, shape: Shape) -> Vec<Additive> {
+        let ix = Index::new(data, horizons(data, Some(window)).unwrap());
+        let mut total = vec![0.0; data.n_nodes()];
+        for (c, casc) in data.cascades.iter().enumerate() {
+            for (t, u) in casc.times.iter().zip(casc.users) {
+                total[u.0 as usize] += problem::shape_fns(shape, 1.0, ix.horizon[c] - t).1;
+            }
+        }
+        let mut sc = Scratch::new(data.n_nodes(), data.cascades.len());
+        (0..data.n_nodes() as u32)
+            .map(|i| Additive::build(&ix, i, shape, 1.0, &total, &mut sc).unwrap())
+            .collect()
+    }
+
+    /// The objective in α straight from the spec's definition, cascade by cascade.
+    fn nll_direct(data: &NodeCascades, i: u32, window: f64, alpha: &dyn Fn(u32) -> f64) -> f64 {
+        let mut v = 0.0;
+        for c in data.cascades.iter() {
+            let h = c.times[0] + window;
+            let at = c.users.iter().position(|u| u.0 == i);
+            match at {
+                Some(q) => {
+                    let ti = c.times[q];
+                    let mut hazard = 0.0;
+                    let mut any = false;
+                    for (t, u) in c.times.iter().zip(c.users) {
+                        if *t < ti {
+                            any = true;
+                            hazard += alpha(u.0);
+                            v += alpha(u.0) * (ti - t);
+                        }
+                    }
+                    if any {
+                        v -= hazard.ln();
+                    }
+                }
+                None => {
+                    for (t, u) in c.times.iter().zip(c.users) {
+                        v += alpha(u.0) * (h - t);
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Brute force: on tiny problems no point of a dense grid (nor the long-run EM fixed
+        /// point) beats the solver, the certificate holds, Σ α_j S_j = n_terms, and the
+        /// objective equals the spec's definition evaluated cascade by cascade.
+        #[test]
+        fn additive_optimum_beats_a_dense_grid((n, cs) in cascades()) {
+            let data = NodeCascades::from_cascades(n, &cs).unwrap();
+            for (i, p) in additive(&data, 10.0, Shape::Exp).iter().enumerate() {
+                if p.cand.is_empty() {
+                    continue;
+                }
+                let sol = solver::solve(p, Penalty::NonNegative, p.start_from(&p.em(30)), SETTINGS);
+                prop_assert_eq!(sol.outcome, Outcome::Optimal);
+                let sum: f64 = sol.x.iter().sum();
+                prop_assert!((sum - p.n_terms() as f64).abs() <= 1e-9 * sum.max(1.0), "Σ x = {} vs {}", sum, p.n_terms());
+                let alpha = |j: u32| p.cand.iter().position(|&c| c == j).map_or(0.0, |q| sol.x[q] / p.s[q]);
+                let direct = nll_direct(&data, i as u32, 10.0, &alpha);
+                prop_assert!((direct - sol.objective).abs() <= 1e-10 * direct.abs().max(1.0), "{} vs {}", direct, sol.objective);
+                // Long-run EM: a different algorithm converging to the same optimum.
+                let em = p.em(20_000);
+                prop_assert!(sol.objective <= p.value(&em) + 1e-12 * sol.objective.abs().max(1.0));
+                if p.n() <= 3 {
+                    let hi: Vec<f64> = sol.x.iter().map(|x| 3.0 * x + 1.0).collect();
+                    let steps = 40usize;
+                    let mut x = vec![0.0; p.n()];
+                    let mut best = f64::INFINITY;
+                    for k in 0..steps.pow(p.n() as u32) {
+                        let mut r = k;
+                        for (q, xq) in x.iter_mut().enumerate() {
+                            *xq = hi[q] * (r % steps) as f64 / (steps - 1) as f64;
+                            r /= steps;
+                        }
+                        best = best.min(p.value(&x));
+                    }
+                    prop_assert!(sol.objective <= best + 1e-12 * best.abs().max(1.0), "grid {} < solver {}", best, sol.objective);
+                }
+            }
+        }
+
+        /// The multiplicative model against a grid over a ∈ [−4, 4]^n (n ≤ 2) and a
+        /// perturbation test: no nearby point has a lower F.
+        #[test]
+        fn multiplicative_optimum_beats_a_grid((n, cs) in cascades(), lambda in 0.0f64..2.0, base in 0usize..3) {
+            let data = NodeCascades::from_cascades(n, &cs).unwrap();
+            let baseline = [Baseline::Const, Baseline::Linear, Baseline::Inverse][base];
+            let ix = Index::new(&data, horizons(&data, Some(10.0)).unwrap());
+            let total: f64 = data.cascades.iter().zip(&ix.horizon).map(|(c, &h)| (-1.0f64).exp() * problem::baseline_integral(baseline, c.times[0], h, c.times[0])).sum();
+            let mut sc = Scratch::new(n, data.cascades.len());
+            for i in 0..n as u32 {
+                let p = Multiplicative::build(&ix, i, baseline, -1.0, total, &mut sc);
+                if p.cand.is_empty() {
+                    continue;
+                }
+                let pen = Penalty::L1(lambda);
+                let sol = solver::solve(&p, pen, vec![0.0; p.n()], SETTINGS);
+                prop_assert_eq!(sol.outcome, Outcome::Optimal, "{:?}", sol);
+                let f = |a: &[f64]| solver::objective(&p, pen, a);
+                let mut rng_state = 12345u64;
+                for _ in 0..200 {
+                    let a: Vec<f64> = sol.x.iter().map(|v| {
+                        rng_state = rng_state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        v + ((rng_state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e-3
+                    }).collect();
+                    prop_assert!(sol.objective <= f(&a) + 1e-12 * sol.objective.abs().max(1.0));
+                }
+                if p.n() <= 2 {
+                    let steps = 161usize;
+                    let mut a = vec![0.0; p.n()];
+                    let mut best = f64::INFINITY;
+                    for k in 0..steps.pow(p.n() as u32) {
+                        let mut r = k;
+                        for aq in a.iter_mut() {
+                            *aq = -4.0 + 8.0 * (r % steps) as f64 / (steps - 1) as f64;
+                            r /= steps;
+                        }
+                        best = best.min(f(&a));
+                    }
+                    prop_assert!(sol.objective <= best + 1e-12 * best.abs().max(1.0), "grid {} < solver {}", best, sol.objective);
+                }
+            }
+        }
+    }
+
+    /// The certificate catches a solution that is not optimal: a support value moved by 1%
+    /// breaks stationarity; a support variable set to 0 shows a negative off-support gradient.
+    #[test]
+    fn the_certificate_flips_on_a_perturbed_solution() {
+        let data = NodeCascades::from_cascades(
+            3,
+            &[
+                vec![(0, 0.0), (1, 1.0), (2, 1.5)],
+                vec![(1, 0.0), (2, 0.7)],
+                vec![(0, 0.0), (2, 2.0)],
+                vec![(2, 0.0), (0, 3.0)],
+            ],
+        )
+        .unwrap();
+        let p = &additive(&data, 10.0, Shape::Exp)[2];
+        let sol = solver::solve(p, Penalty::NonNegative, p.start_from(&p.em(30)), SETTINGS);
+        assert_eq!(sol.outcome, Outcome::Optimal);
+        let mut g = vec![0.0; p.n()];
+        p.gradient(&sol.x, &mut g);
+        let (stat, _) = certificate(p, Penalty::NonNegative, &sol.x, &g);
+        assert!(stat <= 1e-9);
+        let q = sol.x.iter().position(|&x| x > 0.0).unwrap();
+        let mut moved = sol.x.clone();
+        moved[q] *= 1.01;
+        p.gradient(&moved, &mut g);
+        let (stat, _) = certificate(p, Penalty::NonNegative, &moved, &g);
+        assert!(stat > 1e-4, "a 1% move must break stationarity: {stat}");
+        let mut zeroed = sol.x.clone();
+        zeroed[q] = 0.0;
+        if p.value(&zeroed).is_finite() {
+            p.gradient(&zeroed, &mut g);
+            let (_, off) = certificate(p, Penalty::NonNegative, &zeroed, &g);
+            assert!(off < -1e-4, "a dropped support variable has a negative gradient: {off}");
+        }
+    }
+
+    /// Exponential NetRate by hand: one parent, k infections after delays d_1…d_k, and c
+    /// cascades where the parent is infected and the child is not (censored until the
+    /// cascade's source time + T): α = k / (Σ d + Σ (t_src + T − t)).
+    #[test]
+    fn one_parent_rate_is_infections_over_exposure() {
+        let data = NodeCascades::from_cascades(
+            2,
+            &[
+                vec![(0, 0.0), (1, 1.0)],
+                vec![(0, 0.0), (1, 2.5)],
+                vec![(0, 1.0)],
+                vec![(0, 0.0), (1, 0.5)],
+            ],
+        )
+        .unwrap();
+        let params = SurvivalParams {
+            window: Some(10.0),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let out = fit(&data, &params, &NoProgress).unwrap();
+        let want = 3.0 / (1.0 + 2.5 + 0.5 + 10.0);
+        assert_eq!(out.edges.len(), 1);
+        assert!((out.edges[0].value - want).abs() < 1e-12, "{} vs {want}", out.edges[0].value);
+        assert_eq!(out.nodes[0].status, NodeStatus::Empty);
+        assert_eq!(out.nodes[1].n_terms, 3);
+        // NLL = α S − 3 log α = 3 − 3 log α at the optimum.
+        assert!((out.nodes[1].objective - (3.0 - 3.0 * want.ln())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn infections_after_the_window_and_zero_hazards_are_errors() {
+        let data = NodeCascades::from_cascades(2, &[vec![(0, 0.0), (1, 12.0)]]).unwrap();
+        let params = SurvivalParams {
+            window: Some(10.0),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let e = fit(&data, &params, &NoProgress).unwrap_err().to_string();
+        assert!(e.contains("node \"1\"") && e.contains("window"), "{e}");
+        let data = NodeCascades::from_cascades(2, &[vec![(0, 0.0), (1, 0.5)]]).unwrap();
+        let params = SurvivalParams {
+            model: SurvivalModel::Additive {
+                shape: Shape::Pow,
+                delta: 1.0,
+            },
+            window: Some(10.0),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let e = fit(&data, &params, &NoProgress).unwrap_err().to_string();
+        assert!(e.contains("zero hazard") && e.contains("--delta"), "{e}");
+    }
+
+    #[test]
+    fn parameters_out_of_range_name_the_parameter() {
+        let bad = |p: SurvivalParams| p.check().unwrap_err().field;
+        let base = SurvivalParams::default();
+        assert_eq!(bad(SurvivalParams { window: Some(0.0), ..base.clone() }), "window");
+        assert_eq!(bad(SurvivalParams { window: Some(-1.0), ..base.clone() }), "window");
+        assert_eq!(
+            bad(SurvivalParams {
+                model: SurvivalModel::Additive { shape: Shape::Pow, delta: 0.0 },
+                ..base.clone()
+            }),
+            "delta"
+        );
+        assert_eq!(
+            bad(SurvivalParams {
+                model: SurvivalModel::Multiplicative { baseline: Baseline::Const, b: -3.0, lambda: -1.0 },
+                ..base.clone()
+            }),
+            "lambda"
+        );
+        assert_eq!(bad(SurvivalParams { tol: 0.0, ..base.clone() }), "tol");
+    }
 }

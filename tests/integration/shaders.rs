@@ -102,10 +102,25 @@ fn uniform_structs_match_their_rust_mirrors() {
         std::mem::size_of::<cascadia::netinf::gpu::GainsParams>(),
         "GainsParams size"
     );
+    for k in [&cascadia::survival::gpu::TERM_RATES, &cascadia::survival::gpu::EM_UPDATE] {
+        assert_eq!(
+            wgsl_struct_size(k.source, "EmParams"),
+            std::mem::size_of::<cascadia::survival::gpu::EmParams>(),
+            "EmParams size in {}",
+            k.name
+        );
+    }
 }
 
 #[test]
-fn only_the_netinf_gains_kernel_needs_f64() {
+fn only_the_exact_f64_kernels_need_f64() {
+    // NetInf's gains and the survival model's EM sweeps are exact f64; the influence
+    // kernels are f32.
+    let f64_kernels = [
+        "cascadia.netinf.gains",
+        "cascadia.survival.term_rates",
+        "cascadia.survival.em_update",
+    ];
     for k in ALL_KERNELS {
         let module = naga::front::wgsl::parse_str(k.source).unwrap();
         let without = naga::valid::Validator::new(
@@ -115,7 +130,7 @@ fn only_the_netinf_gains_kernel_needs_f64() {
         .validate(&module);
         assert_eq!(
             without.is_err(),
-            k.name == "cascadia.netinf.gains",
+            f64_kernels.contains(&k.name),
             "{}: f64 use as registered",
             k.name
         );

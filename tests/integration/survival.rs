@@ -123,3 +123,42 @@ fn netrate_demo_accuracy_table() {
     assert_eq!((m2.inferred_edges, m2.true_positives), (4235, 1707));
     let _ = SurvivalModel::Additive { shape: Shape::Exp, delta: 1.0 };
 }
+
+/// GPU kernels against their CPU twins on the demo (every node, 30 EM sweeps, then one
+/// evaluation): bit for bit on lavapipe; on any device within 1e-13 relative (a driver may
+/// contract w·x + s into an FMA). The whole GPU fit equals the CPU fit.
+#[test]
+#[cfg_attr(cascadia_no_vulkan, ignore = "no Vulkan driver (install mesa-vulkan-drivers)")]
+fn gpu_kernels_match_their_twins_and_the_fit_matches_the_cpu() {
+    let ctx = crate::util::gpu();
+    let data = demo();
+    let params = SurvivalParams {
+        window: Some(10.0),
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let r = survival::gpu::twin_report(&ctx, &data, &params, 30).unwrap();
+    eprintln!("{r:?}");
+    assert_eq!(r.nodes, 699);
+    assert!(r.values > 500_000);
+    assert!(r.max_rel_x <= 1e-13 && r.max_rel_y <= 1e-13 && r.max_abs_grad <= 1e-12, "{r:?}");
+    assert!(r.max_abs_grad_vs_solver <= 1e-9, "{r:?}");
+    if ctx.is_software() {
+        assert_eq!(r.differing, 0, "lavapipe computes exactly what the twin does");
+    }
+    let cpu = survival::fit(&data, &params, &NoProgress).unwrap();
+    let backend = cascadia::Backend::Gpu(ctx.clone());
+    let gpu = survival::fit_with(&data, &params, &NoProgress, &backend).unwrap();
+    let g = gpu.gpu.as_ref().unwrap();
+    assert_eq!((g.batches, g.device_nodes, g.host_nodes), (1, 699, 0), "one round trip for all nodes");
+    assert_eq!(cpu.edges.len(), gpu.edges.len());
+    for (a, b) in cpu.edges.iter().zip(&gpu.edges) {
+        assert_eq!((a.src, a.dst), (b.src, b.dst));
+        assert!((a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1e-3), "{a:?} vs {b:?}");
+        if ctx.is_software() {
+            assert_eq!(a.value.to_bits(), b.value.to_bits());
+        }
+    }
+    assert!(gpu.nodes.iter().all(|n| n.status.is_optimal()));
+}
