@@ -106,27 +106,39 @@ pub(crate) struct ModelArgs {
     threads: Option<usize>,
 }
 
+/// The library's model from the flags.
+pub(crate) fn model_of(
+    model: ModelArg,
+    shape: ShapeArg,
+    delta: f64,
+    baseline: BaselineArg,
+    b: f64,
+    lambda: f64,
+) -> SurvivalModel {
+    match model {
+        ModelArg::Additive => SurvivalModel::Additive {
+            shape: match shape {
+                ShapeArg::Exp => Shape::Exp,
+                ShapeArg::Pow => Shape::Pow,
+                ShapeArg::Ray => Shape::Ray,
+            },
+            delta,
+        },
+        ModelArg::Multiplicative => SurvivalModel::Multiplicative {
+            baseline: match baseline {
+                BaselineArg::Const => Baseline::Const,
+                BaselineArg::Linear => Baseline::Linear,
+                BaselineArg::Inverse => Baseline::Inverse,
+            },
+            b,
+            lambda,
+        },
+    }
+}
+
 impl ModelArgs {
     fn params(&self) -> Result<SurvivalValidParams> {
-        let model = match self.model {
-            ModelArg::Additive => SurvivalModel::Additive {
-                shape: match self.shape {
-                    ShapeArg::Exp => Shape::Exp,
-                    ShapeArg::Pow => Shape::Pow,
-                    ShapeArg::Ray => Shape::Ray,
-                },
-                delta: self.delta,
-            },
-            ModelArg::Multiplicative => SurvivalModel::Multiplicative {
-                baseline: match self.baseline {
-                    BaselineArg::Const => Baseline::Const,
-                    BaselineArg::Linear => Baseline::Linear,
-                    BaselineArg::Inverse => Baseline::Inverse,
-                },
-                b: self.b,
-                lambda: self.lambda,
-            },
-        };
+        let model = model_of(self.model, self.shape, self.delta, self.baseline, self.b, self.lambda);
         const FLAGS: &[(&str, &str)] = &[
             ("window", "--window"),
             ("delta", "--delta"),

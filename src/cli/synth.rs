@@ -2,6 +2,7 @@
 
 use super::output::Outputs;
 use anyhow::{Context, Result};
+use rand::Rng as _;
 use cascadia::synth::influence::{SynthConfig, write_cascades};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -67,6 +68,10 @@ pub(crate) struct GraphArgs {
     /// Transmission rate α written on every edge (the third column).
     #[arg(long, default_value_t = 1.0)]
     alpha: f64,
+    /// Draw each edge's α uniformly from "LO,HI" instead (e.g. NetRate's demo: 0.01,0.25;
+    /// negative values allowed, for the multiplicative model's a_ji).
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "alpha")]
+    alpha_range: Option<String>,
     /// Random seed (same seed, same file).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -102,12 +107,44 @@ pub(crate) struct CascadesArgs {
     /// Upper limit on the number of cascades.
     #[arg(long, default_value_t = 1_000_000)]
     max_cascades: usize,
+    /// Simulate a survival model instead (spec survival.md, Sec. 5.1): each edge's third field
+    /// is its parameter (α_ji ≥ 0 additive, a_ji multiplicative); every node's infection time
+    /// is drawn exactly from its piecewise hazard; single-node cascades are kept. Uses
+    /// --window, --cascades, --seed (not --alpha, --beta, --coverage).
+    #[arg(long, value_enum, requires = "cascades")]
+    survival: Option<super::survival::ModelArg>,
+    /// With --survival additive: time-shaping function.
+    #[arg(long, value_enum, default_value = "exp")]
+    shape: super::survival::ShapeArg,
+    /// With --survival multiplicative: baseline shape.
+    #[arg(long, value_enum, default_value = "const")]
+    baseline: super::survival::BaselineArg,
+    /// With --survival multiplicative: baseline level b.
+    #[arg(long, allow_negative_numbers = true, default_value_t = -3.0)]
+    b: f64,
+    /// With --survival: the number of cascades (sources drawn uniformly, each at time 0).
+    #[arg(long, requires = "survival")]
+    cascades: Option<usize>,
     /// Random seed (same seed, same file).
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Output file (SNAP text format).
     #[arg(long, short)]
     output: PathBuf,
+}
+
+/// "LO,HI" with LO <= HI, both finite.
+fn parse_range(text: &str) -> Result<(f64, f64)> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [lo, hi] = parts[..] else {
+        anyhow::bail!("expected LO,HI (e.g. 0.01,0.25), found {text:?}");
+    };
+    let (lo, hi): (f64, f64) = (
+        lo.parse().with_context(|| format!("{lo:?} is not a number"))?,
+        hi.parse().with_context(|| format!("{hi:?} is not a number"))?,
+    );
+    anyhow::ensure!(lo.is_finite() && hi.is_finite() && lo <= hi, "expected finite LO <= HI, found {text:?}");
+    Ok((lo, hi))
 }
 
 fn parse_matrix(text: &str) -> Result<[[f64; 2]; 2]> {
@@ -157,10 +194,15 @@ fn graph(a: GraphArgs) -> Result<ExitCode> {
         }
         GraphKind::Er => graphs::erdos_renyi(a.nodes, a.edges.unwrap_or(2 * a.nodes), &mut rng),
     };
+    let rates: Vec<(u32, u32, f64)> = match &a.alpha_range {
+        Some(r) => {
+            let (lo, hi) = parse_range(r).context("--alpha-range")?;
+            edges.iter().map(|&(u, v)| (u, v, rng.random_range(lo..=hi))).collect()
+        }
+        None => edges.iter().map(|&(u, v)| (u, v, a.alpha)).collect(),
+    };
     let mut outputs = Outputs::default();
-    outputs.write(&a.output, |w| {
-        cascadia::io::network::write_true_network(w, a.nodes, &edges, a.alpha)
-    })?;
+    outputs.write(&a.output, |w| cascadia::io::network::write_rate_edges(w, a.nodes, &rates))?;
     outputs.commit()?;
     eprintln!(
         "cascadia synth graph: {} nodes, {} edges -> {}",
@@ -172,6 +214,9 @@ fn graph(a: GraphArgs) -> Result<ExitCode> {
 }
 
 fn cascades(a: CascadesArgs) -> Result<ExitCode> {
+    if a.survival.is_some() {
+        return survival_cascades(a);
+    }
     use cascadia::netinf::Model;
     use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
     use rand::SeedableRng;
@@ -191,22 +236,7 @@ fn cascades(a: CascadesArgs) -> Result<ExitCode> {
         (0.0..=1.0).contains(&a.coverage),
         "--coverage must be in [0, 1]"
     );
-    let text =
-        std::fs::read_to_string(&a.network).map_err(|e| cascadia::Error::io(&a.network, e))?;
-    let mut nodes = cascadia::cascade::Interner::new();
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            break;
-        }
-        nodes.intern(line.split(',').next().unwrap_or("").trim());
-    }
-    for i in 0..nodes.len() {
-        anyhow::ensure!(
-            nodes.get(&i.to_string()) == Some(cascadia::cascade::UserId(i as u32)),
-            "{}: node ids must be 0..n-1 in order (as `cascadia synth graph` writes them)",
-            a.network.display()
-        );
-    }
+    let nodes = numbered_nodes(&a.network)?;
     let net = cascadia::io::network::read_network(&a.network, &nodes)?;
     let mut edges: Vec<(u32, u32)> = net.edges.into_iter().collect();
     edges.sort_unstable();
@@ -243,6 +273,75 @@ fn cascades(a: CascadesArgs) -> Result<ExitCode> {
         eprintln!("cascadia: warning: stopped at --max-cascades before reaching --coverage");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `synth cascades --survival`: cascades from a rate network under a survival model.
+fn survival_cascades(a: CascadesArgs) -> Result<ExitCode> {
+    use cascadia::survival::simulate::{RateNetwork, SimConfig, cascades};
+    let model = super::survival::model_of(
+        a.survival.expect("checked by the caller"),
+        a.shape,
+        a.delta,
+        a.baseline,
+        a.b,
+        0.0,
+    );
+    anyhow::ensure!(a.window.is_finite() && a.window > 0.0, "--window must be a finite number > 0");
+    anyhow::ensure!(a.delta.is_finite() && a.delta > 0.0, "--delta must be a finite number > 0");
+    anyhow::ensure!(a.b.is_finite(), "--b must be a finite number");
+    let n_cascades = a.cascades.expect("required by clap");
+    let nodes = numbered_nodes(&a.network)?;
+    let net = cascadia::io::network::read_network(&a.network, &nodes)?;
+    anyhow::ensure!(
+        net.with_rate == net.total,
+        "{}: every edge needs a third field (its parameter) for --survival: {} of {} have none",
+        a.network.display(),
+        net.total - net.with_rate,
+        net.total
+    );
+    let mut edges: Vec<(u32, u32, f64)> = net.rates.iter().map(|(&(u, v), &r)| (u, v, r)).collect();
+    edges.sort_unstable_by_key(|e| (e.0, e.1));
+    if let cascadia::survival::SurvivalModel::Additive { .. } = model
+        && let Some(e) = edges.iter().find(|e| !(e.2 >= 0.0))
+    {
+        anyhow::bail!("{}: edge {},{} has rate {}: the additive model needs α >= 0", a.network.display(), e.0, e.1, e.2);
+    }
+    let net = RateNetwork::new(nodes.len(), &edges);
+    let cfg = SimConfig { model, window: a.window };
+    let all = cascades(&net, &cfg, n_cascades, a.seed);
+    let mut outputs = Outputs::default();
+    outputs.write(&a.output, |w| cascadia::io::snap_text::write_snap_cascades(w, nodes.len(), &all))?;
+    outputs.commit()?;
+    let events: usize = all.iter().map(Vec::len).sum();
+    eprintln!(
+        "cascadia synth cascades: {} cascades ({} single-node), {} events (mean size {:.1}) -> {}",
+        all.len(),
+        all.iter().filter(|c| c.len() == 1).count(),
+        events,
+        events as f64 / all.len().max(1) as f64,
+        a.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The node block of a network file whose ids are 0..n-1 in order (as `synth graph` writes).
+fn numbered_nodes(path: &std::path::Path) -> Result<cascadia::cascade::Interner> {
+    let text = std::fs::read_to_string(path).map_err(|e| cascadia::Error::io(path, e))?;
+    let mut nodes = cascadia::cascade::Interner::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        nodes.intern(line.split(',').next().unwrap_or("").trim());
+    }
+    for i in 0..nodes.len() {
+        anyhow::ensure!(
+            nodes.get(&i.to_string()) == Some(cascadia::cascade::UserId(i as u32)),
+            "{}: node ids must be 0..n-1 in order (as `cascadia synth graph` writes them)",
+            path.display()
+        );
+    }
+    Ok(nodes)
 }
 
 #[derive(Debug, Args)]

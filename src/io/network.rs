@@ -118,19 +118,15 @@ pub fn write_network(
     Ok(())
 }
 
-/// Writes a network over nodes `0..n_nodes` (node block, empty line, `src,dst,alpha`).
+/// Writes a network over nodes `0..n_nodes` with one parameter per edge (node block, empty
+/// line, `src,dst,alpha`).
 ///
 /// # Errors
 /// What `w` fails with.
-pub fn write_true_network(
-    w: &mut impl Write,
-    n_nodes: usize,
-    edges: &[(u32, u32)],
-    alpha: f64,
-) -> std::io::Result<()> {
+pub fn write_rate_edges(w: &mut impl Write, n_nodes: usize, edges: &[(u32, u32, f64)]) -> std::io::Result<()> {
     node_block(w, n_nodes)?;
-    for (u, v) in edges {
-        writeln!(w, "{u},{v},{alpha}")?;
+    for (u, v, a) in edges {
+        writeln!(w, "{u},{v},{a}")?;
     }
     Ok(())
 }

@@ -148,12 +148,15 @@ pub(crate) fn solve(f: &dyn Smooth, penalty: Penalty, x0: Vec<f64>, settings: Se
         // round-off floor of the gradient).
         let mut previous = f64::INFINITY;
         let mut stagnant = 0;
+        // Whether the last step made visible progress: a variable left F, or the objective
+        // fell by more than its round-off.
+        let mut progressed = true;
         loop {
             let res = residual(f, &free, &g, &sigma, lambda);
             if res <= target || free.is_empty() {
                 break;
             }
-            stagnant = if res > 0.5 * previous { stagnant + 1 } else { 0 };
+            stagnant = if res > 0.5 * previous && !progressed { stagnant + 1 } else { 0 };
             previous = res;
             if (stagnant >= 3 && res <= settings.tol) || stagnant >= 50 {
                 break;
@@ -198,6 +201,7 @@ pub(crate) fn solve(f: &dyn Smooth, penalty: Penalty, x0: Vec<f64>, settings: Se
                 }
             }
             let tau0 = tau_max.min(1.0);
+            let phi_before = phi;
             let mut tau = tau0;
             let mut accepted = false;
             // Once the predicted decrease is below the objective's round-off, Armijo's test
@@ -240,6 +244,8 @@ pub(crate) fn solve(f: &dyn Smooth, penalty: Penalty, x0: Vec<f64>, settings: Se
                 }
             }
             std::mem::swap(&mut x, &mut trial);
+            progressed = (tau == tau_max && blocking != usize::MAX)
+                || phi_before - phi > 1e-12 * (1.0 + phi.abs());
             if tau == tau_max && blocking != usize::MAX {
                 let j = free[blocking] as usize;
                 x[j] = 0.0;
