@@ -138,7 +138,14 @@ pub(crate) fn model_of(
 
 impl ModelArgs {
     fn params(&self) -> Result<SurvivalValidParams> {
-        let model = model_of(self.model, self.shape, self.delta, self.baseline, self.b, self.lambda);
+        let model = model_of(
+            self.model,
+            self.shape,
+            self.delta,
+            self.baseline,
+            self.b,
+            self.lambda,
+        );
         const FLAGS: &[(&str, &str)] = &[
             ("window", "--window"),
             ("delta", "--delta"),
@@ -282,7 +289,12 @@ pub(crate) fn run(args: SurvivalArgs) -> Result<ExitCode> {
     }
 }
 
-fn fit_with_progress(data: &NodeCascades, params: &SurvivalValidParams, backend: &cascadia::Backend, quiet: bool) -> Result<Fit> {
+fn fit_with_progress(
+    data: &NodeCascades,
+    params: &SurvivalValidParams,
+    backend: &cascadia::Backend,
+    quiet: bool,
+) -> Result<Fit> {
     let bar = Bar::counting(quiet, "nodes");
     let fit = survival::fit_with(data, params, &bar, backend)?;
     bar.finish();
@@ -295,7 +307,10 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
     params.keep_zeros = a.all_candidates;
     let params = params.check()?;
     if !(a.min_rate.is_finite() && a.min_rate >= 0.0) {
-        bail!("--min-rate {}: must be a finite number >= 0 (NetRate: 1e-4)", a.min_rate);
+        bail!(
+            "--min-rate {}: must be a finite number >= 0 (NetRate: 1e-4)",
+            a.min_rate
+        );
     }
     if a.plot.is_some() && a.output.as_deref().is_none_or(|p| p == Path::new("-")) {
         // Plots are named by their prefix; nothing to check here beyond --truth.
@@ -336,9 +351,21 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
         .map(|t| metrics(&fit.edges, &t.rates, t.total, a.min_rate));
     if let (Some(prefix), Some(t)) = (&a.plot, &truth) {
         let title = a.model.input()?.display().to_string();
-        let mut ranked: Vec<_> = fit.edges.iter().filter(|e| e.value.abs() > a.min_rate).collect();
-        ranked.sort_by(|x, y| y.value.abs().total_cmp(&x.value.abs()).then((x.src, x.dst).cmp(&(y.src, y.dst))));
-        let hits: Vec<bool> = ranked.iter().map(|e| t.rates.contains_key(&(e.src, e.dst))).collect();
+        let mut ranked: Vec<_> = fit
+            .edges
+            .iter()
+            .filter(|e| e.value.abs() > a.min_rate)
+            .collect();
+        ranked.sort_by(|x, y| {
+            y.value
+                .abs()
+                .total_cmp(&x.value.abs())
+                .then((x.src, x.dst).cmp(&(y.src, y.dst)))
+        });
+        let hits: Vec<bool> = ranked
+            .iter()
+            .map(|e| t.rates.contains_key(&(e.src, e.dst)))
+            .collect();
         let curve = precision_recall(&hits, t.total);
         outputs.write(&suffixed(prefix, "-pr.svg"), |w| {
             w.write_all(pr_svg(&curve, &format!("survival ({name}): {title}")).as_bytes())
@@ -352,7 +379,14 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
         .nodes
         .iter()
         .filter(|n| !n.status.is_optimal())
-        .map(|n| format!("{} ({}: stationarity {:e})", data.id(n.node), n.status.name(), n.stationarity))
+        .map(|n| {
+            format!(
+                "{} ({}: stationarity {:e})",
+                data.id(n.node),
+                n.status.name(),
+                n.stationarity
+            )
+        })
         .collect();
     let summary = json!({
         "cascadia_version": env!("CARGO_PKG_VERSION"),
@@ -385,7 +419,10 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
             st.variables,
             st.terms,
             st.support,
-            fit.edges.iter().filter(|e| e.value.abs() > a.min_rate).count(),
+            fit.edges
+                .iter()
+                .filter(|e| e.value.abs() > a.min_rate)
+                .count(),
             a.min_rate,
             st.seconds_index + st.seconds_solve,
             read_seconds,
@@ -405,13 +442,25 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
                 g.bytes_up,
                 g.bytes_down,
                 g.seconds_device,
-                if backend.is_software() { " — a software device: not GPU timings" } else { "" }
+                if backend.is_software() {
+                    " — a software device: not GPU timings"
+                } else {
+                    ""
+                }
             );
         }
         if let Some(m) = &m {
             eprintln!(
                 "  truth: {} true edges, {} inferred, {} true positives; precision {:.4}, recall {:.4}, edge accuracy {:.4}, MSE {:.4}, NetRate MAE {:.4} (NetRate's \"precision\" |E_true|/|E_hat| = {:.4})",
-                m.true_edges, m.inferred_edges, m.true_positives, m.precision, m.recall, m.edge_accuracy, m.mse, m.mae, m.netrate_pr
+                m.true_edges,
+                m.inferred_edges,
+                m.true_positives,
+                m.precision,
+                m.recall,
+                m.edge_accuracy,
+                m.mse,
+                m.mae,
+                m.netrate_pr
             );
         }
     }
@@ -419,7 +468,12 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
         eprintln!(
             "cascadia survival: {} node(s) did not reach the certificate (see nodes.csv): {}",
             not_optimal.len(),
-            not_optimal.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+            not_optimal
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         return Ok(ExitCode::from(1));
     }
@@ -434,9 +488,17 @@ fn suffixed(prefix: &Path, suffix: &str) -> PathBuf {
 }
 
 /// True vs fitted parameter of every true edge (log10 of both when all are positive).
-fn fit_svg(fit: &Fit, truth: &rustc_hash::FxHashMap<(u32, u32), f64>, name: &str, title: &str) -> String {
-    let fitted: rustc_hash::FxHashMap<(u32, u32), f64> =
-        fit.edges.iter().map(|e| ((e.src, e.dst), e.value)).collect();
+fn fit_svg(
+    fit: &Fit,
+    truth: &rustc_hash::FxHashMap<(u32, u32), f64>,
+    name: &str,
+    title: &str,
+) -> String {
+    let fitted: rustc_hash::FxHashMap<(u32, u32), f64> = fit
+        .edges
+        .iter()
+        .map(|e| ((e.src, e.dst), e.value))
+        .collect();
     let mut keys: Vec<_> = truth.keys().copied().collect();
     keys.sort_unstable();
     let log = truth.values().all(|&v| v > 0.0) && name == "alpha";
@@ -452,14 +514,31 @@ fn fit_svg(fit: &Fit, truth: &rustc_hash::FxHashMap<(u32, u32), f64>, name: &str
             }
         })
         .collect();
-    let lo = pts.iter().map(|p| p.0.min(p.1)).fold(f64::INFINITY, f64::min);
-    let hi = pts.iter().map(|p| p.0.max(p.1)).fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if lo.is_finite() && hi > lo { (lo, hi) } else { (0.0, 1.0) };
-    let label = if log { format!("log10 {name}") } else { name.to_string() };
+    let lo = pts
+        .iter()
+        .map(|p| p.0.min(p.1))
+        .fold(f64::INFINITY, f64::min);
+    let hi = pts
+        .iter()
+        .map(|p| p.0.max(p.1))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    let label = if log {
+        format!("log10 {name}")
+    } else {
+        name.to_string()
+    };
     let mut plot = LinePlot::unit(
         &format!("true vs fitted {name}: {title}"),
         &format!("true {label}"),
-        &format!("fitted {label}{}", if log { " (0 shown at -6)" } else { "" }),
+        &format!(
+            "fitted {label}{}",
+            if log { " (0 shown at -6)" } else { "" }
+        ),
     );
     plot.x_range = (lo, hi);
     plot.y_range = (lo, hi);
@@ -476,7 +555,10 @@ fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
     args::threads(a.model.threads);
     let params = a.model.params()?;
     if !(a.test_fraction > 0.0 && a.test_fraction < 1.0) {
-        bail!("--test-fraction {}: must be in (0, 1) (default 0.2)", a.test_fraction);
+        bail!(
+            "--test-fraction {}: must be in (0, 1) (default 0.2)",
+            a.test_fraction
+        );
     }
     if a.replicates == 0 {
         bail!("--replicates 0: must be >= 1");
@@ -502,7 +584,12 @@ fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
     if !a.quiet {
         eprintln!(
             "cascadia survival validate: {} training and {} test cascades; KS distance of sizes {:.4}, of durations {:.4} ({} simulated cascades; fit: {} nodes not optimal)",
-            v.train_cascades, v.test_cascades, v.ks_size, v.ks_duration, v.simulated_cascades, v.not_optimal
+            v.train_cascades,
+            v.test_cascades,
+            v.ks_size,
+            v.ks_duration,
+            v.simulated_cascades,
+            v.not_optimal
         );
     }
     Ok(ExitCode::SUCCESS)

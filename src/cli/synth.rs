@@ -2,9 +2,9 @@
 
 use super::output::Outputs;
 use anyhow::{Context, Result};
-use rand::Rng as _;
 use cascadia::synth::influence::{SynthConfig, write_cascades};
 use clap::{Args, Subcommand};
+use rand::Rng as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -140,10 +140,15 @@ fn parse_range(text: &str) -> Result<(f64, f64)> {
         anyhow::bail!("expected LO,HI (e.g. 0.01,0.25), found {text:?}");
     };
     let (lo, hi): (f64, f64) = (
-        lo.parse().with_context(|| format!("{lo:?} is not a number"))?,
-        hi.parse().with_context(|| format!("{hi:?} is not a number"))?,
+        lo.parse()
+            .with_context(|| format!("{lo:?} is not a number"))?,
+        hi.parse()
+            .with_context(|| format!("{hi:?} is not a number"))?,
     );
-    anyhow::ensure!(lo.is_finite() && hi.is_finite() && lo <= hi, "expected finite LO <= HI, found {text:?}");
+    anyhow::ensure!(
+        lo.is_finite() && hi.is_finite() && lo <= hi,
+        "expected finite LO <= HI, found {text:?}"
+    );
     Ok((lo, hi))
 }
 
@@ -197,12 +202,17 @@ fn graph(a: GraphArgs) -> Result<ExitCode> {
     let rates: Vec<(u32, u32, f64)> = match &a.alpha_range {
         Some(r) => {
             let (lo, hi) = parse_range(r).context("--alpha-range")?;
-            edges.iter().map(|&(u, v)| (u, v, rng.random_range(lo..=hi))).collect()
+            edges
+                .iter()
+                .map(|&(u, v)| (u, v, rng.random_range(lo..=hi)))
+                .collect()
         }
         None => edges.iter().map(|&(u, v)| (u, v, a.alpha)).collect(),
     };
     let mut outputs = Outputs::default();
-    outputs.write(&a.output, |w| cascadia::io::network::write_rate_edges(w, a.nodes, &rates))?;
+    outputs.write(&a.output, |w| {
+        cascadia::io::network::write_rate_edges(w, a.nodes, &rates)
+    })?;
     outputs.commit()?;
     eprintln!(
         "cascadia synth graph: {} nodes, {} edges -> {}",
@@ -286,8 +296,14 @@ fn survival_cascades(a: CascadesArgs) -> Result<ExitCode> {
         a.b,
         0.0,
     );
-    anyhow::ensure!(a.window.is_finite() && a.window > 0.0, "--window must be a finite number > 0");
-    anyhow::ensure!(a.delta.is_finite() && a.delta > 0.0, "--delta must be a finite number > 0");
+    anyhow::ensure!(
+        a.window.is_finite() && a.window > 0.0,
+        "--window must be a finite number > 0"
+    );
+    anyhow::ensure!(
+        a.delta.is_finite() && a.delta > 0.0,
+        "--delta must be a finite number > 0"
+    );
     anyhow::ensure!(a.b.is_finite(), "--b must be a finite number");
     let n_cascades = a.cascades.expect("required by clap");
     let nodes = numbered_nodes(&a.network)?;
@@ -304,13 +320,24 @@ fn survival_cascades(a: CascadesArgs) -> Result<ExitCode> {
     if let cascadia::survival::SurvivalModel::Additive { .. } = model
         && let Some(e) = edges.iter().find(|e| !(e.2 >= 0.0))
     {
-        anyhow::bail!("{}: edge {},{} has rate {}: the additive model needs α >= 0", a.network.display(), e.0, e.1, e.2);
+        anyhow::bail!(
+            "{}: edge {},{} has rate {}: the additive model needs α >= 0",
+            a.network.display(),
+            e.0,
+            e.1,
+            e.2
+        );
     }
     let net = RateNetwork::new(nodes.len(), &edges);
-    let cfg = SimConfig { model, window: a.window };
+    let cfg = SimConfig {
+        model,
+        window: a.window,
+    };
     let all = cascades(&net, &cfg, n_cascades, a.seed);
     let mut outputs = Outputs::default();
-    outputs.write(&a.output, |w| cascadia::io::snap_text::write_snap_cascades(w, nodes.len(), &all))?;
+    outputs.write(&a.output, |w| {
+        cascadia::io::snap_text::write_snap_cascades(w, nodes.len(), &all)
+    })?;
     outputs.commit()?;
     let events: usize = all.iter().map(Vec::len).sum();
     eprintln!(

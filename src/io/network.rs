@@ -80,7 +80,10 @@ pub fn read_network(path: &Path, nodes: &Interner) -> Result<TrueNetwork> {
         if !all.insert((src.to_string(), dst.to_string())) {
             continue;
         }
-        let rate = fields.next().and_then(|a| a.parse::<f64>().ok()).filter(|a| a.is_finite());
+        let rate = fields
+            .next()
+            .and_then(|a| a.parse::<f64>().ok())
+            .filter(|a| a.is_finite());
         if rate.is_some() {
             net.with_rate += 1;
         }
@@ -123,7 +126,11 @@ pub fn write_network(
 ///
 /// # Errors
 /// What `w` fails with.
-pub fn write_rate_edges(w: &mut impl Write, n_nodes: usize, edges: &[(u32, u32, f64)]) -> std::io::Result<()> {
+pub fn write_rate_edges(
+    w: &mut impl Write,
+    n_nodes: usize,
+    edges: &[(u32, u32, f64)],
+) -> std::io::Result<()> {
     node_block(w, n_nodes)?;
     for (u, v, a) in edges {
         writeln!(w, "{u},{v},{a}")?;

@@ -97,7 +97,12 @@ pub(crate) fn fits(p: &Additive) -> bool {
     if p.cand.is_empty() {
         return false;
     }
-    let longest_row = p.ptr.windows(2).map(|w| (w[1] - w[0]) as usize).max().unwrap_or(0);
+    let longest_row = p
+        .ptr
+        .windows(2)
+        .map(|w| (w[1] - w[0]) as usize)
+        .max()
+        .unwrap_or(0);
     let mut per_var = vec![0usize; p.cand.len()];
     for &v in &p.var {
         per_var[v as usize] += 1;
@@ -160,7 +165,8 @@ fn pack(batch: &[&Additive]) -> Packed {
                 *slot += 1;
             }
         }
-        k.col_ptr.extend(count[1..].iter().map(|&c| base as u32 + c));
+        k.col_ptr
+            .extend(count[1..].iter().map(|&c| base as u32 + c));
         k.var_base.push(vb as usize + n);
         k.term_base.push(tb as usize + p.n_terms());
     }
@@ -192,16 +198,41 @@ fn run(
     let n_vars = x_all.len() as u32;
     // wgpu refuses empty buffers: every upload has at least one element.
     fn non_empty<T: bytemuck::Pod + Default>(v: &[T]) -> Vec<T> {
-        if v.is_empty() { vec![T::default()] } else { v.to_vec() }
+        if v.is_empty() {
+            vec![T::default()]
+        } else {
+            v.to_vec()
+        }
     }
     let bufs = [
-        ctx.upload("cascadia.survival.row_ptr", bytemuck::cast_slice(&k.row_ptr))?,
-        ctx.upload("cascadia.survival.row_var", bytemuck::cast_slice(&non_empty(&k.row_var)))?,
-        ctx.upload("cascadia.survival.row_w", bytemuck::cast_slice(&non_empty(&k.row_w)))?,
-        ctx.upload("cascadia.survival.col_ptr", bytemuck::cast_slice(&k.col_ptr))?,
-        ctx.upload("cascadia.survival.col_term", bytemuck::cast_slice(&non_empty(&k.col_term)))?,
-        ctx.upload("cascadia.survival.col_w", bytemuck::cast_slice(&non_empty(&k.col_w)))?,
-        ctx.upload("cascadia.survival.x", bytemuck::cast_slice(&non_empty(&x_all)))?,
+        ctx.upload(
+            "cascadia.survival.row_ptr",
+            bytemuck::cast_slice(&k.row_ptr),
+        )?,
+        ctx.upload(
+            "cascadia.survival.row_var",
+            bytemuck::cast_slice(&non_empty(&k.row_var)),
+        )?,
+        ctx.upload(
+            "cascadia.survival.row_w",
+            bytemuck::cast_slice(&non_empty(&k.row_w)),
+        )?,
+        ctx.upload(
+            "cascadia.survival.col_ptr",
+            bytemuck::cast_slice(&k.col_ptr),
+        )?,
+        ctx.upload(
+            "cascadia.survival.col_term",
+            bytemuck::cast_slice(&non_empty(&k.col_term)),
+        )?,
+        ctx.upload(
+            "cascadia.survival.col_w",
+            bytemuck::cast_slice(&non_empty(&k.col_w)),
+        )?,
+        ctx.upload(
+            "cascadia.survival.x",
+            bytemuck::cast_slice(&non_empty(&x_all)),
+        )?,
     ];
     let y = ctx.zeroed("cascadia.survival.y", u64::from(n_terms.max(1)) * 8)?;
     let grad = ctx.zeroed("cascadia.survival.grad", u64::from(n_vars.max(1)) * 8)?;

@@ -40,7 +40,8 @@ pub fn metrics(
     true_edges: usize,
     min_rate: f64,
 ) -> SurvivalMetrics {
-    let fitted: FxHashMap<(u32, u32), f64> = edges.iter().map(|e| ((e.src, e.dst), e.value)).collect();
+    let fitted: FxHashMap<(u32, u32), f64> =
+        edges.iter().map(|e| ((e.src, e.dst), e.value)).collect();
     let inferred = edges.iter().filter(|e| e.value.abs() > min_rate).count();
     let tp = edges
         .iter()
@@ -75,7 +76,11 @@ pub fn metrics(
         recall: tp as f64 / true_edges as f64,
         edge_accuracy: 1.0 - (fp + fn_) as f64 / (true_edges + inferred) as f64,
         mse: if union == 0 { 0.0 } else { sq / union as f64 },
-        mae: if keys.is_empty() { f64::NAN } else { mae / keys.len() as f64 },
+        mae: if keys.is_empty() {
+            f64::NAN
+        } else {
+            mae / keys.len() as f64
+        },
         netrate_pr: true_edges as f64 / inferred as f64,
     }
 }

@@ -198,7 +198,11 @@ pub fn horizons(data: &NodeCascades, window: Option<f64>) -> Result<Vec<f64>> {
 /// # Errors
 /// An infection beyond the window; under `pow`, an infection no earlier node can explain
 /// (every earlier node within δ: zero hazard).
-pub fn fit(data: &NodeCascades, params: &SurvivalValidParams, progress: &dyn Progress) -> Result<Fit> {
+pub fn fit(
+    data: &NodeCascades,
+    params: &SurvivalValidParams,
+    progress: &dyn Progress,
+) -> Result<Fit> {
     fit_with(data, params, progress, &Backend::Cpu)
 }
 
@@ -266,7 +270,17 @@ pub fn fit_with(
                 adapter: ctx.describe(),
                 ..Default::default()
             };
-            let r = fit_additive_gpu(ctx, &ix, params, settings, shape, delta, &gamma_total, &mut st, &node_done)?;
+            let r = fit_additive_gpu(
+                ctx,
+                &ix,
+                params,
+                settings,
+                shape,
+                delta,
+                &gamma_total,
+                &mut st,
+                &node_done,
+            )?;
             gpu_stats = Some(st);
             r
         }
@@ -296,7 +310,8 @@ pub fn fit_with(
         }
         st.max_stationarity = st.max_stationarity.max(node.stationarity);
         if !node.min_grad_off_support.is_nan()
-            && (st.min_grad_off_support.is_nan() || node.min_grad_off_support < st.min_grad_off_support)
+            && (st.min_grad_off_support.is_nan()
+                || node.min_grad_off_support < st.min_grad_off_support)
         {
             st.min_grad_off_support = node.min_grad_off_support;
         }
@@ -332,7 +347,11 @@ fn fit_node(
             let x = p.em(EM_SWEEPS);
             Ok(solve_additive(i, &p, &x, settings, params.keep_zeros))
         }
-        SurvivalModel::Multiplicative { baseline, b, lambda } => {
+        SurvivalModel::Multiplicative {
+            baseline,
+            b,
+            lambda,
+        } => {
             let p = Multiplicative::build(ix, i, baseline, b, lambda_total, sc);
             if p.cand.is_empty() {
                 return Ok((empty(i, p.n_terms), Vec::new()));
@@ -383,7 +402,13 @@ fn build_additive(
 }
 
 /// The Newton polish of an additive problem from an EM point `x_em`, to the certificate.
-fn solve_additive(i: u32, p: &Additive, x_em: &[f64], settings: Settings, keep_zeros: bool) -> (NodeFit, Vec<Edge>) {
+fn solve_additive(
+    i: u32,
+    p: &Additive,
+    x_em: &[f64],
+    settings: Settings,
+    keep_zeros: bool,
+) -> (NodeFit, Vec<Edge>) {
     let sol = solver::solve(p, Penalty::NonNegative, p.start_from(x_em), settings);
     let alpha: Vec<f64> = sol.x.iter().zip(&p.s).map(|(x, s)| x / s).collect();
     finish(i, sol, p.n_terms(), &p.cand, &alpha, keep_zeros)
@@ -429,7 +454,10 @@ fn fit_additive_gpu(
         let mut points: Vec<Option<Vec<f64>>> = vec![None; problems.len()];
         let mut batch: Vec<usize> = Vec::new();
         let mut entries = 0usize;
-        let flush = |batch: &mut Vec<usize>, points: &mut Vec<Option<Vec<f64>>>, stats: &mut gpu::GpuStats| -> Result<()> {
+        let flush = |batch: &mut Vec<usize>,
+                     points: &mut Vec<Option<Vec<f64>>>,
+                     stats: &mut gpu::GpuStats|
+         -> Result<()> {
             if batch.is_empty() {
                 return Ok(());
             }
@@ -533,32 +561,33 @@ mod tests {
     /// Random cascades over `n` nodes: each cascade a random subset in random order with
     /// increasing times in (0, 10), some single-node.
     fn cascades() -> impl Strategy<Value = (usize, Vec<Vec<(u32, f64)>>)> {
-        (2usize..5).prop_flat_map(|n| {
-            let cascade = proptest::collection::vec((0..n as u32, 0.01f64..3.0), 1..=n);
-            (Just(n), proptest::collection::vec(cascade, 1..7))
-        })
-        .prop_map(|(n, raw)| {
-            let cs = raw
-                .into_iter()
-                .map(|c| {
-                    let mut t = 0.0;
-                    let mut seen = Vec::new();
-                    let mut out = Vec::new();
-                    for (k, (u, d)) in c.into_iter().enumerate() {
-                        if seen.contains(&u) {
-                            continue;
+        (2usize..5)
+            .prop_flat_map(|n| {
+                let cascade = proptest::collection::vec((0..n as u32, 0.01f64..3.0), 1..=n);
+                (Just(n), proptest::collection::vec(cascade, 1..7))
+            })
+            .prop_map(|(n, raw)| {
+                let cs = raw
+                    .into_iter()
+                    .map(|c| {
+                        let mut t = 0.0;
+                        let mut seen = Vec::new();
+                        let mut out = Vec::new();
+                        for (k, (u, d)) in c.into_iter().enumerate() {
+                            if seen.contains(&u) {
+                                continue;
+                            }
+                            seen.push(u);
+                            if k > 0 {
+                                t += d;
+                            }
+                            out.push((u, t));
                         }
-                        seen.push(u);
-                        if k > 0 {
-                            t += d;
-                        }
-                        out.push((u, t));
-                    }
-                    out
-                })
-                .collect();
-            (n, cs)
-        })
+                        out
+                    })
+                    .collect();
+                (n, cs)
+            })
     }
 
     fn additive(data: &NodeCascades, window: f64, shape: Shape) -> Vec<Additive> {
@@ -724,7 +753,10 @@ mod tests {
         if p.value(&zeroed).is_finite() {
             p.gradient(&zeroed, &mut g);
             let (_, off) = certificate(p, Penalty::NonNegative, &zeroed, &g);
-            assert!(off < -1e-4, "a dropped support variable has a negative gradient: {off}");
+            assert!(
+                off < -1e-4,
+                "a dropped support variable has a negative gradient: {off}"
+            );
         }
     }
 
@@ -752,7 +784,11 @@ mod tests {
         let out = fit(&data, &params, &NoProgress).unwrap();
         let want = 3.0 / (1.0 + 2.5 + 0.5 + 10.0);
         assert_eq!(out.edges.len(), 1);
-        assert!((out.edges[0].value - want).abs() < 1e-12, "{} vs {want}", out.edges[0].value);
+        assert!(
+            (out.edges[0].value - want).abs() < 1e-12,
+            "{} vs {want}",
+            out.edges[0].value
+        );
         assert_eq!(out.nodes[0].status, NodeStatus::Empty);
         assert_eq!(out.nodes[1].n_terms, 3);
         // NLL = α S − 3 log α = 3 − 3 log α at the optimum.
@@ -789,22 +825,47 @@ mod tests {
     fn parameters_out_of_range_name_the_parameter() {
         let bad = |p: SurvivalParams| p.check().unwrap_err().field;
         let base = SurvivalParams::default();
-        assert_eq!(bad(SurvivalParams { window: Some(0.0), ..base.clone() }), "window");
-        assert_eq!(bad(SurvivalParams { window: Some(-1.0), ..base.clone() }), "window");
         assert_eq!(
             bad(SurvivalParams {
-                model: SurvivalModel::Additive { shape: Shape::Pow, delta: 0.0 },
+                window: Some(0.0),
+                ..base.clone()
+            }),
+            "window"
+        );
+        assert_eq!(
+            bad(SurvivalParams {
+                window: Some(-1.0),
+                ..base.clone()
+            }),
+            "window"
+        );
+        assert_eq!(
+            bad(SurvivalParams {
+                model: SurvivalModel::Additive {
+                    shape: Shape::Pow,
+                    delta: 0.0
+                },
                 ..base.clone()
             }),
             "delta"
         );
         assert_eq!(
             bad(SurvivalParams {
-                model: SurvivalModel::Multiplicative { baseline: Baseline::Const, b: -3.0, lambda: -1.0 },
+                model: SurvivalModel::Multiplicative {
+                    baseline: Baseline::Const,
+                    b: -3.0,
+                    lambda: -1.0
+                },
                 ..base.clone()
             }),
             "lambda"
         );
-        assert_eq!(bad(SurvivalParams { tol: 0.0, ..base.clone() }), "tol");
+        assert_eq!(
+            bad(SurvivalParams {
+                tol: 0.0,
+                ..base.clone()
+            }),
+            "tol"
+        );
     }
 }

@@ -15,7 +15,12 @@ fn push_f64(line: &mut String, x: f64) {
 ///
 /// # Errors
 /// What `w` fails with.
-pub fn write_rates(w: &mut impl Write, data: &NodeCascades, edges: &[Edge], value_name: &str) -> std::io::Result<()> {
+pub fn write_rates(
+    w: &mut impl Write,
+    data: &NodeCascades,
+    edges: &[Edge],
+    value_name: &str,
+) -> std::io::Result<()> {
     writeln!(w, "src,dst,{value_name}")?;
     let mut line = String::new();
     for e in edges {
@@ -35,7 +40,11 @@ pub fn write_rates(w: &mut impl Write, data: &NodeCascades, edges: &[Edge], valu
 ///
 /// # Errors
 /// What `w` fails with.
-pub fn write_nodes(w: &mut impl Write, data: &NodeCascades, nodes: &[NodeFit]) -> std::io::Result<()> {
+pub fn write_nodes(
+    w: &mut impl Write,
+    data: &NodeCascades,
+    nodes: &[NodeFit],
+) -> std::io::Result<()> {
     writeln!(
         w,
         "node,n_vars,n_terms,objective,stationarity,min_grad_off_support,iterations,status"
@@ -60,7 +69,12 @@ pub fn write_nodes(w: &mut impl Write, data: &NodeCascades, nodes: &[NodeFit]) -
 ///
 /// # Errors
 /// What `w` fails with.
-pub fn write_rate_network(w: &mut impl Write, data: &NodeCascades, edges: &[Edge], min_rate: f64) -> std::io::Result<()> {
+pub fn write_rate_network(
+    w: &mut impl Write,
+    data: &NodeCascades,
+    edges: &[Edge],
+    min_rate: f64,
+) -> std::io::Result<()> {
     for i in 0..data.n_nodes() as u32 {
         writeln!(w, "{},{}", data.id(i), data.names[i as usize])?;
     }

@@ -110,17 +110,29 @@ impl SurvivalParams {
         if let Some(t) = self.window
             && !(t.is_finite() && t > 0.0)
         {
-            return bad("window", t.to_string(), "must be a finite number > 0 (NetRate's demo: 10)");
+            return bad(
+                "window",
+                t.to_string(),
+                "must be a finite number > 0 (NetRate's demo: 10)",
+            );
         }
         match self.model {
             SurvivalModel::Additive { delta, .. } => {
                 if !(delta.is_finite() && delta > 0.0) {
-                    return bad("delta", delta.to_string(), "must be a finite number > 0 (default 1)");
+                    return bad(
+                        "delta",
+                        delta.to_string(),
+                        "must be a finite number > 0 (default 1)",
+                    );
                 }
             }
             SurvivalModel::Multiplicative { b, lambda, .. } => {
                 if !b.is_finite() {
-                    return bad("b", b.to_string(), "must be a finite number (the paper: -3)");
+                    return bad(
+                        "b",
+                        b.to_string(),
+                        "must be a finite number (the paper: -3)",
+                    );
                 }
                 if !(lambda.is_finite() && lambda >= 0.0) {
                     return bad("lambda", lambda.to_string(), "must be a finite number >= 0");
@@ -128,7 +140,11 @@ impl SurvivalParams {
             }
         }
         if !(self.tol.is_finite() && self.tol > 0.0 && self.tol < 1.0) {
-            return bad("tol", self.tol.to_string(), "must be in (0, 1) (default 1e-9)");
+            return bad(
+                "tol",
+                self.tol.to_string(),
+                "must be in (0, 1) (default 1e-9)",
+            );
         }
         if self.max_iterations == 0 {
             return bad("max_iterations", "0".into(), "must be >= 1");

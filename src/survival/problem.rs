@@ -243,7 +243,10 @@ impl Additive {
     pub(crate) fn start_from(&self, x: &[f64]) -> Vec<f64> {
         let m = self.n_terms();
         let max = x.iter().copied().fold(0.0, f64::max);
-        let mut out: Vec<f64> = x.iter().map(|&v| if v >= 1e-3 * max { v } else { 0.0 }).collect();
+        let mut out: Vec<f64> = x
+            .iter()
+            .map(|&v| if v >= 1e-3 * max { v } else { 0.0 })
+            .collect();
         for c in 0..m {
             let r = self.ptr[c] as usize..self.ptr[c + 1] as usize;
             if r.clone().any(|e| out[self.var[e] as usize] > 0.0) {
@@ -364,7 +367,14 @@ pub(crate) fn log_baseline(baseline: Baseline, t: f64, t_src: f64) -> f64 {
 
 impl Multiplicative {
     /// Builds node `i`'s problem. `total` is `Σ_c Λ_c(a = 0)` over all cascades.
-    pub(crate) fn build(ix: &Index<'_>, i: u32, baseline: Baseline, b: f64, total: f64, sc: &mut Scratch) -> Self {
+    pub(crate) fn build(
+        ix: &Index<'_>,
+        i: u32,
+        baseline: Baseline,
+        b: f64,
+        total: f64,
+        sc: &mut Scratch,
+    ) -> Self {
         let eb = b.exp();
         let mut p = Multiplicative {
             seg: vec![0],
@@ -426,7 +436,8 @@ impl Multiplicative {
                 }
                 let next = casc.times.get(q + 1).map_or(u_end, |&n| n.min(u_end));
                 p.var.push(sc.local[casc.users[q].0 as usize]);
-                p.coef.push(eb * baseline_integral(baseline, t, next, t_src));
+                p.coef
+                    .push(eb * baseline_integral(baseline, t, next, t_src));
             }
             p.seg.push(p.var.len() as u32);
         }

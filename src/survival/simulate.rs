@@ -54,7 +54,13 @@ pub struct SimConfig {
 }
 
 /// One cascade from `source` at time `t0`: `(node, time)` by time, the source first.
-pub fn cascade(net: &RateNetwork, cfg: &SimConfig, source: u32, t0: f64, rng: &mut impl Rng) -> Vec<(u32, f64)> {
+pub fn cascade(
+    net: &RateNetwork,
+    cfg: &SimConfig,
+    source: u32,
+    t0: f64,
+    rng: &mut impl Rng,
+) -> Vec<(u32, f64)> {
     let n = net.n_nodes;
     let horizon = t0 + cfg.window;
     let mut infected_at = vec![f64::NAN; n];
@@ -67,7 +73,11 @@ pub fn cascade(net: &RateNetwork, cfg: &SimConfig, source: u32, t0: f64, rng: &m
             // Infected parents of each node: (parent time, α).
             let mut parents: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
             let mut at_risk: Vec<u32> = Vec::new();
-            let add = |u: u32, t: f64, parents: &mut Vec<Vec<(f64, f64)>>, at_risk: &mut Vec<u32>, infected_at: &[f64]| {
+            let add = |u: u32,
+                       t: f64,
+                       parents: &mut Vec<Vec<(f64, f64)>>,
+                       at_risk: &mut Vec<u32>,
+                       infected_at: &[f64]| {
                 for &(v, a) in &net.out[u as usize] {
                     if infected_at[v as usize].is_nan() && a > 0.0 {
                         if parents[v as usize].is_empty() {
@@ -82,7 +92,14 @@ pub fn cascade(net: &RateNetwork, cfg: &SimConfig, source: u32, t0: f64, rng: &m
             loop {
                 let mut best = (f64::INFINITY, u32::MAX);
                 for &v in &at_risk {
-                    let t = solve_additive(&parents[v as usize], shape, delta, threshold[v as usize], now, horizon);
+                    let t = solve_additive(
+                        &parents[v as usize],
+                        shape,
+                        delta,
+                        threshold[v as usize],
+                        now,
+                        horizon,
+                    );
                     if t < best.0 || (t == best.0 && v < best.1) {
                         best = (t, v);
                     }
@@ -157,12 +174,30 @@ fn invert_baseline(baseline: Baseline, now: f64, need: f64, t_src: f64) -> f64 {
 }
 
 /// The time `t ∈ [now, horizon]` at which `Σ_j α_j Γ(t − t_j) = e` (∞ if not reached).
-fn solve_additive(parents: &[(f64, f64)], shape: Shape, delta: f64, e: f64, now: f64, horizon: f64) -> f64 {
-    let h = |t: f64| -> f64 { parents.iter().map(|&(tj, a)| a * shape_fns(shape, delta, t - tj).1).sum() };
+fn solve_additive(
+    parents: &[(f64, f64)],
+    shape: Shape,
+    delta: f64,
+    e: f64,
+    now: f64,
+    horizon: f64,
+) -> f64 {
+    let h = |t: f64| -> f64 {
+        parents
+            .iter()
+            .map(|&(tj, a)| a * shape_fns(shape, delta, t - tj).1)
+            .sum()
+    };
     if shape == Shape::Exp {
-        let (sa, sat) = parents.iter().fold((0.0, 0.0), |(s, st), &(tj, a)| (s + a, st + a * tj));
+        let (sa, sat) = parents
+            .iter()
+            .fold((0.0, 0.0), |(s, st), &(tj, a)| (s + a, st + a * tj));
         let t = (e + sat) / sa;
-        return if t <= horizon { t.max(now) } else { f64::INFINITY };
+        return if t <= horizon {
+            t.max(now)
+        } else {
+            f64::INFINITY
+        };
     }
     if h(horizon) < e {
         return f64::INFINITY;
@@ -187,7 +222,12 @@ fn solve_additive(parents: &[(f64, f64)], shape: Shape, delta: f64, e: f64, now:
 
 /// `n_cascades` cascades from sources drawn uniformly, each starting at 0, in parallel and
 /// reproducibly (cascade `c` uses its own generator seeded from `seed` and `c`).
-pub fn cascades(net: &RateNetwork, cfg: &SimConfig, n_cascades: usize, seed: u64) -> Vec<Vec<(u32, f64)>> {
+pub fn cascades(
+    net: &RateNetwork,
+    cfg: &SimConfig,
+    n_cascades: usize,
+    seed: u64,
+) -> Vec<Vec<(u32, f64)>> {
     (0..n_cascades)
         .into_par_iter()
         .map(|c| {
@@ -200,5 +240,58 @@ pub fn cascades(net: &RateNetwork, cfg: &SimConfig, n_cascades: usize, seed: u64
 
 /// The generator of cascade `c` of a run seeded with `seed`.
 pub fn rng_for(seed: u64, c: u64) -> rand::rngs::StdRng {
-    rand::rngs::StdRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ c.wrapping_add(0x632B_E59B_D9B4_E019))
+    rand::rngs::StdRng::seed_from_u64(
+        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ c.wrapping_add(0x632B_E59B_D9B4_E019),
+    )
+}
+
+/// A core-periphery Kronecker network of `2^levels` nodes with `edges` edges (as
+/// `synth graph`), each with a parameter drawn uniformly from `[lo, hi]`.
+pub fn kronecker_rates(levels: u32, edges: usize, lo: f64, hi: f64, seed: u64) -> RateNetwork {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let e = crate::synth::graphs::kronecker(
+        crate::synth::graphs::seeds::CORE_PERIPHERY,
+        levels,
+        Some(edges),
+        &mut rng,
+    );
+    let rated: Vec<(u32, u32, f64)> = e
+        .iter()
+        .map(|&(u, v)| (u, v, rng.random_range(lo..=hi)))
+        .collect();
+    RateNetwork::new(1 << levels, &rated)
+}
+
+/// The paper's recovery experiment (Sec. 5.1, Fig. 1–2): for each number of cascades,
+/// simulate that many cascades from `net` (seeded), fit `params` to them, and measure the
+/// result against the true parameters with the edge threshold `min_rate`.
+///
+/// # Errors
+/// What [`super::fit`] returns.
+pub fn recovery(
+    net: &RateNetwork,
+    params: &super::SurvivalValidParams,
+    window: f64,
+    sizes: &[usize],
+    min_rate: f64,
+    seed: u64,
+) -> crate::Result<Vec<(usize, super::metrics::SurvivalMetrics, super::FitStats)>> {
+    let truth: rustc_hash::FxHashMap<(u32, u32), f64> = net
+        .edges()
+        .into_iter()
+        .map(|(u, v, a)| ((u, v), a))
+        .collect();
+    let cfg = SimConfig {
+        model: params.model,
+        window,
+    };
+    let mut out = Vec::new();
+    for &n in sizes {
+        let cs = cascades(net, &cfg, n, seed);
+        let data = crate::cascade::NodeCascades::from_cascades(net.n_nodes, &cs)?;
+        let fit = super::fit(&data, params, &crate::progress::NoProgress)?;
+        let m = super::metrics::metrics(&fit.edges, &truth, truth.len(), min_rate);
+        out.push((n, m, fit.stats));
+    }
+    Ok(out)
 }

@@ -114,7 +114,12 @@ pub(crate) fn objective(f: &dyn Smooth, penalty: Penalty, x: &[f64]) -> f64 {
 }
 
 /// Minimises from `x0` (feasible: `f(x0)` finite, signs allowed by `penalty`).
-pub(crate) fn solve(f: &dyn Smooth, penalty: Penalty, x0: Vec<f64>, settings: Settings) -> Solution {
+pub(crate) fn solve(
+    f: &dyn Smooth,
+    penalty: Penalty,
+    x0: Vec<f64>,
+    settings: Settings,
+) -> Solution {
     let n = f.n();
     let lambda = match penalty {
         Penalty::NonNegative => 0.0,
@@ -156,7 +161,11 @@ pub(crate) fn solve(f: &dyn Smooth, penalty: Penalty, x0: Vec<f64>, settings: Se
             if res <= target || free.is_empty() {
                 break;
             }
-            stagnant = if res > 0.5 * previous && !progressed { stagnant + 1 } else { 0 };
+            stagnant = if res > 0.5 * previous && !progressed {
+                stagnant + 1
+            } else {
+                0
+            };
             previous = res;
             if (stagnant >= 3 && res <= settings.tol) || stagnant >= 50 {
                 break;
@@ -171,11 +180,17 @@ pub(crate) fn solve(f: &dyn Smooth, penalty: Penalty, x0: Vec<f64>, settings: Se
             h.resize(k * k, 0.0);
             f.hessian(&x, &free, &pos, &mut h);
             d.clear();
-            d.extend(free.iter().map(|&j| -(g[j as usize] + lambda * sigma[j as usize])));
+            d.extend(
+                free.iter()
+                    .map(|&j| -(g[j as usize] + lambda * sigma[j as usize])),
+            );
             if !solve_spd(&mut h, k, &mut d) {
                 // Not even a ridge made it positive definite: steepest descent.
                 d.clear();
-                d.extend(free.iter().map(|&j| -(g[j as usize] + lambda * sigma[j as usize])));
+                d.extend(
+                    free.iter()
+                        .map(|&j| -(g[j as usize] + lambda * sigma[j as usize])),
+                );
             }
             // Directional derivative of f + λσ·x along d.
             let slope: f64 = free
@@ -371,7 +386,10 @@ fn remove(free: &mut Vec<u32>, pos: &mut [u32], sigma: &mut [f64], q: usize) {
 /// Solves `H d = d` in place for symmetric positive (semi)definite `H` (row-major k×k) by
 /// Cholesky, adding a growing ridge when a pivot is not positive. False if that fails too.
 pub(crate) fn solve_spd(h: &mut [f64], k: usize, d: &mut [f64]) -> bool {
-    let scale = (0..k).map(|i| h[i * k + i].abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    let scale = (0..k)
+        .map(|i| h[i * k + i].abs())
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
     let original: Vec<f64> = h.to_vec();
     let mut ridge = 0.0;
     for _ in 0..12 {
@@ -397,7 +415,11 @@ pub(crate) fn solve_spd(h: &mut [f64], k: usize, d: &mut [f64]) -> bool {
             }
             return d.iter().all(|v| v.is_finite());
         }
-        ridge = if ridge == 0.0 { scale * 1e-12 } else { ridge * 100.0 };
+        ridge = if ridge == 0.0 {
+            scale * 1e-12
+        } else {
+            ridge * 100.0
+        };
     }
     false
 }

@@ -58,7 +58,11 @@ pub fn ks_distance(a: &[f64], b: &[f64]) -> f64 {
 }
 
 fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
 }
 
 /// Runs the check: cascade `c` is held out when `c mod k == k − 1` with `k = round(1 /
@@ -93,7 +97,11 @@ pub fn validate(
         }
     }
     let fitted = fit(&train, params, progress)?;
-    let edges: Vec<(u32, u32, f64)> = fitted.edges.iter().map(|e| (e.src, e.dst, e.value)).collect();
+    let edges: Vec<(u32, u32, f64)> = fitted
+        .edges
+        .iter()
+        .map(|e| (e.src, e.dst, e.value))
+        .collect();
     let net = RateNetwork::new(data.n_nodes(), &edges);
     let (mut size_test, mut dur_test, mut size_sim, mut dur_sim) = (vec![], vec![], vec![], vec![]);
     for (c, casc) in test.iter().enumerate() {

@@ -1120,3 +1120,251 @@ fn gzip_inputs_read_as_the_plain_files() {
         "netinf: same edges.csv"
     );
 }
+
+#[test]
+fn survival_bad_input_is_located_and_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let nodes = "0,a\n1,b\n2,c\n\n";
+    let cases: &[(&str, String, &[&str], &str)] = &[
+        (
+            "unknown.txt",
+            format!("{nodes}0,0.0,1,1.0\n0,0.0,7,2.5\n"),
+            &["--window", "10"],
+            "unknown.txt:6: field `node (field 3)`: node \"7\" is not in the node block",
+        ),
+        (
+            "negative.txt",
+            format!("{nodes}0,-1.0,1,1.0\n"),
+            &["--window", "10"],
+            "negative.txt:5: field `time (field 2)`: negative time -1",
+        ),
+        (
+            "word.txt",
+            format!("{nodes}0,0.0,1,soon\n"),
+            &["--window", "10"],
+            "word.txt:5: field `time (field 4)`: expected a time in seconds",
+        ),
+        (
+            "late.txt",
+            format!("{nodes}0,0.0,1,11.0\n"),
+            &["--window", "10"],
+            "cascade \"0\", node \"1\" at time 11: after the observation window: the source is at 0 and the window is 10",
+        ),
+        (
+            "window.txt",
+            format!("{nodes}0,0.0,1,1.0\n"),
+            &["--window", "0"],
+            "parameter `--window` = 0: must be a finite number > 0",
+        ),
+        (
+            "lambda.txt",
+            format!("{nodes}0,0.0,1,1.0\n"),
+            &["--model", "multiplicative", "--lambda", "-1"],
+            "parameter `--lambda` = -1: must be a finite number >= 0",
+        ),
+        (
+            "delta.txt",
+            format!("{nodes}0,0.0,1,1.0\n"),
+            &["--shape", "pow", "--delta", "0"],
+            "parameter `--delta` = 0: must be a finite number > 0",
+        ),
+        (
+            "zero.txt",
+            format!("{nodes}0,0.0,1,0.5\n"),
+            &["--shape", "pow", "--window", "10"],
+            "cascade \"0\", node \"1\" at time 0.5: every earlier node is within δ = 1 of it: zero hazard",
+        ),
+    ];
+    for (name, text, extra, expected) in cases {
+        let p = write(d, name, text);
+        let out_file = d.join(format!("{name}.rates.csv"));
+        std::fs::write(&out_file, "old\n").unwrap();
+        let out = cascadia()
+            .args(["survival", "--quiet", "--input"])
+            .arg(&p)
+            .arg("--output")
+            .arg(&out_file)
+            .args(*extra)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(expected),
+            "{name}: expected {expected:?} in {err:?}"
+        );
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert_eq!(
+            std::fs::read_to_string(&out_file).unwrap(),
+            "old\n",
+            "{name}: a failed run keeps the old output"
+        );
+    }
+    // A truth network without rates.
+    let data = write(d, "ok.txt", &format!("{nodes}0,0.0,1,1.0\n"));
+    let truth = write(d, "truth.txt", "0,a\n1,b\n2,c\n\n0,1\n");
+    let out = cascadia()
+        .args(["survival", "-q", "--window", "10", "-o"])
+        .arg(d.join("r.csv"))
+        .arg("--input")
+        .arg(&data)
+        .arg("--truth")
+        .arg(&truth)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("truth.txt: 1 of its 1 edges have no numeric third field"),
+        "{err}"
+    );
+    assert!(!d.join("r.csv").exists());
+}
+
+/// The CLI on NetRate's demo: the accuracy table of the fixture README, every node optimal,
+/// the summary, the network with rates, the plots; the multiplicative model on simulated
+/// data; `validate`.
+#[test]
+fn survival_cli_reproduces_the_reference_and_simulates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let f = shared_dir().join("fixtures/survival");
+    let out = cascadia()
+        .args(["survival", "--window", "10", "--input"])
+        .arg(f.join("netrate-demo-cascades.txt"))
+        .arg("--truth")
+        .arg(f.join("netrate-demo-network.txt"))
+        .arg("--output")
+        .arg(d.join("rates.csv"))
+        .arg("--nodes-output")
+        .arg(d.join("nodes.csv"))
+        .arg("--network-output")
+        .arg(d.join("net.txt"))
+        .arg("--summary")
+        .arg(d.join("s.json"))
+        .arg("--plot")
+        .arg(d.join("plot"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("2042 true edges, 4707 inferred, 1714 true positives; precision 0.3641, recall 0.8394, edge accuracy 0.5079"), "{err}");
+    let nodes = std::fs::read_to_string(d.join("nodes.csv")).unwrap();
+    assert!(nodes.starts_with(
+        "node,n_vars,n_terms,objective,stationarity,min_grad_off_support,iterations,status\n"
+    ));
+    let status = column(&nodes, "status");
+    assert_eq!(status.len(), 1024);
+    assert_eq!(status.iter().filter(|s| *s == "optimal").count(), 699);
+    assert_eq!(status.iter().filter(|s| *s == "empty").count(), 325);
+    let rates = std::fs::read_to_string(d.join("rates.csv")).unwrap();
+    assert!(rates.starts_with("src,dst,alpha\n"));
+    assert_eq!(rates.lines().count() - 1, 4715, "every nonzero rate");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("s.json")).unwrap()).unwrap();
+    assert_eq!(s["stats"]["variables"], 277_064);
+    assert_eq!(s["truth"]["true_positives"], 1714);
+    let total = s["objective_total"].as_f64().unwrap();
+    assert!(
+        (total - 85904.82842303987).abs() / total < 1e-9,
+        "sum of objectives {total}"
+    );
+    let net = std::fs::read_to_string(d.join("net.txt")).unwrap();
+    assert_eq!(
+        net.lines().filter(|l| l.split(',').count() == 3).count(),
+        4707
+    );
+    for p in ["plot-pr.svg", "plot-fit.svg"] {
+        let svg = std::fs::read_to_string(d.join(p)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"), "{p}");
+    }
+    // Simulated: a rate network, multiplicative cascades, a fit and the predictive check.
+    let g = d.join("g.txt");
+    cascadia()
+        .args([
+            "synth",
+            "graph",
+            "--nodes",
+            "32",
+            "--alpha-range",
+            "1,3",
+            "--seed",
+            "3",
+            "-o",
+        ])
+        .arg(&g)
+        .assert()
+        .success();
+    let c = d.join("c.txt");
+    cascadia()
+        .args([
+            "synth",
+            "cascades",
+            "--survival",
+            "multiplicative",
+            "--window",
+            "3",
+            "--cascades",
+            "300",
+            "--network",
+        ])
+        .arg(&g)
+        .arg("-o")
+        .arg(&c)
+        .assert()
+        .success();
+    let out = cascadia()
+        .args([
+            "survival",
+            "--model",
+            "multiplicative",
+            "--lambda",
+            "20",
+            "--window",
+            "3",
+            "--min-rate",
+            "0.1",
+            "--input",
+        ])
+        .arg(&c)
+        .arg("--truth")
+        .arg(&g)
+        .arg("-o")
+        .arg(d.join("a.csv"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        std::fs::read_to_string(d.join("a.csv"))
+            .unwrap()
+            .starts_with("src,dst,a\n")
+    );
+    let out = cascadia()
+        .args([
+            "survival",
+            "validate",
+            "-q",
+            "--model",
+            "multiplicative",
+            "--lambda",
+            "20",
+            "--window",
+            "3",
+            "--input",
+        ])
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["validation"]["test_cascades"], 60);
+    let ks = v["validation"]["ks_size"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&ks), "{v}");
+}

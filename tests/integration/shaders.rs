@@ -102,7 +102,10 @@ fn uniform_structs_match_their_rust_mirrors() {
         std::mem::size_of::<cascadia::netinf::gpu::GainsParams>(),
         "GainsParams size"
     );
-    for k in [&cascadia::survival::gpu::TERM_RATES, &cascadia::survival::gpu::EM_UPDATE] {
+    for k in [
+        &cascadia::survival::gpu::TERM_RATES,
+        &cascadia::survival::gpu::EM_UPDATE,
+    ] {
         assert_eq!(
             wgsl_struct_size(k.source, "EmParams"),
             std::mem::size_of::<cascadia::survival::gpu::EmParams>(),
