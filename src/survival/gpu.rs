@@ -181,8 +181,8 @@ fn f64s(bytes: &[u8]) -> Vec<f64> {
 }
 
 /// Runs `sweeps` sweeps of both kernels from the points `x` (one per problem; `sweeps = 1`
-/// with `apply = false` evaluates the gradient only). Returns the points, the last term
-/// hazards and the last gradients, per node.
+/// with `apply = false` evaluates the gradient only). Returns the points, the last reciprocal
+/// term hazards and the last gradients, per node.
 fn run(
     ctx: &Context,
     batch: &[&Additive],
@@ -234,7 +234,7 @@ fn run(
             bytemuck::cast_slice(&non_empty(&x_all)),
         )?,
     ];
-    let y = ctx.zeroed("cascadia.survival.y", u64::from(n_terms.max(1)) * 8)?;
+    let y = ctx.zeroed("cascadia.survival.r", u64::from(n_terms.max(1)) * 8)?;
     let grad = ctx.zeroed("cascadia.survival.grad", u64::from(n_vars.max(1)) * 8)?;
     stats.bytes_up += bufs.iter().map(|b| b.bytes()).sum::<u64>();
     let [row_ptr, row_var, row_w, col_ptr, col_term, col_w, xb] = &bufs;
@@ -306,7 +306,7 @@ pub(crate) fn em_batch(
     Ok(x)
 }
 
-/// The term hazards and scaled gradients of every problem at the points `x`, in one
+/// The reciprocal term hazards and scaled gradients of every problem at the points `x`, in one
 /// submission (tests compare them with the CPU twin and the CPU gradient).
 ///
 /// # Errors
@@ -321,7 +321,8 @@ pub(crate) fn gradient_batch(
 }
 
 /// Kernel-versus-twin comparison over every node of a data set (for the tests): the largest
-/// relative differences of the EM points after `sweeps` sweeps, of the term hazards and of
+/// relative differences of the EM points after `sweeps` sweeps, of the reciprocal term
+/// hazards and of
 /// the gradients at those points, and how many values differ at all.
 #[doc(hidden)]
 #[derive(Clone, Debug, Default)]
@@ -330,7 +331,7 @@ pub struct TwinReport {
     pub values: usize,
     pub differing: usize,
     pub max_rel_x: f64,
-    pub max_rel_y: f64,
+    pub max_rel_r: f64,
     pub max_abs_grad: f64,
     /// Largest |GPU gradient − the solver's CPU gradient| (a different order of operations).
     pub max_abs_grad_vs_solver: f64,
@@ -389,7 +390,7 @@ pub fn twin_report(
         for (a, b) in y.iter().zip(&ys[q]) {
             r.values += 1;
             r.differing += usize::from(a.to_bits() != b.to_bits());
-            r.max_rel_y = r.max_rel_y.max(rel(*a, *b));
+            r.max_rel_r = r.max_rel_r.max(rel(*a, *b));
         }
         let mut x = xs[q].clone();
         p.em_update(&y, &mut x, &mut acc);

@@ -430,7 +430,6 @@ fn fit_additive_gpu(
     stats: &mut gpu::GpuStats,
     node_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<Result<(NodeFit, Vec<Edge>)>>> {
-    const CHUNK: u32 = 4096;
     if !ctx.has_f64() {
         return Err(crate::gpu::GpuError::MissingFeature {
             adapter: ctx.describe(),
@@ -440,10 +439,16 @@ fn fit_additive_gpu(
         .into());
     }
     let n = ix.data.n_nodes() as u32;
-    let budget = (ctx.max_binding_bytes() / 8).min(1 << 24) as usize;
+    // Entries per batch: under the binding limit, and ~100 MB of device buffers (24 bytes an
+    // entry) so that host packing and staging stay bounded.
+    let budget = (ctx.max_binding_bytes() / 8).min(1 << 22) as usize;
     let mut results = Vec::with_capacity(n as usize);
-    for lo in (0..n).step_by(CHUNK as usize) {
-        let hi = (lo + CHUNK).min(n);
+    // Chunks of nodes sized from the entries per node seen so far, to fill one device batch
+    // (one round trip) per chunk while holding at most about a batch of problems on the host.
+    let mut chunk = 1024u32;
+    let mut lo = 0u32;
+    while lo < n {
+        let hi = lo.saturating_add(chunk).min(n);
         let problems: Vec<Additive> = (lo..hi)
             .into_par_iter()
             .map_init(
@@ -485,7 +490,10 @@ fn fit_additive_gpu(
             batch.push(q);
         }
         flush(&mut batch, &mut points, stats)?;
-        let chunk: Vec<Result<(NodeFit, Vec<Edge>)>> = problems
+        let seen: usize = problems.iter().map(|p| p.var.len()).sum();
+        let per_node = (seen / problems.len().max(1)).max(1);
+        chunk = (budget / per_node).clamp(256, 1 << 20) as u32;
+        let solved: Vec<Result<(NodeFit, Vec<Edge>)>> = problems
             .par_iter()
             .zip(points.into_par_iter())
             .enumerate()
@@ -501,7 +509,8 @@ fn fit_additive_gpu(
                 Ok(r)
             })
             .collect();
-        results.extend(chunk);
+        results.extend(solved);
+        lo = hi;
     }
     Ok(results)
 }

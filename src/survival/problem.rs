@@ -197,28 +197,29 @@ impl Additive {
         vec![self.n_terms() as f64 / self.cand.len() as f64; self.cand.len()]
     }
 
-    /// `y_c = Σ_e w_e x_{var_e}` of every log term, entries in row order. CPU twin of
-    /// `shaders/survival/term_rates.wgsl`.
-    pub(crate) fn term_rates(&self, x: &[f64], y: &mut Vec<f64>) {
-        y.clear();
+    /// The reciprocal hazard `r_c = 1 / y_c`, `y_c = Σ_e w_e x_{var_e}`, of every log term,
+    /// entries summed in row order. CPU twin of `shaders/survival/term_rates.wgsl`.
+    pub(crate) fn term_rates(&self, x: &[f64], r: &mut Vec<f64>) {
+        r.clear();
         for c in 0..self.n_terms() {
             let mut s = 0.0;
             for e in self.ptr[c] as usize..self.ptr[c + 1] as usize {
                 s += self.w[e] * x[self.var[e] as usize];
             }
-            y.push(s);
+            r.push(1.0 / s);
         }
     }
 
-    /// One EM (minorise–maximise) sweep: `acc_j = Σ_c w_cj / y_c` over the terms in ascending
-    /// order, `x_j ← x_j acc_j` (the scaled gradient is `1 − acc_j`). CPU twin of
-    /// `shaders/survival/em_update.wgsl` (same additions in the same order).
-    pub(crate) fn em_update(&self, y: &[f64], x: &mut [f64], acc: &mut Vec<f64>) {
+    /// One EM (minorise–maximise) sweep from the reciprocal hazards `r`: `acc_j = Σ_c w_cj r_c`
+    /// over the terms in ascending order, `x_j ← x_j acc_j` (the scaled gradient is
+    /// `1 − acc_j`). CPU twin of `shaders/survival/em_update.wgsl` (the same additions in the
+    /// same order: rows ascending add to each variable in ascending term order).
+    pub(crate) fn em_update(&self, r: &[f64], x: &mut [f64], acc: &mut Vec<f64>) {
         acc.clear();
         acc.resize(x.len(), 0.0);
-        for (c, &yc) in y.iter().enumerate() {
+        for (c, &rc) in r.iter().enumerate() {
             for e in self.ptr[c] as usize..self.ptr[c + 1] as usize {
-                acc[self.var[e] as usize] += self.w[e] / yc;
+                acc[self.var[e] as usize] += self.w[e] * rc;
             }
         }
         for (xj, a) in x.iter_mut().zip(acc.iter()) {

@@ -11,6 +11,7 @@
 
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::params::{Baseline, Shape, SurvivalModel};
 use super::problem::{baseline_integral, clock, shape_fns};
@@ -63,43 +64,41 @@ pub fn cascade(
 ) -> Vec<(u32, f64)> {
     let n = net.n_nodes;
     let horizon = t0 + cfg.window;
-    let mut infected_at = vec![f64::NAN; n];
     let mut events = vec![(source, t0)];
-    infected_at[source as usize] = t0;
-    // Exp(1) thresholds, drawn for every node in node order (the same draws for a seed).
-    let threshold: Vec<f64> = (0..n).map(|_| -(1.0 - rng.random::<f64>()).ln()).collect();
     match cfg.model {
         SurvivalModel::Additive { shape, delta } => {
-            // Infected parents of each node: (parent time, α).
-            let mut parents: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
-            let mut at_risk: Vec<u32> = Vec::new();
+            // Only nodes with an infected parent are at risk: state in maps, so that a
+            // cascade costs what it touches, not the network's size. Each at-risk node draws
+            // its Exp(1) threshold when it first becomes at risk.
+            let mut infected: FxHashSet<u32> = FxHashSet::default();
+            infected.insert(source);
+            // Per at-risk node: threshold and infected parents (parent time, α).
+            let mut risk: FxHashMap<u32, (f64, Vec<(f64, f64)>)> = FxHashMap::default();
+            let mut order: Vec<u32> = Vec::new();
             let add = |u: u32,
                        t: f64,
-                       parents: &mut Vec<Vec<(f64, f64)>>,
-                       at_risk: &mut Vec<u32>,
-                       infected_at: &[f64]| {
+                       infected: &FxHashSet<u32>,
+                       risk: &mut FxHashMap<u32, (f64, Vec<(f64, f64)>)>,
+                       order: &mut Vec<u32>,
+                       rng: &mut dyn rand::RngCore| {
                 for &(v, a) in &net.out[u as usize] {
-                    if infected_at[v as usize].is_nan() && a > 0.0 {
-                        if parents[v as usize].is_empty() {
-                            at_risk.push(v);
-                        }
-                        parents[v as usize].push((t, a));
+                    if infected.contains(&v) || !(a > 0.0) {
+                        continue;
                     }
+                    let entry = risk.entry(v).or_insert_with(|| {
+                        order.push(v);
+                        (-(1.0 - rng.random::<f64>()).ln(), Vec::new())
+                    });
+                    entry.1.push((t, a));
                 }
             };
-            add(source, t0, &mut parents, &mut at_risk, &infected_at);
+            add(source, t0, &infected, &mut risk, &mut order, rng);
             let mut now = t0;
             loop {
                 let mut best = (f64::INFINITY, u32::MAX);
-                for &v in &at_risk {
-                    let t = solve_additive(
-                        &parents[v as usize],
-                        shape,
-                        delta,
-                        threshold[v as usize],
-                        now,
-                        horizon,
-                    );
+                for &v in &order {
+                    let (e, parents) = &risk[&v];
+                    let t = solve_additive(parents, shape, delta, *e, now, horizon);
                     if t < best.0 || (t == best.0 && v < best.1) {
                         best = (t, v);
                     }
@@ -109,13 +108,18 @@ pub fn cascade(
                     break;
                 }
                 now = t;
-                infected_at[v as usize] = t;
+                infected.insert(v);
                 events.push((v, t));
-                at_risk.retain(|&x| x != v);
-                add(v, t, &mut parents, &mut at_risk, &infected_at);
+                order.retain(|&x| x != v);
+                risk.remove(&v);
+                add(v, t, &infected, &mut risk, &mut order, rng);
             }
         }
         SurvivalModel::Multiplicative { baseline, b, .. } => {
+            // The baseline puts every node at risk: dense state, O(n) per infection.
+            let mut infected_at = vec![f64::NAN; n];
+            infected_at[source as usize] = t0;
+            let threshold: Vec<f64> = (0..n).map(|_| -(1.0 - rng.random::<f64>()).ln()).collect();
             let eb = b.exp();
             // Cumulative hazard so far and the current exponent Σ a_ki of each node.
             let mut cum = vec![0.0f64; n];

@@ -164,7 +164,7 @@ fn gpu_kernels_match_their_twins_and_the_fit_matches_the_cpu() {
     assert_eq!(r.nodes, 699);
     assert!(r.values > 500_000);
     assert!(
-        r.max_rel_x <= 1e-13 && r.max_rel_y <= 1e-13 && r.max_abs_grad <= 1e-12,
+        r.max_rel_x <= 1e-13 && r.max_rel_r <= 1e-13 && r.max_abs_grad <= 1e-12,
         "{r:?}"
     );
     assert!(r.max_abs_grad_vs_solver <= 1e-9, "{r:?}");
