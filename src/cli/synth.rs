@@ -318,7 +318,7 @@ fn survival_cascades(a: CascadesArgs) -> Result<ExitCode> {
     let mut edges: Vec<(u32, u32, f64)> = net.rates.iter().map(|(&(u, v), &r)| (u, v, r)).collect();
     edges.sort_unstable_by_key(|e| (e.0, e.1));
     if let cascadia::survival::SurvivalModel::Additive { .. } = model
-        && let Some(e) = edges.iter().find(|e| !(e.2 >= 0.0))
+        && let Some(e) = edges.iter().find(|e| e.2 < 0.0 || e.2.is_nan())
     {
         anyhow::bail!(
             "{}: edge {},{} has rate {}: the additive model needs α >= 0",

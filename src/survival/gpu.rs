@@ -110,6 +110,9 @@ pub(crate) fn fits(p: &Additive) -> bool {
     longest_row <= MAX_LOOP && per_var.iter().all(|&c| c <= MAX_LOOP)
 }
 
+/// One vector per node of a batch.
+type PerNode = Vec<Vec<f64>>;
+
 /// A batch of problems packed for the kernels.
 struct Packed {
     row_ptr: Vec<u32>,
@@ -315,7 +318,7 @@ pub(crate) fn gradient_batch(
     ctx: &Context,
     batch: &[&Additive],
     x: &[Vec<f64>],
-) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>), GpuError> {
+) -> Result<(PerNode, PerNode), GpuError> {
     let [_, y, g] = run(ctx, batch, x, 1, false, &mut GpuStats::default())?;
     Ok((y, g))
 }

@@ -3,8 +3,8 @@
 //! Rayleigh shapes) and the multiplicative risk model with an L1 penalty.
 //!
 //! Both problems separate by target node: each node's column of rates is the optimum of a
-//! small convex program built from the cascades ([`problem`]), solved by an active-set
-//! Newton method ([`solver`]) until its optimality certificate holds, all nodes in parallel.
+//! small convex program built from the cascades (`problem.rs`), solved by an active-set
+//! Newton method (`solver.rs`) until its optimality certificate holds, all nodes in parallel.
 //! Every result carries that certificate ([`NodeFit`]).
 //!
 //! ```
@@ -55,6 +55,9 @@ pub const AUTO_RULE: AutoRule = AutoRule::Cpu(
 
 /// EM sweeps of the additive model's warm start (CPU and GPU alike).
 pub(crate) const EM_SWEEPS: usize = 30;
+
+/// One node's fit and its nonzero parameters, or why the data could not be fitted.
+type NodeResult = Result<(NodeFit, Vec<Edge>)>;
 
 /// How one node's fit ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -263,7 +266,7 @@ pub fn fit_with(
     };
     #[cfg(feature = "gpu")]
     let mut gpu_stats = None;
-    let results: Vec<Result<(NodeFit, Vec<Edge>)>> = match (backend, params.model) {
+    let results: Vec<NodeResult> = match (backend, params.model) {
         #[cfg(feature = "gpu")]
         (Backend::Gpu(ctx), SurvivalModel::Additive { shape, delta }) => {
             let mut st = gpu::GpuStats {
@@ -418,7 +421,10 @@ fn solve_additive(
 /// parallel, their warm starts computed on the device in batches under the binding limit
 /// (nodes over the loop limit on the host), then polished in parallel.
 #[cfg(feature = "gpu")]
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the CPU path's state, passed through rather than bundled for one caller"
+)]
 fn fit_additive_gpu(
     ctx: &crate::gpu::Context,
     ix: &Index<'_>,
@@ -429,7 +435,7 @@ fn fit_additive_gpu(
     gamma_total: &[f64],
     stats: &mut gpu::GpuStats,
     node_done: &(dyn Fn() + Sync),
-) -> Result<Vec<Result<(NodeFit, Vec<Edge>)>>> {
+) -> Result<Vec<NodeResult>> {
     if !ctx.has_f64() {
         return Err(crate::gpu::GpuError::MissingFeature {
             adapter: ctx.describe(),
@@ -493,7 +499,7 @@ fn fit_additive_gpu(
         let seen: usize = problems.iter().map(|p| p.var.len()).sum();
         let per_node = (seen / problems.len().max(1)).max(1);
         chunk = (budget / per_node).clamp(256, 1 << 20) as u32;
-        let solved: Vec<Result<(NodeFit, Vec<Edge>)>> = problems
+        let solved: Vec<NodeResult> = problems
             .par_iter()
             .zip(points.into_par_iter())
             .enumerate()

@@ -273,7 +273,7 @@ impl Smooth for Additive {
         for c in 0..self.n_terms() {
             let (a, b) = (self.ptr[c] as usize, self.ptr[c + 1] as usize);
             let y: f64 = (a..b).map(|e| self.w[e] * x[self.var[e] as usize]).sum();
-            if !(y > 0.0) {
+            if y <= 0.0 || y.is_nan() {
                 return f64::INFINITY;
             }
             v -= y.ln();

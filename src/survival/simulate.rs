@@ -73,16 +73,16 @@ pub fn cascade(
             let mut infected: FxHashSet<u32> = FxHashSet::default();
             infected.insert(source);
             // Per at-risk node: threshold and infected parents (parent time, α).
-            let mut risk: FxHashMap<u32, (f64, Vec<(f64, f64)>)> = FxHashMap::default();
+            let mut risk: Risk = FxHashMap::default();
             let mut order: Vec<u32> = Vec::new();
             let add = |u: u32,
                        t: f64,
                        infected: &FxHashSet<u32>,
-                       risk: &mut FxHashMap<u32, (f64, Vec<(f64, f64)>)>,
+                       risk: &mut Risk,
                        order: &mut Vec<u32>,
                        rng: &mut dyn rand::RngCore| {
                 for &(v, a) in &net.out[u as usize] {
-                    if infected.contains(&v) || !(a > 0.0) {
+                    if infected.contains(&v) || a <= 0.0 || a.is_nan() {
                         continue;
                     }
                     let entry = risk.entry(v).or_insert_with(|| {
@@ -104,7 +104,7 @@ pub fn cascade(
                     }
                 }
                 let (t, v) = best;
-                if !(t <= horizon) {
+                if t > horizon || t.is_nan() {
                     break;
                 }
                 now = t;
@@ -142,7 +142,7 @@ pub fn cascade(
                     }
                 }
                 let (t, v) = best;
-                if !(t <= horizon) {
+                if t > horizon || t.is_nan() {
                     break;
                 }
                 for u in 0..n {
@@ -162,10 +162,16 @@ pub fn cascade(
     events
 }
 
+/// Nodes at risk: their Exp(1) threshold and infected parents (parent time, α).
+type Risk = FxHashMap<u32, (f64, Vec<(f64, f64)>)>;
+
 /// The time `t ≥ now` at which `∫_now^t α_0/e^b = need` (∞ if never).
 fn invert_baseline(baseline: Baseline, now: f64, need: f64, t_src: f64) -> f64 {
-    if !(need >= 0.0) || need.is_infinite() {
-        return if need < 0.0 { now } else { f64::INFINITY };
+    if need < 0.0 {
+        return now;
+    }
+    if need.is_nan() || need.is_infinite() {
+        return f64::INFINITY;
     }
     let a = clock(baseline, now, t_src);
     let tau = match baseline {

@@ -431,7 +431,7 @@ fn cholesky(a: &mut [f64], k: usize) -> bool {
         for p in 0..j {
             s -= a[j * k + p] * a[j * k + p];
         }
-        if !(s > 1e-14 * a[j * k + j].abs().max(f64::MIN_POSITIVE)) || !s.is_finite() {
+        if s <= 1e-14 * a[j * k + j].abs().max(f64::MIN_POSITIVE) || !s.is_finite() {
             return false;
         }
         let l = s.sqrt();
