@@ -9,33 +9,14 @@ use cascadia::Backend;
 use cascadia::cascade::NodeCascades;
 use cascadia::io::snap_text::{NetInfFormat, read_netinf};
 use cascadia::progress::NoProgress;
-use cascadia::survival::simulate::{RateNetwork, SimConfig, cascades};
+use cascadia::survival::simulate::{SimConfig, cascades, log_term_entries, random_rates};
 use cascadia::survival::{Shape, SurvivalModel, SurvivalParams, fit, fit_with};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use rand::{Rng, SeedableRng};
 use std::hint::black_box;
 use std::time::Duration;
 
-fn entries(data: &NodeCascades) -> u64 {
-    data.cascades
-        .iter()
-        .map(|c| (c.len() * c.len().saturating_sub(1) / 2) as u64)
-        .sum()
-}
-
 fn synthetic(nodes: usize, n_cascades: usize) -> NodeCascades {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
-    let edges: Vec<(u32, u32, f64)> = (0..2 * nodes)
-        .map(|_| {
-            (
-                rng.random_range(0..nodes as u32),
-                rng.random_range(0..nodes as u32),
-                rng.random_range(0.02..0.1),
-            )
-        })
-        .filter(|e| e.0 != e.1)
-        .collect();
-    let net = RateNetwork::new(nodes, &edges);
+    let net = random_rates(nodes, 2 * nodes, 0.02, 0.1, 5);
     let cfg = SimConfig {
         model: SurvivalModel::Additive {
             shape: Shape::Exp,
@@ -68,7 +49,7 @@ fn bench(c: &mut Criterion) {
     };
     let mut g = c.benchmark_group("survival/netrate-demo");
     g.measurement_time(Duration::from_secs(3)).sample_size(10);
-    g.throughput(Throughput::Elements(entries(&demo)));
+    g.throughput(Throughput::Elements(log_term_entries(&demo)));
     g.bench_function("cpu", |b| {
         b.iter(|| black_box(fit(&demo, &params, &NoProgress).expect("fit")))
     });
@@ -89,7 +70,7 @@ fn bench(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(3)).sample_size(10);
     for nodes in [1_000usize, 10_000, 100_000] {
         let data = synthetic(nodes, nodes);
-        g.throughput(Throughput::Elements(entries(&data)));
+        g.throughput(Throughput::Elements(log_term_entries(&data)));
         g.bench_with_input(BenchmarkId::new("cpu", nodes), &data, |b, d| {
             b.iter(|| black_box(fit(d, &params, &NoProgress).expect("fit")))
         });

@@ -25,6 +25,7 @@ seed() { # seed TARGET NAME < bytes
 { printf '\x00'; printf '{"cascade_id":"c1","events":[{"time":0,"user_id":"u1","followers":10},{"time":"1970-01-01T00:01:00Z","user_id":"u2","followers":3}]}\n'; } | seed jsonl small
 head -c 16384 "$F/netinf/hier256-pow-cascades.txt" | seed snap_text hier256
 printf '0,a\r\n1,b\r\n2,c\r\n\r\n0,0.5,1,1.5,2,2.25\r\n1,0,2,3\r\n' | seed snap_text small
+head -c 16384 "$F/survival/netrate-demo-cascades.txt" | seed snap_text netrate
 printf 'cascade_id,node,time\nc1,0,0.5\nc2,1,0\nc1,1,1.5\nc1,0,2\n' | seed netinf_csv small
 head -c 8192 "$F/netinf/hier256-pow-network.txt" | seed network hier256
 printf '0,0\n1,1\n2,2\n\n0,1,1.5\n1,2\n' | seed network small

@@ -1,5 +1,6 @@
 //! `cascadia bench influence`: in-memory throughput per algorithm and cascade size, and an
 //! end-to-end run from a generated CSV, printed as a table with the machine line.
+//! `cascadia bench survival`: the survival fit by data size, threads and backend.
 
 use anyhow::{Context, Result};
 use cascadia::Backend;
@@ -20,6 +21,29 @@ use std::time::Instant;
 pub(crate) enum BenchCommand {
     /// Influence: events/s per algorithm and cascade size (one core), and end to end.
     Influence(InfluenceBenchArgs),
+    /// Survival models: fit time to the certificate on synthetic additive data (Erdős–Rényi
+    /// networks, α ~ U[0.02, 0.1], window 40, as many cascades as nodes) or on --input, with 1
+    /// thread and all threads, and the GPU warm start with --backend gpu.
+    Survival(SurvivalBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SurvivalBenchArgs {
+    /// Network sizes (nodes; 2 edges per node, one cascade per node), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
+    sizes: Vec<usize>,
+    /// Measure this cascade file instead (SNAP text or long CSV; needs --window).
+    #[arg(long, requires = "window")]
+    input: Option<std::path::PathBuf>,
+    /// Observation window of --input.
+    #[arg(long)]
+    window: Option<f64>,
+    /// Repeats per configuration (the best is reported).
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    /// Also time the GPU warm start (`gpu`; needs a GPU with f64).
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: BenchBackend,
 }
 
 #[derive(Debug, Args)]
@@ -88,7 +112,10 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
-    let BenchCommand::Influence(a) = cmd;
+    let a = match cmd {
+        BenchCommand::Influence(a) => a,
+        BenchCommand::Survival(a) => return survival(a),
+    };
     println!("# cascadia bench influence");
     println!("machine: {}", machine_line());
     println!(
@@ -360,4 +387,110 @@ fn gpu_table(seconds: f64) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `cascadia bench survival`: one row per data set and configuration.
+fn survival(a: SurvivalBenchArgs) -> Result<ExitCode> {
+    use cascadia::cascade::NodeCascades;
+    use cascadia::progress::NoProgress;
+    use cascadia::survival::simulate::{SimConfig, cascades, log_term_entries, random_rates};
+    use cascadia::survival::{Shape, SurvivalModel, SurvivalParams, fit_with};
+    anyhow::ensure!(a.repeats >= 1, "--repeats must be >= 1");
+    println!("# cascadia bench survival");
+    println!("machine: {}", machine_line());
+    let mut sets: Vec<(String, NodeCascades, f64)> = Vec::new();
+    if let Some(p) = &a.input {
+        let data =
+            cascadia::io::snap_text::read_netinf(p, cascadia::io::snap_text::NetInfFormat::Auto)?;
+        sets.push((
+            p.display().to_string(),
+            data,
+            a.window.expect("required by clap"),
+        ));
+    } else {
+        for &n in &a.sizes {
+            anyhow::ensure!(n >= 2, "--sizes: a network needs at least 2 nodes");
+            let net = random_rates(n, 2 * n, 0.02, 0.1, 5);
+            let cfg = SimConfig {
+                model: SurvivalModel::Additive {
+                    shape: Shape::Exp,
+                    delta: 1.0,
+                },
+                window: 40.0,
+            };
+            let data = NodeCascades::from_cascades(n, &cascades(&net, &cfg, n, 1))?;
+            sets.push((format!("ER {n} nodes"), data, 40.0));
+        }
+    }
+    let gpu = match a.backend {
+        BenchBackend::Cpu => None,
+        BenchBackend::Gpu => {
+            let ctx = cascadia::gpu::Context::shared()?;
+            println!(
+                "gpu: {}{}",
+                ctx.describe(),
+                if ctx.is_software() {
+                    " (a software device: not GPU timings)"
+                } else {
+                    ""
+                }
+            );
+            Some(Backend::Gpu(ctx))
+        }
+    };
+    let all = rayon::current_num_threads();
+    println!();
+    println!(
+        "| data | cascades | events | log-term entries | variables | backend | threads | fit (best of {}) | entries/s | Newton steps |",
+        a.repeats
+    );
+    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+    for (name, data, window) in &sets {
+        let params = SurvivalParams {
+            window: Some(*window),
+            ..Default::default()
+        }
+        .check()?;
+        let entries = log_term_entries(data);
+        let mut configs: Vec<(&str, usize, &Backend)> = vec![("cpu", 1, &Backend::Cpu)];
+        if all > 1 {
+            configs.push(("cpu", all, &Backend::Cpu));
+        }
+        if let Some(g) = &gpu {
+            configs.push(("gpu", all, g));
+        }
+        for (label, threads, backend) in configs {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()?;
+            let mut best = f64::INFINITY;
+            let mut stats = None;
+            for _ in 0..a.repeats {
+                let t = Instant::now();
+                let fit = pool.install(|| fit_with(data, &params, &NoProgress, backend))?;
+                best = best.min(t.elapsed().as_secs_f64());
+                anyhow::ensure!(
+                    fit.stats.not_optimal == 0,
+                    "{name}: {} nodes not certified",
+                    fit.stats.not_optimal
+                );
+                stats = Some(fit.stats);
+            }
+            let st = stats.expect("at least one repeat");
+            println!(
+                "| {name} | {} | {} | {entries} | {} | {label} | {threads} | {} | {:.3e} | {} |",
+                data.cascades.len(),
+                data.cascades.n_events(),
+                st.variables,
+                fmt_time(best),
+                entries as f64 / best,
+                st.iterations
+            );
+        }
+    }
+    if let Some(mib) = peak_rss_mib() {
+        println!();
+        println!("peak RSS {mib:.0} MiB");
+    }
+    Ok(ExitCode::SUCCESS)
 }

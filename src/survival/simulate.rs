@@ -305,3 +305,25 @@ pub fn recovery(
     }
     Ok(out)
 }
+
+/// An Erdős–Rényi network of `edges` distinct directed edges over `n_nodes` nodes, each with a
+/// parameter uniform in `[lo, hi]`: the same network as `cascadia synth graph --kind er --nodes
+/// N --edges M --alpha-range LO,HI --seed S` (the scaling data of the README and the benches).
+pub fn random_rates(n_nodes: usize, edges: usize, lo: f64, hi: f64, seed: u64) -> RateNetwork {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let e = crate::synth::graphs::erdos_renyi(n_nodes, edges, &mut rng);
+    let rated: Vec<(u32, u32, f64)> = e
+        .iter()
+        .map(|&(u, v)| (u, v, rng.random_range(lo..=hi)))
+        .collect();
+    RateNetwork::new(n_nodes, &rated)
+}
+
+/// The number of log-term entries of a data set (Σ over cascades of |c|(|c| − 1)/2): the
+/// work of one gradient over every node, the unit of the survival benches.
+pub fn log_term_entries(data: &crate::cascade::NodeCascades) -> u64 {
+    data.cascades
+        .iter()
+        .map(|c| (c.len() * c.len().saturating_sub(1) / 2) as u64)
+        .sum()
+}
