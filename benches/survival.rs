@@ -6,27 +6,13 @@
 //! Run: `cargo bench --bench survival`. On lavapipe the `gpu` ids are software-Vulkan numbers.
 
 use cascadia::Backend;
-use cascadia::cascade::NodeCascades;
 use cascadia::io::snap_text::{NetInfFormat, read_netinf};
 use cascadia::progress::NoProgress;
-use cascadia::survival::simulate::{SimConfig, cascades, log_term_entries, random_rates};
-use cascadia::survival::{Shape, SurvivalModel, SurvivalParams, fit, fit_with};
+use cascadia::survival::simulate::{log_term_entries, scaling_data};
+use cascadia::survival::{SurvivalParams, fit, fit_with};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
-
-fn synthetic(nodes: usize, n_cascades: usize) -> NodeCascades {
-    let net = random_rates(nodes, 2 * nodes, 0.02, 0.1, 5);
-    let cfg = SimConfig {
-        model: SurvivalModel::Additive {
-            shape: Shape::Exp,
-            delta: 1.0,
-        },
-        window: 40.0,
-    };
-    NodeCascades::from_cascades(nodes, &cascades(&net, &cfg, n_cascades, 1))
-        .expect("valid cascades")
-}
 
 fn bench(c: &mut Criterion) {
     let shared = std::env::var_os("CASCADIA_SHARED")
@@ -69,7 +55,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("survival/er-additive");
     g.measurement_time(Duration::from_secs(3)).sample_size(10);
     for nodes in [1_000usize, 10_000, 100_000] {
-        let data = synthetic(nodes, nodes);
+        let data = scaling_data(nodes, nodes).expect("valid cascades");
         g.throughput(Throughput::Elements(log_term_entries(&data)));
         g.bench_with_input(BenchmarkId::new("cpu", nodes), &data, |b, d| {
             b.iter(|| black_box(fit(d, &params, &NoProgress).expect("fit")))

@@ -393,8 +393,8 @@ fn gpu_table(seconds: f64) -> Result<()> {
 fn survival(a: SurvivalBenchArgs) -> Result<ExitCode> {
     use cascadia::cascade::NodeCascades;
     use cascadia::progress::NoProgress;
-    use cascadia::survival::simulate::{SimConfig, cascades, log_term_entries, random_rates};
-    use cascadia::survival::{Shape, SurvivalModel, SurvivalParams, fit_with};
+    use cascadia::survival::simulate::{log_term_entries, scaling_data};
+    use cascadia::survival::{SurvivalParams, fit_with};
     anyhow::ensure!(a.repeats >= 1, "--repeats must be >= 1");
     println!("# cascadia bench survival");
     println!("machine: {}", machine_line());
@@ -410,15 +410,7 @@ fn survival(a: SurvivalBenchArgs) -> Result<ExitCode> {
     } else {
         for &n in &a.sizes {
             anyhow::ensure!(n >= 2, "--sizes: a network needs at least 2 nodes");
-            let net = random_rates(n, 2 * n, 0.02, 0.1, 5);
-            let cfg = SimConfig {
-                model: SurvivalModel::Additive {
-                    shape: Shape::Exp,
-                    delta: 1.0,
-                },
-                window: 40.0,
-            };
-            let data = NodeCascades::from_cascades(n, &cascades(&net, &cfg, n, 1))?;
+            let data = scaling_data(n, n)?;
             sets.push((format!("ER {n} nodes"), data, 40.0));
         }
     }

@@ -56,6 +56,21 @@ pub(crate) enum FormatArg {
     Csv,
 }
 
+/// Reads NetInf-style cascades (also the survival models' input), saying the reader's
+/// warnings on stderr.
+pub(crate) fn read_input(input: &Path, format: FormatArg) -> Result<NodeCascades> {
+    let format = match format {
+        FormatArg::Auto => NetInfFormat::Auto,
+        FormatArg::Snap => NetInfFormat::Snap,
+        FormatArg::Csv => NetInfFormat::Csv,
+    };
+    let data = read_netinf(input, format)?;
+    for w in &data.warnings {
+        eprintln!("cascadia: warning: {w}");
+    }
+    Ok(data)
+}
+
 /// The model and weights, shared by inference and scoring.
 #[derive(Debug, Args)]
 pub(crate) struct ModelArgs {
@@ -116,17 +131,7 @@ impl ModelArgs {
     }
 
     fn read(&self) -> Result<NodeCascades> {
-        let format = match self.format {
-            FormatArg::Auto => NetInfFormat::Auto,
-            FormatArg::Snap => NetInfFormat::Snap,
-            FormatArg::Csv => NetInfFormat::Csv,
-        };
-        let input = self.input()?;
-        let data = read_netinf(input, format)?;
-        for w in &data.warnings {
-            eprintln!("cascadia: warning: {w}");
-        }
-        Ok(data)
+        read_input(self.input()?, self.format)
     }
 }
 

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use cascadia::cascade::NodeCascades;
 use cascadia::io::network::read_network;
-use cascadia::io::snap_text::{NetInfFormat, read_netinf};
 use cascadia::metrics::edges::precision_recall;
 use cascadia::plots::{LinePlot, Series, pr_svg};
 use cascadia::survival::metrics::{SurvivalMetrics, metrics};
@@ -52,16 +51,6 @@ pub(crate) enum BaselineArg {
     Inverse,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum FormatArg {
-    /// A first line naming cascade_id means CSV, anything else SNAP text.
-    Auto,
-    /// SNAP text: `id,name` node lines, an empty line, one `id,time,id,time,…` line per cascade.
-    Snap,
-    /// Long CSV with a header: cascade_id,node,time.
-    Csv,
-}
-
 /// The data and the model, shared by fitting and validation.
 #[derive(Debug, Args)]
 pub(crate) struct ModelArgs {
@@ -71,7 +60,7 @@ pub(crate) struct ModelArgs {
     input: Option<PathBuf>,
     /// Input format.
     #[arg(long, value_enum, default_value = "auto")]
-    format: FormatArg,
+    format: super::netinf::FormatArg,
     /// Risk model.
     #[arg(long, value_enum, default_value = "additive")]
     model: ModelArg,
@@ -172,16 +161,7 @@ impl ModelArgs {
     }
 
     fn read(&self) -> Result<NodeCascades> {
-        let format = match self.format {
-            FormatArg::Auto => NetInfFormat::Auto,
-            FormatArg::Snap => NetInfFormat::Snap,
-            FormatArg::Csv => NetInfFormat::Csv,
-        };
-        let data = read_netinf(self.input()?, format)?;
-        for w in &data.warnings {
-            eprintln!("cascadia: warning: {w}");
-        }
-        Ok(data)
+        super::netinf::read_input(self.input()?, self.format)
     }
 
     fn value_name(&self) -> &'static str {

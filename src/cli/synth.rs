@@ -266,19 +266,7 @@ fn cascades(a: CascadesArgs) -> Result<ExitCode> {
         a.max_cascades,
         &mut rng,
     );
-    let mut outputs = Outputs::default();
-    outputs.write(&a.output, |w| {
-        cascadia::io::snap_text::write_snap_cascades(w, nodes.len(), &all)
-    })?;
-    outputs.commit()?;
-    let events: usize = all.iter().map(Vec::len).sum();
-    eprintln!(
-        "cascadia synth cascades: {} cascades, {} events (mean size {:.1}) -> {}",
-        all.len(),
-        events,
-        events as f64 / all.len().max(1) as f64,
-        a.output.display()
-    );
+    write_cascades_file(&a.output, nodes.len(), &all)?;
     if all.len() == a.max_cascades {
         eprintln!("cascadia: warning: stopped at --max-cascades before reaching --coverage");
     }
@@ -334,9 +322,19 @@ fn survival_cascades(a: CascadesArgs) -> Result<ExitCode> {
         window: a.window,
     };
     let all = cascades(&net, &cfg, n_cascades, a.seed);
+    write_cascades_file(&a.output, nodes.len(), &all)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes cascades in SNAP's text format (atomically) and says what was written.
+fn write_cascades_file(
+    path: &std::path::Path,
+    n_nodes: usize,
+    all: &[Vec<(u32, f64)>],
+) -> Result<()> {
     let mut outputs = Outputs::default();
-    outputs.write(&a.output, |w| {
-        cascadia::io::snap_text::write_snap_cascades(w, nodes.len(), &all)
+    outputs.write(path, |w| {
+        cascadia::io::snap_text::write_snap_cascades(w, n_nodes, all)
     })?;
     outputs.commit()?;
     let events: usize = all.iter().map(Vec::len).sum();
@@ -346,9 +344,9 @@ fn survival_cascades(a: CascadesArgs) -> Result<ExitCode> {
         all.iter().filter(|c| c.len() == 1).count(),
         events,
         events as f64 / all.len().max(1) as f64,
-        a.output.display()
+        path.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The node block of a network file whose ids are 0..n-1 in order (as `synth graph` writes).

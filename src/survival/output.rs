@@ -22,6 +22,15 @@ pub fn write_rates(
     value_name: &str,
 ) -> std::io::Result<()> {
     writeln!(w, "src,dst,{value_name}")?;
+    write_edge_lines(w, data, edges.iter())
+}
+
+/// One `src,dst,value` line per edge.
+fn write_edge_lines<'a>(
+    w: &mut impl Write,
+    data: &NodeCascades,
+    edges: impl Iterator<Item = &'a Edge>,
+) -> std::io::Result<()> {
     let mut line = String::new();
     for e in edges {
         line.clear();
@@ -79,16 +88,5 @@ pub fn write_rate_network(
         writeln!(w, "{},{}", data.id(i), data.names[i as usize])?;
     }
     writeln!(w)?;
-    let mut line = String::new();
-    for e in edges.iter().filter(|e| e.value.abs() > min_rate) {
-        line.clear();
-        line.push_str(data.id(e.src));
-        line.push(',');
-        line.push_str(data.id(e.dst));
-        line.push(',');
-        push_f64(&mut line, e.value);
-        line.push('\n');
-        w.write_all(line.as_bytes())?;
-    }
-    Ok(())
+    write_edge_lines(w, data, edges.iter().filter(|e| e.value.abs() > min_rate))
 }

@@ -449,6 +449,18 @@ impl Multiplicative {
     fn segments(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
         self.seg.windows(2).map(|w| w[0] as usize..w[1] as usize)
     }
+
+    /// Each piece's integrated hazard `c_p exp(Σ a_k)` of one cascade's pieces, into `out`.
+    fn piece_values(&self, r: std::ops::Range<usize>, a: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        let mut cum = 0.0;
+        for e in r {
+            if self.var[e] != NONE {
+                cum += a[self.var[e] as usize];
+            }
+            out.push(self.coef[e] * cum.exp());
+        }
+    }
 }
 
 impl Smooth for Multiplicative {
@@ -476,14 +488,7 @@ impl Smooth for Multiplicative {
         }
         let mut e_p: Vec<f64> = Vec::new();
         for r in self.segments() {
-            e_p.clear();
-            let mut cum = 0.0;
-            for e in r.clone() {
-                if self.var[e] != NONE {
-                    cum += a[self.var[e] as usize];
-                }
-                e_p.push(self.coef[e] * cum.exp());
-            }
+            self.piece_values(r.clone(), a, &mut e_p);
             let mut suffix = 0.0;
             for (q, e) in r.enumerate().rev() {
                 suffix += e_p[q];
@@ -499,14 +504,7 @@ impl Smooth for Multiplicative {
         let mut e_p: Vec<f64> = Vec::new();
         let mut at: Vec<(usize, f64)> = Vec::new();
         for r in self.segments() {
-            e_p.clear();
-            let mut cum = 0.0;
-            for e in r.clone() {
-                if self.var[e] != NONE {
-                    cum += a[self.var[e] as usize];
-                }
-                e_p.push(self.coef[e] * cum.exp());
-            }
+            self.piece_values(r.clone(), a, &mut e_p);
             at.clear();
             let mut suffix = 0.0;
             for (q, e) in r.enumerate().rev() {

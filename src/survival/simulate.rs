@@ -319,6 +319,27 @@ pub fn random_rates(n_nodes: usize, edges: usize, lo: f64, hi: f64, seed: u64) -
     RateNetwork::new(n_nodes, &rated)
 }
 
+/// The scaling data of the README and the benches: `nodes` nodes, `2 nodes` edges with α ~
+/// U[0.02, 0.1] ([`random_rates`], seed 5), `n_cascades` additive exponential cascades with
+/// window 40 (seed 1): the same as the README's `synth graph` / `synth cascades` commands.
+///
+/// # Errors
+/// None in practice (the simulated cascades are valid); the builder's error otherwise.
+pub fn scaling_data(
+    nodes: usize,
+    n_cascades: usize,
+) -> crate::Result<crate::cascade::NodeCascades> {
+    let net = random_rates(nodes, 2 * nodes, 0.02, 0.1, 5);
+    let cfg = SimConfig {
+        model: SurvivalModel::Additive {
+            shape: Shape::Exp,
+            delta: 1.0,
+        },
+        window: 40.0,
+    };
+    crate::cascade::NodeCascades::from_cascades(nodes, &cascades(&net, &cfg, n_cascades, 1))
+}
+
 /// The number of log-term entries of a data set (Σ over cascades of |c|(|c| − 1)/2): the
 /// work of one gradient over every node, the unit of the survival benches.
 pub fn log_term_entries(data: &crate::cascade::NodeCascades) -> u64 {

@@ -223,13 +223,14 @@ pub(crate) fn solve(
             // only measures noise (and accepts steps of ~0): the residual decides instead.
             let noise = -slope <= 1e-11 * (1.0 + phi.abs());
             for _ in 0..if noise { 0 } else { 60 } {
-                trial.copy_from_slice(&x);
-                for (q, &j) in free.iter().enumerate() {
-                    trial[j as usize] = x[j as usize] + tau * d[q];
-                }
-                if tau == tau_max && blocking != usize::MAX {
-                    trial[free[blocking] as usize] = 0.0;
-                }
+                step(
+                    &mut trial,
+                    &x,
+                    &free,
+                    &d,
+                    tau,
+                    (tau == tau_max).then_some(blocking),
+                );
                 let v = objective(f, penalty, &trial);
                 if v.is_finite() && v <= phi + 1e-4 * tau * slope {
                     accepted = true;
@@ -242,13 +243,14 @@ pub(crate) fn solve(
                 // At the precision floor the objective no longer resolves the decrease:
                 // take the full step if it lowers the residual instead.
                 tau = tau0;
-                trial.copy_from_slice(&x);
-                for (q, &j) in free.iter().enumerate() {
-                    trial[j as usize] = x[j as usize] + tau * d[q];
-                }
-                if tau == tau_max && blocking != usize::MAX {
-                    trial[free[blocking] as usize] = 0.0;
-                }
+                step(
+                    &mut trial,
+                    &x,
+                    &free,
+                    &d,
+                    tau,
+                    (tau == tau_max).then_some(blocking),
+                );
                 let v = objective(f, penalty, &trial);
                 f.gradient(&trial, &mut trial_g);
                 if v.is_finite() && residual(f, &free, &trial_g, &sigma, lambda) < res {
@@ -362,6 +364,18 @@ pub(crate) fn solve(
         min_grad_off_support,
         iterations,
         outcome,
+    }
+}
+
+/// `trial = x + τ d` on the free set, with the blocking variable (if the step reaches it) at
+/// exactly 0.
+fn step(trial: &mut [f64], x: &[f64], free: &[u32], d: &[f64], tau: f64, blocking: Option<usize>) {
+    trial.copy_from_slice(x);
+    for (q, &j) in free.iter().enumerate() {
+        trial[j as usize] = x[j as usize] + tau * d[q];
+    }
+    if let Some(b) = blocking.filter(|&b| b != usize::MAX) {
+        trial[free[b] as usize] = 0.0;
     }
 }
 
