@@ -222,6 +222,10 @@ pub enum Error {
         /// What is wrong.
         what: String,
     },
+    /// Input that is well-formed row by row but unusable as a whole (an empty log, a test
+    /// split naming absent actions), with what to do.
+    #[error("{0}")]
+    Data(String),
     /// An infection time a model cannot accept (beyond the observation window, or one no
     /// earlier node can explain), named by cascade, node and time.
     #[error("cascade {cascade:?}, node {node:?} at time {time}: {what}")]

@@ -36,6 +36,7 @@ pub mod metrics;
 pub mod netinf;
 pub mod plots;
 mod prefetch;
+pub mod probabilities;
 pub mod progress;
 pub mod survival;
 pub mod synth;
