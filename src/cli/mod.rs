@@ -8,6 +8,7 @@ mod bench;
 mod influence;
 mod netinf;
 mod output;
+mod probabilities;
 mod progress;
 mod survival;
 mod synth;
@@ -29,6 +30,10 @@ enum Command {
     Influence(Box<influence::InfluenceArgs>),
     /// Infer the diffusion network from infection times (NetInf, Gomez-Rodriguez et al., KDD 2010).
     Netinf(Box<netinf::NetinfArgs>),
+    /// Influence probabilities from a social graph and an action log (Goyal et al., WSDM 2010),
+    /// and their evaluation on held-out actions.
+    #[command(subcommand)]
+    Probabilities(probabilities::ProbabilitiesCommand),
     /// Infer a network of transmission rates with survival models (NetRate's additive model
     /// and the multiplicative model; Gomez-Rodriguez et al., ICML 2011 / 2013), every node's
     /// optimum certified.
@@ -56,6 +61,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Influence(args) => influence::run(*args),
         Command::Netinf(args) => netinf::run(*args),
         Command::Survival(args) => survival::run(*args),
+        Command::Probabilities(cmd) => probabilities::run(cmd),
         Command::Synth(cmd) => synth::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };
