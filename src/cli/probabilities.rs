@@ -73,6 +73,15 @@ impl DataArgs {
         let g = read_graph(&self.graph)?;
         let t1 = Instant::now();
         let log = read_log(&self.log, &g, self.skip_invalid)?;
+        if log.actions.is_empty() {
+            bail!(
+                "{}: no usable rows ({} read, {} naming users the graph lacks, {} skipped as malformed); the log is `user,action,time` over the graph's users",
+                self.log.display(),
+                log.rows,
+                log.unknown_users,
+                log.invalid
+            );
+        }
         let t2 = Instant::now();
         let c = run_learn(&g, &log, &self.split())?;
         let t3 = Instant::now();

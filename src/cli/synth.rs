@@ -17,6 +17,9 @@ pub(crate) enum SynthCommand {
     /// A directed ground-truth network for NetInf (Kronecker, Forest Fire, Erdős–Rényi), in
     /// the NetInf network format (node block, empty line, src,dst,alpha).
     Graph(GraphArgs),
+    /// A social graph with known influence probabilities and an action log simulated over it
+    /// (for `cascadia probabilities`).
+    ActionLog(ActionLogArgs),
     /// Cascades over a network (continuous-time independent cascades), in SNAP's text format,
     /// generated until a share of the network's edges has carried an infection.
     Cascades(CascadesArgs),
@@ -370,6 +373,96 @@ fn numbered_nodes(path: &std::path::Path) -> Result<cascadia::cascade::Interner>
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct ActionLogArgs {
+    /// Users (ids 1..=N).
+    #[arg(long, default_value_t = 2000)]
+    users: usize,
+    /// Ties per new user (preferential attachment: heavy-tailed degrees).
+    #[arg(long, default_value_t = 3)]
+    ties_per_user: usize,
+    /// Share of ties with a creation time (the rest always existed).
+    #[arg(long, default_value_t = 0.3)]
+    dated_share: f64,
+    /// Actions (each from one random initiator at a random start).
+    #[arg(long, default_value_t = 2000)]
+    actions: usize,
+    /// Influence decays with the delay (an attempt after Δ succeeds with p e^(−Δ/d)): the
+    /// continuous-time model's premise. Without it the static model is the truth.
+    #[arg(long)]
+    decay: bool,
+    /// Random seed (same seed, same files).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The graph: u,v,created.
+    #[arg(long)]
+    graph_output: PathBuf,
+    /// The log: user,action,time.
+    #[arg(long, short)]
+    output: PathBuf,
+    /// The truth per direction: src,dst,p,mean_delay.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+}
+
+fn action_log(a: ActionLogArgs) -> Result<ExitCode> {
+    use cascadia::synth::action_log::{ActionLogConfig, generate};
+    use std::io::Write;
+    anyhow::ensure!(a.users >= 2, "--users must be >= 2");
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&a.dated_share),
+        "--dated-share must be in [0, 1]"
+    );
+    let cfg = ActionLogConfig {
+        users: a.users,
+        ties_per_user: a.ties_per_user,
+        dated_share: a.dated_share,
+        actions: a.actions,
+        decay: a.decay,
+        seed: a.seed,
+        ..Default::default()
+    };
+    let d = generate(&cfg);
+    let mut outputs = Outputs::default();
+    outputs.write(&a.graph_output, |w| {
+        writeln!(w, "u,v,created")?;
+        for (u, v, c) in &d.ties {
+            match c {
+                Some(c) => writeln!(w, "{u},{v},{c}")?,
+                None => writeln!(w, "{u},{v},")?,
+            }
+        }
+        Ok(())
+    })?;
+    outputs.write(&a.output, |w| {
+        writeln!(w, "user,action,time")?;
+        for (u, act, t) in &d.log {
+            writeln!(w, "{u},{act},{t}")?;
+        }
+        Ok(())
+    })?;
+    if let Some(p) = &a.truth {
+        outputs.write(p, |w| {
+            writeln!(w, "src,dst,p,mean_delay")?;
+            for (s, t, p, m) in &d.truth {
+                writeln!(w, "{s},{t},{p},{m}")?;
+            }
+            Ok(())
+        })?;
+    }
+    outputs.commit()?;
+    eprintln!(
+        "cascadia synth action-log: {} users, {} ties, {} actions, {} log rows{} -> {}",
+        a.users,
+        d.ties.len(),
+        a.actions,
+        d.log.len(),
+        if a.decay { " (decaying influence)" } else { "" },
+        a.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct InfluenceCascadesArgs {
     /// Number of cascades.
     #[arg(long, default_value_t = 1000)]
@@ -398,6 +491,7 @@ pub(crate) fn run(cmd: SynthCommand) -> Result<ExitCode> {
     match cmd {
         SynthCommand::Graph(a) => graph(a),
         SynthCommand::Cascades(a) => cascades(a),
+        SynthCommand::ActionLog(a) => action_log(a),
         SynthCommand::InfluenceCascades(a) => {
             anyhow::ensure!(
                 a.size_exponent > 0.0 && a.size_exponent.is_finite(),

@@ -1368,3 +1368,279 @@ fn survival_cli_reproduces_the_reference_and_simulates() {
     let ks = v["validation"]["ks_size"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&ks), "{v}");
 }
+
+#[test]
+fn probabilities_bad_input_is_located_and_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let graph = write(d, "g.csv", "u,v,created\n1,2,\n2,3,5\n");
+    let cases: &[(&str, &str, &str, &[&str], &str)] = &[
+        (
+            "empty.csv",
+            "u,v,created\n1,2,\n",
+            "user,action,time\n1,1,5\n\n2,1,6\n",
+            &[],
+            "empty.csv:3: an empty line",
+        ),
+        (
+            "fields.csv",
+            "u,v,created\n1,2,\n",
+            "user,action,time\n1,1,5\n2,1\n",
+            &[],
+            "fields.csv:3: expected 3 fields as in the header, found 2",
+        ),
+        (
+            "nan.csv",
+            "u,v,created\n1,2,\n",
+            "user,action,time\n1,x,5\n",
+            &[],
+            "nan.csv:2: field `action`: expected a number, found \"x\"",
+        ),
+        (
+            "time.csv",
+            "u,v,created\n1,2,\n",
+            "user,action,time\n1,1,soon\n",
+            &[],
+            "time.csv:2: field `time`: expected a number, found \"soon\"",
+        ),
+        (
+            "nolog.csv",
+            "u,v,created\n1,2,\n",
+            "user,action,time\n",
+            &[],
+            "nolog.csv: no usable rows",
+        ),
+        (
+            "cols.csv",
+            "u,v,created\n1,2,\n",
+            "user,time\n1,5\n",
+            &[],
+            "cols.csv:1: missing column `action`",
+        ),
+        (
+            "dupedge.csv",
+            "u,v,created\n1,2,\n2,1,5\n",
+            "user,action,time\n1,1,5\n",
+            &[],
+            "duplicate edge 2–1 (first on line 2)",
+        ),
+        (
+            "loop.csv",
+            "u,v,created\n1,1,\n",
+            "user,action,time\n1,1,5\n",
+            &[],
+            "self-loop 1–1",
+        ),
+        (
+            "absent.csv",
+            "u,v,created\n1,2,\n",
+            "user,action,time\n1,1,5\n2,1,6\n",
+            &["--test-actions", "7"],
+            "--test-actions names actions the log lacks: 7",
+        ),
+        (
+            "notest.csv",
+            "u,v,created\n1,2,\n",
+            "user,action,time\n1,1,5\n2,1,6\n",
+            &["--test-every", "5"],
+            "the split has no test actions",
+        ),
+    ];
+    for (name, g, log, extra, expected) in cases {
+        let (gp, lp) = if name.contains("edge") || name.contains("loop") {
+            (write(d, name, g), write(d, "log-ok.csv", log))
+        } else {
+            (graph.clone(), write(d, name, log))
+        };
+        let dir = d.join(format!("{name}.eval"));
+        let out = cascadia()
+            .args(["probabilities", "evaluate", "-q", "--graph"])
+            .arg(&gp)
+            .arg("--log")
+            .arg(&lp)
+            .arg("--output-dir")
+            .arg(&dir)
+            .args(*extra)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(expected),
+            "{name}: expected {expected:?} in {err:?}"
+        );
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(!dir.join("auc.csv").exists(), "{name}: no partial output");
+    }
+    // --skip-invalid skips and reports; unknown users and duplicates are warnings with counts.
+    let lp = write(
+        d,
+        "mixed.csv",
+        "user,action,time\n1,1,5\n\n2,1\n9,1,6\n1,1,7\n2,1,6\n3,2,1\n",
+    );
+    let out = cascadia()
+        .args([
+            "probabilities",
+            "learn",
+            "--all-train",
+            "--skip-invalid",
+            "--graph",
+        ])
+        .arg(&graph)
+        .arg("--log")
+        .arg(&lp)
+        .arg("-o")
+        .arg(d.join("p.csv"))
+        .arg("--log-issues")
+        .arg(d.join("issues.csv"))
+        .arg("--summary")
+        .arg(d.join("s.json"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("1 log rows name users the graph lacks")
+            && err.contains("1 repeated (user, action) rows")
+            && err.contains("2 malformed log rows skipped"),
+        "{err}"
+    );
+    let issues = std::fs::read_to_string(d.join("issues.csv")).unwrap();
+    let kinds: Vec<String> = column(&issues, "kind");
+    assert_eq!(
+        kinds,
+        ["empty_line", "field_count", "unknown_user", "duplicate"]
+    );
+    assert_eq!(column(&issues, "line"), ["3", "4", "5", "6"]);
+    let p = std::fs::read_to_string(d.join("p.csv")).unwrap();
+    assert_eq!(
+        p.lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .take(3)
+            .collect::<Vec<_>>(),
+        ["1", "2", "1.0"],
+        "1 -> 2 with bern 1"
+    );
+}
+
+#[test]
+fn probabilities_cli_reproduces_the_fixture_and_runs_on_synthetic_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let f = shared_dir().join("fixtures/probabilities");
+    let out = cascadia()
+        .args([
+            "probabilities",
+            "evaluate",
+            "--test-actions",
+            "4,5",
+            "--plot",
+            "--graph",
+        ])
+        .arg(f.join("graph.csv"))
+        .arg("--log")
+        .arg(f.join("log.csv"))
+        .arg("--output-dir")
+        .arg(d.join("eval"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = std::fs::read_to_string(d.join("eval/auc.csv")).unwrap();
+    crate::probabilities::assert_table(
+        "auc",
+        &got,
+        &std::fs::read_to_string(f.join("ref-auc.csv")).unwrap(),
+    );
+    let got = std::fs::read_to_string(d.join("eval/time.csv")).unwrap();
+    crate::probabilities::assert_table(
+        "time",
+        &got,
+        &std::fs::read_to_string(f.join("ref-time.csv")).unwrap(),
+    );
+    for p in [
+        "roc.svg",
+        "coverage.svg",
+        "summary.json",
+        "roc.csv",
+        "cases.csv",
+    ] {
+        assert!(d.join("eval").join(p).exists(), "{p}");
+    }
+    let out = cascadia()
+        .args(["probabilities", "learn", "--test-actions", "4,5", "--graph"])
+        .arg(f.join("graph.csv"))
+        .arg("--log")
+        .arg(f.join("log.csv"))
+        .arg("-o")
+        .arg(d.join("probs.csv"))
+        .arg("--counts")
+        .arg(d.join("counts.csv"))
+        .arg("--im-output")
+        .arg(d.join("im.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    crate::probabilities::assert_table(
+        "probs",
+        &std::fs::read_to_string(d.join("probs.csv")).unwrap(),
+        &std::fs::read_to_string(f.join("ref-probs.csv")).unwrap(),
+    );
+    crate::probabilities::assert_table(
+        "counts",
+        &std::fs::read_to_string(d.join("counts.csv")).unwrap(),
+        &std::fs::read_to_string(f.join("ref-counts.csv")).unwrap(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("im.txt")).unwrap(),
+        "1 2 0.5\n1 3 0.5\n2 3 0.5\n3 1 0.3333333333333333\n"
+    );
+    // Synthetic: graph, log and truth, then an evaluation.
+    cascadia()
+        .args([
+            "synth",
+            "action-log",
+            "--users",
+            "300",
+            "--actions",
+            "400",
+            "--seed",
+            "2",
+            "--graph-output",
+        ])
+        .arg(d.join("sg.csv"))
+        .arg("-o")
+        .arg(d.join("sl.csv"))
+        .arg("--truth")
+        .arg(d.join("st.csv"))
+        .assert()
+        .success();
+    let out = cascadia()
+        .args(["probabilities", "evaluate", "-q", "--graph"])
+        .arg(d.join("sg.csv"))
+        .arg("--log")
+        .arg(d.join("sl.csv"))
+        .arg("--output-dir")
+        .arg(d.join("se"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let auc = std::fs::read_to_string(d.join("se/auc.csv")).unwrap();
+    assert_eq!(auc.lines().count(), 13);
+}
