@@ -2,8 +2,8 @@
 //!
 //! Turns raw diffusion traces — who posted or adopted what, and when — into answers: how
 //! influential each post and user was (`influence`), which network the information travelled
-//! over (`netinf`) and at what rates (`survival`), with a CPU path in f64 that is the
-//! reference for everything else.
+//! over (`netinf`) and at what rates (`survival`), and how likely each person is to influence
+//! another (`probabilities`), with a CPU path in f64 that is the reference for everything else.
 //!
 //! Layers (see `ARCHITECTURE.md`): [`io`] reads inputs with located errors → [`cascade`] is
 //! the shared columnar data model → a capability ([`influence`]) computes → results stream to

@@ -260,7 +260,7 @@ fn evaluate(a: EvaluateArgs) -> Result<ExitCode> {
         );
     }
     let t0 = Instant::now();
-    let cases = evaluate::cases(&g, &log, &c);
+    let cases = evaluate::cases(&g, &log, &c, false);
     let curves = curves(&cases);
     let preds: Vec<_> = (0..4)
         .map(|k| evaluate::time_prediction(&g, &c, &cases, k))

@@ -386,6 +386,12 @@ pub(crate) struct ActionLogArgs {
     /// Actions (each from one random initiator at a random start).
     #[arg(long, default_value_t = 2000)]
     actions: usize,
+    /// Stop each action after this many adopters (heavy-tailed graphs make cascades explode).
+    #[arg(long)]
+    max_action_size: Option<usize>,
+    /// True probabilities are uniform in [0.01, P_MAX].
+    #[arg(long, default_value_t = 0.2)]
+    p_max: f64,
     /// Influence decays with the delay (an attempt after Δ succeeds with p e^(−Δ/d)): the
     /// continuous-time model's premise. Without it the static model is the truth.
     #[arg(long)]
@@ -419,6 +425,8 @@ fn action_log(a: ActionLogArgs) -> Result<ExitCode> {
         actions: a.actions,
         decay: a.decay,
         seed: a.seed,
+        p_hi: a.p_max,
+        max_action_size: a.max_action_size.unwrap_or(usize::MAX),
         ..Default::default()
     };
     let d = generate(&cfg);

@@ -34,14 +34,19 @@ pub struct Case {
     pub label: bool,
     /// Its time, if it did.
     pub t_user: Option<f64>,
-    /// Parents: `(slot, parent time)`, by time then slot.
+    /// Number of parents.
+    pub n_parents: usize,
+    /// Parents `(slot, parent time)` by time then slot — kept for performers only (the time
+    /// prediction needs them; a non-performer's list is dropped after scoring, so memory
+    /// stays ~120 bytes per case).
     pub parents: Vec<(usize, f64)>,
     /// Scores per model (`MODELS` order).
     pub scores: [f64; 12],
 }
 
-/// The cases of every test action, scored (rules 11–12).
-pub fn cases(g: &SocialGraph, log: &ActionLog, c: &Counts) -> Vec<Case> {
+/// The cases of every test action, scored (rules 11–12); non-performers' parent lists are
+/// kept only with `all_parents` (for inspection; the time prediction needs performers' only).
+pub fn cases(g: &SocialGraph, log: &ActionLog, c: &Counts, all_parents: bool) -> Vec<Case> {
     let mut out = Vec::new();
     let mut perf = Performed::new(g.n_nodes());
     let mut seen = Performed::new(g.n_nodes());
@@ -77,11 +82,16 @@ pub fn cases(g: &SocialGraph, log: &ActionLog, c: &Counts) -> Vec<Case> {
             }
             parents.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
             let scores = score(g, c, u, &parents);
+            let n_parents = parents.len();
+            if t_u.is_none() && !all_parents {
+                parents = Vec::new();
+            }
             out.push(Case {
                 action: a,
                 user: u,
                 label: t_u.is_some(),
                 t_user: t_u,
+                n_parents,
                 parents,
                 scores,
             });

@@ -200,7 +200,7 @@ pub fn write_cases(
             g.ids[x.user as usize],
             u8::from(x.label),
             num(x.t_user.unwrap_or(f64::NAN)),
-            x.parents.len()
+            x.n_parents
         );
         for s in x.scores {
             line.push(',');

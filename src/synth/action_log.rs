@@ -33,6 +33,9 @@ pub struct ActionLogConfig {
     pub max_delay: f64,
     /// Influence that decays with the delay (see the module docs).
     pub decay: bool,
+    /// Stop an action after this many adopters (heavy-tailed graphs make the cascade
+    /// supercritical; a cap keeps the log's size predictable).
+    pub max_action_size: usize,
     /// Seed.
     pub seed: u64,
 }
@@ -49,6 +52,7 @@ impl Default for ActionLogConfig {
             p_hi: 0.2,
             max_delay: 20.0,
             decay: false,
+            max_action_size: usize::MAX,
             seed: 1,
         }
     }
@@ -120,6 +124,9 @@ pub fn generate(cfg: &ActionLogConfig) -> ActionLogData {
         time.insert(source, t0);
         let mut done: FxHashMap<u32, ()> = FxHashMap::default();
         while let Some(std::cmp::Reverse((bits, v))) = heap.pop() {
+            if done.len() >= cfg.max_action_size {
+                break;
+            }
             let t = f64::from_bits(bits);
             if done.contains_key(&v) || time[&v] != t {
                 continue;

@@ -89,7 +89,7 @@ fn every_table_matches_the_fixture() {
         &table(|w| write_log_issues(w, &log.issues)),
         &fixture("ref-log-issues.csv"),
     );
-    let cases = evaluate::cases(&g, &log, &c);
+    let cases = evaluate::cases(&g, &log, &c, false);
     assert_table(
         "cases",
         &table(|w| write_cases(w, &g, &log, &cases)),
@@ -137,7 +137,10 @@ mod oracles {
 
     /// A random tiny world: 2–6 users, some ties (some with creation times), 1–6 actions with
     /// integer times in 0..6 (ties in time likely).
-    fn world() -> impl Strategy<Value = (Vec<(i64, i64, Option<f64>)>, Vec<(i64, i64, f64)>)> {
+    /// Ties `(u, v, created)` and log rows `(user, action, time)`.
+    type World = (Vec<(i64, i64, Option<f64>)>, Vec<(i64, i64, f64)>);
+
+    fn world() -> impl Strategy<Value = World> {
         (2i64..7).prop_flat_map(|n| {
             let pairs: Vec<(i64, i64)> = (1..=n)
                 .flat_map(|u| (u + 1..=n).map(move |v| (u, v)))
@@ -245,7 +248,7 @@ mod oracles {
             let log = ActionLog::from_rows(&g, &rows);
             let test: Vec<bool> = (0..log.actions.len()).map(|i| i % every == every - 1).collect();
             let c = learn(&g, &log, test);
-            for x in cascadia::probabilities::evaluate::cases(&g, &log, &c) {
+            for x in cascadia::probabilities::evaluate::cases(&g, &log, &c, true) {
                 let est: Vec<[f64; 8]> = x.parents.iter().map(|&(s, _)| estimators(&c, &g, s, x.user)).collect();
                 let tau: Vec<Option<f64>> = x.parents.iter().map(|&(s, _)| c.tau(s)).collect();
                 for k in 0..4 {
