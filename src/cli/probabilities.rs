@@ -12,7 +12,7 @@ use cascadia::probabilities::evaluate::{self, MODELS};
 use cascadia::probabilities::input::{ActionLog, SocialGraph, read_graph, read_log};
 use cascadia::probabilities::learn::Counts;
 use cascadia::probabilities::output::*;
-use cascadia::probabilities::{Split, run_learn};
+use cascadia::probabilities::{Split, run_learn_with};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
@@ -83,7 +83,9 @@ impl DataArgs {
             );
         }
         let t2 = Instant::now();
-        let c = run_learn(&g, &log, &self.split())?;
+        let bar = super::progress::Bar::counting(self.quiet, "action scans");
+        let c = run_learn_with(&g, &log, &self.split(), &bar)?;
+        bar.finish();
         let t3 = Instant::now();
         if !self.quiet {
             if log.unknown_users > 0 {

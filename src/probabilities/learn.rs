@@ -94,6 +94,18 @@ pub(crate) fn tie_exists(g: &SocialGraph, s: usize, t_v: f64) -> bool {
 /// Runs both scans. `test[a]` marks test actions (not learned from; only their influence
 /// quotient is computed, with the τ learned on training).
 pub fn learn(g: &SocialGraph, log: &ActionLog, test: Vec<bool>) -> Counts {
+    learn_with(g, log, test, &crate::progress::NoProgress)
+}
+
+/// [`learn`], reporting progress in actions scanned (both scans: twice the actions).
+pub fn learn_with(
+    g: &SocialGraph,
+    log: &ActionLog,
+    test: Vec<bool>,
+    progress: &dyn crate::progress::Progress,
+) -> Counts {
+    let n_actions = log.actions.len() as u64;
+    progress.set_total(2 * n_actions);
     let n = g.n_nodes();
     let slots = g.nbr.len();
     let mut c = Counts {
@@ -112,6 +124,9 @@ pub fn learn(g: &SocialGraph, log: &ActionLog, test: Vec<bool>) -> Counts {
     let mut set: Vec<usize> = Vec::new();
     // Scan 1 (Algorithm 1): training actions.
     for a in 0..log.actions.len() {
+        if a % 4096 == 0 {
+            progress.set_position(a as u64);
+        }
         if c.test[a] {
             continue;
         }
@@ -139,6 +154,9 @@ pub fn learn(g: &SocialGraph, log: &ActionLog, test: Vec<bool>) -> Counts {
     }
     // Scan 2 (Algorithm 2): windowed counts on training, influence quotients everywhere.
     for a in 0..log.actions.len() {
+        if a % 4096 == 0 {
+            progress.set_position(n_actions + a as u64);
+        }
         perf.load(log, a);
         for r in log.rows_of(a) {
             let (u, t_u) = (log.user[r], log.time[r]);
@@ -170,6 +188,7 @@ pub fn learn(g: &SocialGraph, log: &ActionLog, test: Vec<bool>) -> Counts {
             }
         }
     }
+    progress.set_position(2 * n_actions);
     c
 }
 

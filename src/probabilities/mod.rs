@@ -81,11 +81,24 @@ impl Split {
 /// # Errors
 /// A bad split (see [`Split::flags`]); an empty log.
 pub fn run_learn(g: &SocialGraph, log: &ActionLog, split: &Split) -> Result<Counts> {
+    run_learn_with(g, log, split, &crate::progress::NoProgress)
+}
+
+/// [`run_learn`] with progress in actions scanned.
+///
+/// # Errors
+/// As [`run_learn`].
+pub fn run_learn_with(
+    g: &SocialGraph,
+    log: &ActionLog,
+    split: &Split,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Counts> {
     if log.actions.is_empty() {
         return Err(Error::Data(
             "the log has no usable rows (every row was skipped, or there are none)".into(),
         ));
     }
     let test = split.flags(log)?;
-    Ok(learn::learn(g, log, test))
+    Ok(learn::learn_with(g, log, test, progress))
 }
