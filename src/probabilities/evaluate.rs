@@ -44,7 +44,8 @@ pub struct Case {
     pub scores: [f64; 12],
 }
 
-/// The cases of every test action, scored (rules 11–12); non-performers' parent lists are
+/// The cases of every test action (actions ascending, users by id), scored (rules 11–12);
+/// non-performers' parent lists are
 /// kept only with `all_parents` (for inspection; the time prediction needs performers' only).
 pub fn cases(g: &SocialGraph, log: &ActionLog, c: &Counts, all_parents: bool) -> Vec<Case> {
     let mut out = Vec::new();
@@ -67,6 +68,8 @@ pub fn cases(g: &SocialGraph, log: &ActionLog, c: &Counts, all_parents: bool) ->
                 }
             }
         }
+        // Cases of an action in user-id order (a canonical order for every output).
+        candidates.sort_unstable_by_key(|&u| g.ids[u as usize]);
         for &u in &candidates {
             let t_u = perf.at(u);
             let mut parents: Vec<(usize, f64)> = g
