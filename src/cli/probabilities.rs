@@ -191,9 +191,14 @@ pub(crate) struct EvaluateArgs {
     /// split.csv and summary.json (created if missing).
     #[arg(long)]
     output_dir: PathBuf,
-    /// Also draw roc.svg (every model) and coverage.svg (the CT models' time prediction).
+    /// Also draw roc.svg (the chosen models) and coverage.svg (the CT models' time
+    /// prediction).
     #[arg(long)]
     plot: bool,
+    /// Models in auc.csv, roc.csv, time.csv and the plots: `all`, or a comma-separated list
+    /// of bern, jacc, pc_bern, pc_jacc, ct_*, dt_* (cases.csv always has all twelve scores).
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    models: Vec<String>,
 }
 
 pub(crate) fn run(cmd: ProbabilitiesCommand) -> Result<ExitCode> {
@@ -261,18 +266,34 @@ fn evaluate(a: EvaluateArgs) -> Result<ExitCode> {
             log.actions.len()
         );
     }
+    let models: Vec<usize> = if a.models.iter().any(|m| m == "all") {
+        (0..MODELS.len()).collect()
+    } else {
+        a.models
+            .iter()
+            .map(|m| {
+                MODELS.iter().position(|x| x == m).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--models: unknown model {m:?}; the models are all, {}",
+                        MODELS.join(", ")
+                    )
+                })
+            })
+            .collect::<Result<_>>()?
+    };
     let t0 = Instant::now();
     let cases = evaluate::cases(&g, &log, &c, false);
     let curves = curves(&cases);
     let preds: Vec<_> = (0..4)
+        .filter(|k| models.contains(&(4 + k)))
         .map(|k| evaluate::time_prediction(&g, &c, &cases, k))
         .collect();
     let seconds = t0.elapsed().as_secs_f64();
     std::fs::create_dir_all(&a.output_dir).map_err(|e| cascadia::Error::io(&a.output_dir, e))?;
     let d = |name: &str| a.output_dir.join(name);
     let mut outputs = Outputs::default();
-    outputs.write(&d("auc.csv"), |w| write_auc(w, &cases, &curves))?;
-    outputs.write(&d("roc.csv"), |w| write_roc(w, &curves))?;
+    outputs.write(&d("auc.csv"), |w| write_auc(w, &cases, &curves, &models))?;
+    outputs.write(&d("roc.csv"), |w| write_roc(w, &curves, &models))?;
     outputs.write(&d("time.csv"), |w| write_time(w, &preds))?;
     outputs.write(&d("time-cases.csv"), |w| {
         write_time_cases(w, &g, &log, &cases, &preds)
@@ -289,7 +310,8 @@ fn evaluate(a: EvaluateArgs) -> Result<ExitCode> {
             "true-positive rate",
         );
         roc_plot.diagonal = true;
-        for (k, cv) in curves.iter().enumerate() {
+        for &k in &models {
+            let cv = &curves[k];
             let mut pts = vec![(0.0, 0.0)];
             pts.extend(cv.iter().map(|p| (p.fpr, p.tpr)));
             pts.push((1.0, 1.0));
@@ -327,7 +349,7 @@ fn evaluate(a: EvaluateArgs) -> Result<ExitCode> {
         "data": info,
         "cases": cases.len(),
         "positives": pos,
-        "auc": MODELS.iter().zip(&aucs).map(|(m, a)| (m.to_string(), *a)).collect::<std::collections::BTreeMap<_, _>>(),
+        "auc": models.iter().map(|&k| (MODELS[k].to_string(), aucs[k])).collect::<std::collections::BTreeMap<_, _>>(),
         "time": preds,
         "seconds_evaluate": seconds,
     });
@@ -341,8 +363,8 @@ fn evaluate(a: EvaluateArgs) -> Result<ExitCode> {
             info["test_actions"],
             seconds
         );
-        for (k, m) in MODELS.iter().enumerate() {
-            eprintln!("  {m:<11} AUC {:.4}", aucs[k]);
+        for &k in &models {
+            eprintln!("  {:<11} AUC {:.4}", MODELS[k], aucs[k]);
         }
         for p in &preds {
             eprintln!(

@@ -218,7 +218,7 @@ pub fn curves(cases: &[Case]) -> Vec<Vec<RocPoint>> {
         .collect()
 }
 
-/// `model,cases,positives,negatives,auc`.
+/// `model,cases,positives,negatives,auc` for the models `models` (indices into `MODELS`).
 ///
 /// # Errors
 /// What `w` fails with.
@@ -226,10 +226,12 @@ pub fn write_auc(
     w: &mut impl Write,
     cases: &[Case],
     curves: &[Vec<RocPoint>],
+    models: &[usize],
 ) -> std::io::Result<()> {
     writeln!(w, "model,cases,positives,negatives,auc")?;
     let pos = cases.iter().filter(|x| x.label).count();
-    for (k, curve) in curves.iter().enumerate() {
+    for &k in models {
+        let curve = &curves[k];
         writeln!(
             w,
             "{},{},{pos},{},{}",
@@ -242,13 +244,18 @@ pub fn write_auc(
     Ok(())
 }
 
-/// `model,threshold,tp,fp,fn,tn,tpr,fpr`.
+/// `model,threshold,tp,fp,fn,tn,tpr,fpr` for the models `models` (indices into `MODELS`).
 ///
 /// # Errors
 /// What `w` fails with.
-pub fn write_roc(w: &mut impl Write, curves: &[Vec<RocPoint>]) -> std::io::Result<()> {
+pub fn write_roc(
+    w: &mut impl Write,
+    curves: &[Vec<RocPoint>],
+    models: &[usize],
+) -> std::io::Result<()> {
     writeln!(w, "model,threshold,tp,fp,fn,tn,tpr,fpr")?;
-    for (k, curve) in curves.iter().enumerate() {
+    for &k in models {
+        let curve = &curves[k];
         for p in curve {
             writeln!(
                 w,
