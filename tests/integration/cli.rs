@@ -1573,6 +1573,45 @@ fn probabilities_cli_reproduces_the_fixture_and_runs_on_synthetic_data() {
     ] {
         assert!(d.join("eval").join(p).exists(), "{p}");
     }
+    // --models narrows the model tables (cases.csv keeps all twelve scores).
+    let out = cascadia()
+        .args([
+            "probabilities",
+            "evaluate",
+            "-q",
+            "--test-actions",
+            "4,5",
+            "--models",
+            "bern,ct_bern",
+            "--graph",
+        ])
+        .arg(f.join("graph.csv"))
+        .arg("--log")
+        .arg(f.join("log.csv"))
+        .arg("--output-dir")
+        .arg(d.join("eval2"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        column(
+            &std::fs::read_to_string(d.join("eval2/auc.csv")).unwrap(),
+            "model"
+        ),
+        ["bern", "ct_bern"]
+    );
+    assert_eq!(
+        column(
+            &std::fs::read_to_string(d.join("eval2/time.csv")).unwrap(),
+            "model"
+        ),
+        ["ct_bern"]
+    );
     let out = cascadia()
         .args(["probabilities", "learn", "--test-actions", "4,5", "--graph"])
         .arg(f.join("graph.csv"))
