@@ -83,6 +83,11 @@ pub(crate) struct ModelArgs {
     /// an infection later than that is an error. Default: each cascade until its last infection.
     #[arg(long, allow_negative_numbers = true)]
     window: Option<f64>,
+    /// Per-cascade windows: a CSV `cascade_id,window` (ids as the long CSV names cascades; for
+    /// SNAP text, the 0-based cascade line). Cascades it does not list use --window (or their
+    /// own last infection).
+    #[arg(long)]
+    windows: Option<PathBuf>,
     /// Certificate tolerance: the largest scaled gradient residual accepted (on the support:
     /// |∂/∂α_j|/S_j; off it: the sign or L1 condition).
     #[arg(long, allow_negative_numbers = true, default_value_t = 1e-9)]
@@ -146,6 +151,7 @@ impl ModelArgs {
         Ok(SurvivalParams {
             model,
             window: self.window,
+            windows: None,
             tol: self.tol,
             max_iterations: self.max_iterations,
             keep_zeros: false,
@@ -162,6 +168,16 @@ impl ModelArgs {
 
     fn read(&self) -> Result<NodeCascades> {
         super::netinf::read_input(self.input()?, self.format)
+    }
+
+    /// The parameters with the per-cascade windows of `--windows` resolved against `data`.
+    fn params_for(&self, data: &NodeCascades) -> Result<SurvivalValidParams> {
+        let mut p = self.params()?.into_inner();
+        if let Some(path) = &self.windows {
+            p.windows = Some(read_windows(path, data)?);
+        }
+        Ok(p.check()
+            .map_err(|e| args::flag(e, &[("windows", "--windows")]))?)
     }
 
     fn value_name(&self) -> &'static str {
@@ -283,9 +299,8 @@ fn fit_with_progress(
 
 fn run_fit(a: FitArgs) -> Result<ExitCode> {
     args::threads(a.model.threads);
-    let mut params = a.model.params()?.into_inner();
-    params.keep_zeros = a.all_candidates;
-    let params = params.check()?;
+    // Parameters are checked before reading (a bad flag fails fast), then with the windows.
+    a.model.params()?;
     if !(a.min_rate.is_finite() && a.min_rate >= 0.0) {
         bail!(
             "--min-rate {}: must be a finite number >= 0 (NetRate: 1e-4)",
@@ -298,6 +313,9 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let data = a.model.read()?;
     let read_seconds = t0.elapsed().as_secs_f64();
+    let mut params = a.model.params_for(&data)?.into_inner();
+    params.keep_zeros = a.all_candidates;
+    let params = params.check()?;
     let truth = match &a.truth {
         Some(p) => {
             let t = read_network(p, &data.nodes)?;
@@ -460,6 +478,56 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reads `cascade_id,window` rows into one window per cascade of `data` (NaN: not listed).
+fn read_windows(path: &Path, data: &NodeCascades) -> Result<Vec<f64>> {
+    let text = std::fs::read_to_string(path).map_err(|e| cascadia::Error::io(path, e))?;
+    let index: std::collections::HashMap<&str, usize> = data
+        .cascades
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name, i))
+        .collect();
+    let mut out = vec![f64::NAN; data.cascades.len()];
+    let mut lines = text.lines().enumerate();
+    let header = lines
+        .next()
+        .map(|(_, h)| h.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if header.replace(' ', "") != "cascade_id,window" {
+        bail!(
+            "{}:1: expected the header `cascade_id,window`, found {header:?}",
+            path.display()
+        );
+    }
+    for (k, line) in lines {
+        let n = k + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        let [id, w] = f[..] else {
+            bail!(
+                "{}:{n}: expected `cascade_id,window`, found {line:?}",
+                path.display()
+            );
+        };
+        let Some(&c) = index.get(id) else {
+            bail!(
+                "{}:{n}: field `cascade_id`: cascade {id:?} is not in the input",
+                path.display()
+            );
+        };
+        match w.parse::<f64>() {
+            Ok(t) if t.is_finite() && t > 0.0 => out[c] = t,
+            _ => bail!(
+                "{}:{n}: field `window`: {w:?} is not a number > 0",
+                path.display()
+            ),
+        }
+    }
+    Ok(out)
+}
+
 /// `prefix` + `suffix` as a path.
 fn suffixed(prefix: &Path, suffix: &str) -> PathBuf {
     let mut s = prefix.as_os_str().to_owned();
@@ -533,7 +601,7 @@ fn fit_svg(
 
 fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
     args::threads(a.model.threads);
-    let params = a.model.params()?;
+    a.model.params()?;
     if !(a.test_fraction > 0.0 && a.test_fraction < 1.0) {
         bail!(
             "--test-fraction {}: must be in (0, 1) (default 0.2)",
@@ -544,6 +612,7 @@ fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
         bail!("--replicates 0: must be >= 1");
     }
     let data = a.model.read()?;
+    let params = a.model.params_for(&data)?;
     let bar = Bar::counting(a.quiet, "nodes");
     let v: Validation = validate(&data, &params, a.test_fraction, a.replicates, a.seed, &bar)?;
     bar.finish();

@@ -357,7 +357,10 @@ pub fn twin_report(
     let super::SurvivalModel::Additive { shape, delta } = params.model else {
         return Ok(TwinReport::default());
     };
-    let ix = Index::new(data, super::horizons(data, params.window)?);
+    let ix = Index::new(
+        data,
+        super::horizons_with(data, params.window, params.windows.as_deref())?,
+    );
     let mut total = vec![0.0; data.n_nodes()];
     for (c, casc) in data.cascades.iter().enumerate() {
         for (t, u) in casc.times.iter().zip(casc.users) {

@@ -164,19 +164,36 @@ pub struct Fit {
     pub gpu: Option<()>,
 }
 
-/// Each cascade's observation horizon (source time + T, or its last time), checking that no
-/// infection lies beyond it.
+/// Each cascade's observation horizon (source time + its window: `windows[c]` when given and
+/// not NaN, else `window`, else its own last infection), checking that no infection lies
+/// beyond it.
 ///
 /// # Errors
-/// [`Error::InvalidInfection`] for an infection after the horizon.
-pub fn horizons(data: &NodeCascades, window: Option<f64>) -> Result<Vec<f64>> {
+/// [`Error::InvalidInfection`] for an infection after the horizon; [`Error::Data`] when
+/// `windows` does not have one entry per cascade.
+pub fn horizons_with(
+    data: &NodeCascades,
+    window: Option<f64>,
+    windows: Option<&[f64]>,
+) -> Result<Vec<f64>> {
+    if let Some(w) = windows
+        && w.len() != data.cascades.len()
+    {
+        return Err(Error::Data(format!(
+            "{} per-cascade windows for {} cascades",
+            w.len(),
+            data.cascades.len()
+        )));
+    }
     let mut out = Vec::with_capacity(data.cascades.len());
-    for c in data.cascades.iter() {
+    for (ci, c) in data.cascades.iter().enumerate() {
         let Some(&t_src) = c.times.first() else {
             out.push(0.0);
             continue;
         };
-        let h = match window {
+        let own = windows.map(|w| w[ci]).filter(|t| !t.is_nan());
+        let length = own.or(window);
+        let h = match length {
             Some(t) => t_src + t,
             None => *c.times.last().unwrap_or(&t_src),
         };
@@ -186,14 +203,27 @@ pub fn horizons(data: &NodeCascades, window: Option<f64>) -> Result<Vec<f64>> {
                 node: data.id(c.users[q].0).to_string(),
                 time: c.times[q],
                 what: format!(
-                    "after the observation window: the source is at {t_src} and the window is {} (ends at {h}); give a larger --window",
-                    window.unwrap_or(h - t_src)
+                    "after the observation window: the source is at {t_src} and the window is {} (ends at {h}); give a larger {}",
+                    length.unwrap_or(h - t_src),
+                    if own.is_some() {
+                        "window for this cascade"
+                    } else {
+                        "--window"
+                    }
                 ),
             });
         }
         out.push(h);
     }
     Ok(out)
+}
+
+/// [`horizons_with`] without per-cascade windows.
+///
+/// # Errors
+/// As [`horizons_with`].
+pub fn horizons(data: &NodeCascades, window: Option<f64>) -> Result<Vec<f64>> {
+    horizons_with(data, window, None)
 }
 
 /// Fits the model to every node (in parallel) and certifies each optimum.
@@ -223,7 +253,10 @@ pub fn fit_with(
 ) -> Result<Fit> {
     let t0 = Instant::now();
     let n = data.n_nodes();
-    let ix = Index::new(data, horizons(data, params.window)?);
+    let ix = Index::new(
+        data,
+        horizons_with(data, params.window, params.windows.as_deref())?,
+    );
     let seconds_index = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     progress.set_total(n as u64);
@@ -808,6 +841,46 @@ mod tests {
         assert_eq!(out.nodes[1].n_terms, 3);
         // NLL = α S − 3 log α = 3 − 3 log α at the optimum.
         assert!((out.nodes[1].objective - (3.0 - 3.0 * want.ln())).abs() < 1e-12);
+    }
+
+    /// Per-cascade windows: the censored cascade's exposure is its own window; a window given
+    /// for one cascade admits a later infection there; the wrong count is an error.
+    #[test]
+    fn per_cascade_windows_set_each_horizon() {
+        let data = NodeCascades::from_cascades(
+            2,
+            &[
+                vec![(0, 0.0), (1, 11.0)],
+                vec![(0, 0.0)],
+                vec![(0, 0.0), (1, 1.0)],
+            ],
+        )
+        .unwrap();
+        let params = SurvivalParams {
+            window: Some(10.0),
+            windows: Some(vec![12.0, 4.0, f64::NAN]),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let out = fit(&data, &params, &NoProgress).unwrap();
+        // Two infections over 11 + 1 units of delay and 4 of censored exposure.
+        assert!(
+            (out.edges[0].value - 2.0 / 16.0).abs() < 1e-12,
+            "{}",
+            out.edges[0].value
+        );
+        let mut p = params.into_inner();
+        p.windows = Some(vec![12.0]);
+        let e = fit(&data, &p.check().unwrap(), &NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("1 per-cascade windows for 3 cascades"), "{e}");
+        let bad = SurvivalParams {
+            windows: Some(vec![0.0]),
+            ..Default::default()
+        };
+        assert_eq!(bad.check().unwrap_err().field, "windows");
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub struct SurvivalParams {
     /// Observation window T: each cascade is observed until its source's time + T.
     /// `None`: each cascade's own last infection (window = last − source time).
     pub window: Option<f64>,
+    /// Per-cascade windows (by cascade index; NaN: use `window`), e.g. from
+    /// `--windows windows.csv`. Data rather than a parameter: not serialised.
+    #[serde(skip)]
+    pub windows: Option<Vec<f64>>,
     /// Certificate tolerance: scaled gradient residuals (default 1e-9).
     pub tol: f64,
     /// Newton steps allowed per node.
@@ -86,6 +90,7 @@ impl Default for SurvivalParams {
                 delta: 1.0,
             },
             window: None,
+            windows: None,
             tol: 1e-9,
             max_iterations: 1000,
             keep_zeros: false,
@@ -114,6 +119,17 @@ impl SurvivalParams {
                 "window",
                 t.to_string(),
                 "must be a finite number > 0 (NetRate's demo: 10)",
+            );
+        }
+        if let Some(w) = &self.windows
+            && let Some(&t) = w
+                .iter()
+                .find(|t| !(t.is_nan() || (t.is_finite() && **t > 0.0)))
+        {
+            return bad(
+                "windows",
+                t.to_string(),
+                "every per-cascade window must be a finite number > 0",
             );
         }
         match self.model {

@@ -85,10 +85,19 @@ pub fn validate(
         ..Default::default()
     };
     let mut test = Vec::new();
+    let mut train_windows = Vec::new();
+    let own = |c: usize| {
+        params
+            .windows
+            .as_ref()
+            .map(|w| w[c])
+            .filter(|t| !t.is_nan())
+    };
     for (c, casc) in data.cascades.iter().enumerate() {
         if c % k == k - 1 {
-            test.push(casc);
+            test.push((c, casc));
         } else {
+            train_windows.push(own(c).unwrap_or(f64::NAN));
             train.cascades.begin_cascade(casc.name);
             for (t, u) in casc.times.iter().zip(casc.users) {
                 train.cascades.push_event(*t, 0.0, *u)?;
@@ -96,7 +105,12 @@ pub fn validate(
             train.cascades.finish_cascade(crate::cascade::Dedupe::None);
         }
     }
-    let fitted = fit(&train, params, progress)?;
+    let mut train_params = (**params).clone();
+    if train_params.windows.is_some() {
+        train_params.windows = Some(train_windows);
+    }
+    let train_params = train_params.check()?;
+    let fitted = fit(&train, &train_params, progress)?;
     let edges: Vec<(u32, u32, f64)> = fitted
         .edges
         .iter()
@@ -104,7 +118,7 @@ pub fn validate(
         .collect();
     let net = RateNetwork::new(data.n_nodes(), &edges);
     let (mut size_test, mut dur_test, mut size_sim, mut dur_sim) = (vec![], vec![], vec![], vec![]);
-    for (c, casc) in test.iter().enumerate() {
+    for (c, &(orig, casc)) in test.iter().enumerate() {
         let (Some(&t0), Some(&last)) = (casc.times.first(), casc.times.last()) else {
             continue;
         };
@@ -112,7 +126,7 @@ pub fn validate(
         dur_test.push(last - t0);
         let cfg = SimConfig {
             model: params.model,
-            window: params.window.unwrap_or(last - t0),
+            window: own(orig).or(params.window).unwrap_or(last - t0),
         };
         for r in 0..replicates {
             let mut rng = rng_for(seed, (c * replicates + r) as u64);

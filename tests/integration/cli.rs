@@ -1683,3 +1683,51 @@ fn probabilities_cli_reproduces_the_fixture_and_runs_on_synthetic_data() {
     let auc = std::fs::read_to_string(d.join("se/auc.csv")).unwrap();
     assert_eq!(auc.lines().count(), 13);
 }
+
+/// `--windows`: per-cascade windows from a CSV; a listed window admits a later infection and
+/// sets the censored exposure; unknown cascades and bad windows are located errors.
+#[test]
+fn survival_per_cascade_windows_from_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let data = write(d, "c.txt", "0,a\n1,b\n\n0,0,1,11\n0,0\n0,0,1,1\n");
+    let run = |windows: &str| {
+        let w = write(d, "w.csv", windows);
+        cascadia()
+            .args(["survival", "-q", "--window", "10", "-o", "-", "--input"])
+            .arg(&data)
+            .arg("--windows")
+            .arg(&w)
+            .output()
+            .unwrap()
+    };
+    let out = run("cascade_id,window\n0,12\n1,4\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "src,dst,alpha\n0,1,0.125\n",
+        "2 infections / (11 + 1 + 4)"
+    );
+    let out = run("cascade_id,window\n7,12\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("w.csv:2: field `cascade_id`: cascade \"7\" is not in the input")
+    );
+    let out = run("cascade_id,window\n0,-1\n");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("w.csv:2: field `window`: \"-1\" is not a number > 0")
+    );
+    let out = run("cascade_id,window\n1,4\n");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("node \"1\" at time 11: after the observation window"),
+        "cascade 0 falls back to --window 10"
+    );
+}
