@@ -25,6 +25,7 @@
 pub mod backend;
 pub mod cascade;
 pub mod checked;
+mod epoch_set;
 pub mod error;
 #[cfg(feature = "gpu")]
 pub mod gpu;

@@ -139,12 +139,11 @@ impl LinePlot {
                         y(py)
                     );
                 }
-            }
-            let mut points = String::new();
-            for &(px, py) in series.points.iter().filter(|_| !self.markers) {
-                let _ = write!(points, "{:.2},{:.2} ", x(px), y(py));
-            }
-            if !self.markers {
+            } else {
+                let mut points = String::new();
+                for &(px, py) in &series.points {
+                    let _ = write!(points, "{:.2},{:.2} ", x(px), y(py));
+                }
                 let _ = writeln!(
                     s,
                     r##"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"##,

@@ -171,8 +171,9 @@ impl ModelArgs {
     }
 
     /// The parameters with the per-cascade windows of `--windows` resolved against `data`.
-    fn params_for(&self, data: &NodeCascades) -> Result<SurvivalValidParams> {
+    fn params_for(&self, data: &NodeCascades, keep_zeros: bool) -> Result<SurvivalValidParams> {
         let mut p = self.params()?.into_inner();
+        p.keep_zeros = keep_zeros;
         if let Some(path) = &self.windows {
             p.windows = Some(read_windows(path, data)?);
         }
@@ -307,15 +308,10 @@ fn run_fit(a: FitArgs) -> Result<ExitCode> {
             a.min_rate
         );
     }
-    if a.plot.is_some() && a.output.as_deref().is_none_or(|p| p == Path::new("-")) {
-        // Plots are named by their prefix; nothing to check here beyond --truth.
-    }
     let t0 = std::time::Instant::now();
     let data = a.model.read()?;
     let read_seconds = t0.elapsed().as_secs_f64();
-    let mut params = a.model.params_for(&data)?.into_inner();
-    params.keep_zeros = a.all_candidates;
-    let params = params.check()?;
+    let params = a.model.params_for(&data, a.all_candidates)?;
     let truth = match &a.truth {
         Some(p) => {
             let t = read_network(p, &data.nodes)?;
@@ -612,7 +608,7 @@ fn run_validate(a: ValidateArgs) -> Result<ExitCode> {
         bail!("--replicates 0: must be >= 1");
     }
     let data = a.model.read()?;
-    let params = a.model.params_for(&data)?;
+    let params = a.model.params_for(&data, false)?;
     let bar = Bar::counting(a.quiet, "nodes");
     let v: Validation = validate(&data, &params, a.test_fraction, a.replicates, a.seed, &bar)?;
     bar.finish();

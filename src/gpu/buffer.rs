@@ -91,3 +91,12 @@ impl Context {
         Ok(())
     }
 }
+
+/// The f64 values of bytes read back from the device (little-endian, as every device
+/// cascadia supports writes them; a read-back is not 8-byte aligned, so no cast).
+pub fn f64s(bytes: &[u8]) -> Vec<f64> {
+    bytes
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+        .collect()
+}

@@ -21,7 +21,7 @@ mod kernel;
 mod pipeline;
 mod selftest;
 
-pub use buffer::GpuBuffer;
+pub use buffer::{GpuBuffer, f64s};
 pub use dispatch::Dispatch;
 pub use error::GpuError;
 pub use kernel::{Binding, KernelSpec};

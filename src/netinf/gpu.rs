@@ -155,13 +155,6 @@ pub struct DeviceBatch {
     best: GpuBuffer,
 }
 
-fn f64s(bytes: &[u8]) -> Vec<f64> {
-    bytes
-        .chunks_exact(8)
-        .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
-        .collect()
-}
-
 impl DeviceBatch {
     /// Uploads `batch` and `best` (indexed as the batch's `inc_k`).
     ///
@@ -261,7 +254,7 @@ impl DeviceBatch {
         let res = ctx.submit(&dispatches, &reads)?;
         let mut out = vec![Vec::new(); segs.len()];
         for (u, &s) in used.iter().enumerate() {
-            out[s] = f64s(&res[u]);
+            out[s] = crate::gpu::f64s(&res[u]);
         }
         Ok(out)
     }

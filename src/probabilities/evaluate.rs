@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::input::{ActionLog, SocialGraph};
 use super::learn::{Counts, Performed, estimators, tie_exists};
+use crate::epoch_set::EpochSet;
 
 /// The twelve models, in output order.
 pub const MODELS: [&str; 12] = [
@@ -50,20 +51,20 @@ pub struct Case {
 pub fn cases(g: &SocialGraph, log: &ActionLog, c: &Counts, all_parents: bool) -> Vec<Case> {
     let mut out = Vec::new();
     let mut perf = Performed::new(g.n_nodes());
-    let mut seen = Performed::new(g.n_nodes());
+    let mut listed = EpochSet::new(g.n_nodes());
     for a in 0..log.actions.len() {
         if !c.test[a] {
             continue;
         }
         perf.load(log, a);
-        seen.load(log, a);
+        listed.clear();
         // Candidates: performers (in log order), then their neighbours (first seen).
         let mut candidates: Vec<u32> = log.rows_of(a).map(|r| log.user[r]).collect();
         let performers = candidates.len();
         for k in 0..performers {
             for s in g.slots(candidates[k]) {
                 let w = g.nbr[s];
-                if perf.at(w).is_none() && !seen_mark(&mut seen, w) {
+                if perf.at(w).is_none() && listed.insert(w as usize) {
                     candidates.push(w);
                 }
             }
@@ -101,22 +102,6 @@ pub fn cases(g: &SocialGraph, log: &ActionLog, c: &Counts, all_parents: bool) ->
         }
     }
     out
-}
-
-/// Marks `w` as a candidate already listed; false the first time.
-fn seen_mark(seen: &mut Performed, w: u32) -> bool {
-    if seen.at(w).is_some() {
-        return true;
-    }
-    seen.mark(w);
-    false
-}
-
-impl Performed {
-    /// Marks `w` without a time (used as a set).
-    pub(crate) fn mark(&mut self, w: u32) {
-        self.set(w, 0.0);
-    }
 }
 
 /// The twelve scores of a candidate `u` with `parents` (by time).

@@ -3,6 +3,7 @@
 //! influence quotients of actions.
 
 use super::input::{ActionLog, SocialGraph};
+use crate::epoch_set::EpochSet;
 
 /// Counts of one learning run, per slot (a directed pair `nbr[s] → u`) and per node.
 #[derive(Clone, Debug, Default)]
@@ -41,45 +42,35 @@ impl Counts {
     }
 }
 
-/// Per-action lookup of who performed it and when (dense, reset by epoch).
+/// Per-action lookup of who performed it and when (dense over nodes, emptied per action).
 pub(crate) struct Performed {
-    stamp: Vec<u32>,
+    members: EpochSet,
     time: Vec<f64>,
-    epoch: u32,
 }
 
 impl Performed {
     pub(crate) fn new(n: usize) -> Self {
         Performed {
-            stamp: vec![0; n],
+            members: EpochSet::new(n),
             time: vec![0.0; n],
-            epoch: 0,
         }
     }
 
     /// Loads action `a`'s performers.
     pub(crate) fn load(&mut self, log: &ActionLog, a: usize) {
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.epoch = 1;
-        }
+        self.members.clear();
         for r in log.rows_of(a) {
-            self.stamp[log.user[r] as usize] = self.epoch;
+            self.members.insert(log.user[r] as usize);
             self.time[log.user[r] as usize] = log.time[r];
         }
-    }
-
-    /// Records that `w` performed the loaded action at `t`.
-    pub(crate) fn set(&mut self, w: u32, t: f64) {
-        self.stamp[w as usize] = self.epoch;
-        self.time[w as usize] = t;
     }
 
     /// The time node `w` performed the loaded action, if it did.
     #[inline]
     pub(crate) fn at(&self, w: u32) -> Option<f64> {
-        (self.stamp[w as usize] == self.epoch).then(|| self.time[w as usize])
+        self.members
+            .contains(w as usize)
+            .then(|| self.time[w as usize])
     }
 }
 

@@ -176,13 +176,6 @@ fn pack(batch: &[&Additive]) -> Packed {
     k
 }
 
-fn f64s(bytes: &[u8]) -> Vec<f64> {
-    bytes
-        .chunks_exact(8)
-        .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
-        .collect()
-}
-
 /// Runs `sweeps` sweeps of both kernels from the points `x` (one per problem; `sweeps = 1`
 /// with `apply = false` evaluates the gradient only). Returns the points, the last reciprocal
 /// term hazards and the last gradients, per node.
@@ -283,7 +276,7 @@ fn run(
         base.windows(2).map(|w| all[w[0]..w[1]].to_vec()).collect()
     };
     let mut out = out.into_iter();
-    let mut next = || out.next().map_or_else(Vec::new, |b| f64s(&b));
+    let mut next = || out.next().map_or_else(Vec::new, |b| crate::gpu::f64s(&b));
     let x = split(next(), &k.var_base);
     if apply {
         return Ok([x, Vec::new(), Vec::new()]);
@@ -352,21 +345,16 @@ pub fn twin_report(
     params: &super::SurvivalValidParams,
     sweeps: usize,
 ) -> crate::Result<TwinReport> {
-    use super::problem::{Index, Scratch, shape_fns};
+    use super::problem::{Index, Scratch};
     use super::solver::Smooth;
     let super::SurvivalModel::Additive { shape, delta } = params.model else {
         return Ok(TwinReport::default());
     };
     let ix = Index::new(
         data,
-        super::horizons_with(data, params.window, params.windows.as_deref())?,
+        super::horizons(data, params.window, params.windows.as_deref())?,
     );
-    let mut total = vec![0.0; data.n_nodes()];
-    for (c, casc) in data.cascades.iter().enumerate() {
-        for (t, u) in casc.times.iter().zip(casc.users) {
-            total[u.0 as usize] += shape_fns(shape, delta, ix.horizon[c] - t).1;
-        }
-    }
+    let total = ix.gamma_totals(shape, delta);
     let mut sc = Scratch::new(data.n_nodes(), data.cascades.len());
     let mut problems = Vec::new();
     for i in 0..data.n_nodes() as u32 {

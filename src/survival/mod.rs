@@ -38,7 +38,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use params::{Baseline, Shape, SurvivalModel, SurvivalParams, SurvivalValidParams};
-use problem::{Additive, Index, Multiplicative, Scratch, shape_fns};
+use problem::{Additive, Index, Multiplicative, Scratch};
 use solver::{Outcome, Penalty, Settings, Smooth};
 
 use crate::backend::{AutoRule, Backend};
@@ -171,7 +171,7 @@ pub struct Fit {
 /// # Errors
 /// [`Error::InvalidInfection`] for an infection after the horizon; [`Error::Data`] when
 /// `windows` does not have one entry per cascade.
-pub fn horizons_with(
+pub fn horizons(
     data: &NodeCascades,
     window: Option<f64>,
     windows: Option<&[f64]>,
@@ -218,14 +218,6 @@ pub fn horizons_with(
     Ok(out)
 }
 
-/// [`horizons_with`] without per-cascade windows.
-///
-/// # Errors
-/// As [`horizons_with`].
-pub fn horizons(data: &NodeCascades, window: Option<f64>) -> Result<Vec<f64>> {
-    horizons_with(data, window, None)
-}
-
 /// Fits the model to every node (in parallel) and certifies each optimum.
 ///
 /// # Errors
@@ -255,7 +247,7 @@ pub fn fit_with(
     let n = data.n_nodes();
     let ix = Index::new(
         data,
-        horizons_with(data, params.window, params.windows.as_deref())?,
+        horizons(data, params.window, params.windows.as_deref())?,
     );
     let seconds_index = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
@@ -267,28 +259,9 @@ pub fn fit_with(
     };
     // Per-model totals over all cascades.
     let (gamma_total, lambda_total) = match params.model {
-        SurvivalModel::Additive { shape, delta } => {
-            let mut total = vec![0.0; n];
-            for (c, casc) in data.cascades.iter().enumerate() {
-                for (t, u) in casc.times.iter().zip(casc.users) {
-                    total[u.0 as usize] += shape_fns(shape, delta, ix.horizon[c] - t).1;
-                }
-            }
-            (total, 0.0)
-        }
+        SurvivalModel::Additive { shape, delta } => (ix.gamma_totals(shape, delta), 0.0),
         SurvivalModel::Multiplicative { baseline, b, .. } => {
-            let eb = b.exp();
-            let total = data
-                .cascades
-                .iter()
-                .zip(&ix.horizon)
-                .filter_map(|(c, &h)| {
-                    c.times
-                        .first()
-                        .map(|&s| eb * problem::baseline_integral(baseline, s, h, s))
-                })
-                .sum();
-            (Vec::new(), total)
+            (Vec::new(), ix.lambda_total(baseline, b))
         }
     };
     let node_done = || {
@@ -639,13 +612,8 @@ mod tests {
     }
 
     fn additive(data: &NodeCascades, window: f64, shape: Shape) -> Vec<Additive> {
-        let ix = Index::new(data, horizons(data, Some(window)).unwrap());
-        let mut total = vec![0.0; data.n_nodes()];
-        for (c, casc) in data.cascades.iter().enumerate() {
-            for (t, u) in casc.times.iter().zip(casc.users) {
-                total[u.0 as usize] += problem::shape_fns(shape, 1.0, ix.horizon[c] - t).1;
-            }
-        }
+        let ix = Index::new(data, horizons(data, Some(window), None).unwrap());
+        let total = ix.gamma_totals(shape, 1.0);
         let mut sc = Scratch::new(data.n_nodes(), data.cascades.len());
         (0..data.n_nodes() as u32)
             .map(|i| Additive::build(&ix, i, shape, 1.0, &total, &mut sc).unwrap())
@@ -731,8 +699,8 @@ mod tests {
         fn multiplicative_optimum_beats_a_grid((n, cs) in cascades(), lambda in 0.0f64..2.0, base in 0usize..3) {
             let data = NodeCascades::from_cascades(n, &cs).unwrap();
             let baseline = [Baseline::Const, Baseline::Linear, Baseline::Inverse][base];
-            let ix = Index::new(&data, horizons(&data, Some(10.0)).unwrap());
-            let total: f64 = data.cascades.iter().zip(&ix.horizon).map(|(c, &h)| (-1.0f64).exp() * problem::baseline_integral(baseline, c.times[0], h, c.times[0])).sum();
+            let ix = Index::new(&data, horizons(&data, Some(10.0), None).unwrap());
+            let total = ix.lambda_total(baseline, -1.0);
             let mut sc = Scratch::new(n, data.cascades.len());
             for i in 0..n as u32 {
                 let p = Multiplicative::build(&ix, i, baseline, -1.0, total, &mut sc);

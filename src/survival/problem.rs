@@ -4,6 +4,7 @@
 use super::params::{Baseline, Shape};
 use super::solver::Smooth;
 use crate::cascade::NodeCascades;
+use crate::epoch_set::EpochSet;
 
 /// "No variable" in an index array.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -52,6 +53,34 @@ impl<'a> Index<'a> {
     pub(crate) fn of(&self, node: u32) -> &[(u32, u32)] {
         &self.entries[self.ptr[node as usize]..self.ptr[node as usize + 1]]
     }
+
+    /// `Σ_{c ∋ j} Γ(t_j; T_c)` of every node j: the censoring exposure of j in every cascade,
+    /// from which each additive problem subtracts the cascades it shares with its target.
+    pub(crate) fn gamma_totals(&self, shape: Shape, delta: f64) -> Vec<f64> {
+        let mut total = vec![0.0; self.data.n_nodes()];
+        for (c, casc) in self.data.cascades.iter().enumerate() {
+            for (t, u) in casc.times.iter().zip(casc.users) {
+                total[u.0 as usize] += shape_fns(shape, delta, self.horizon[c] - t).1;
+            }
+        }
+        total
+    }
+
+    /// `Σ_c Λ_c(a = 0)`: every cascade's integrated baseline hazard from its source to its
+    /// horizon (the multiplicative objectives' constant before each node's corrections).
+    pub(crate) fn lambda_total(&self, baseline: Baseline, b: f64) -> f64 {
+        let eb = b.exp();
+        self.data
+            .cascades
+            .iter()
+            .zip(&self.horizon)
+            .filter_map(|(c, &h)| {
+                c.times
+                    .first()
+                    .map(|&s| eb * baseline_integral(baseline, s, h, s))
+            })
+            .sum()
+    }
 }
 
 /// γ(Δ) and Γ(Δ) of a shape (Table 1; `pow` is 0 for Δ ≤ δ).
@@ -74,8 +103,8 @@ pub(crate) struct Scratch {
     local: Vec<u32>,
     sub: Vec<f64>,
     touched: Vec<u32>,
-    stamp: Vec<u32>,
-    epoch: u32,
+    /// Cascades already taken into the node's problem (multiplicative model).
+    cascades: EpochSet,
 }
 
 impl Scratch {
@@ -84,8 +113,7 @@ impl Scratch {
             local: vec![NONE; n_nodes],
             sub: vec![0.0; n_nodes],
             touched: Vec::new(),
-            stamp: vec![0; n_cascades],
-            epoch: 0,
+            cascades: EpochSet::new(n_cascades),
         }
     }
 
@@ -383,14 +411,10 @@ impl Multiplicative {
             ..Default::default()
         };
         // Candidates and log terms, from the cascades where i is infected.
-        sc.epoch = sc.epoch.wrapping_add(1);
-        if sc.epoch == 0 {
-            sc.stamp.iter_mut().for_each(|s| *s = 0);
-            sc.epoch = 1;
-        }
+        sc.cascades.clear();
         let mut relevant: Vec<u32> = Vec::new();
         for &(c, pos) in ix.of(i) {
-            sc.stamp[c as usize] = sc.epoch;
+            sc.cascades.insert(c as usize);
             relevant.push(c);
             let casc = ix.data.cascades.get(c as usize);
             let ti = casc.times[pos as usize];
@@ -416,8 +440,7 @@ impl Multiplicative {
         // Every cascade a candidate appears in changes i's hazard there.
         for &j in &p.cand {
             for &(c, _) in ix.of(j) {
-                if sc.stamp[c as usize] != sc.epoch {
-                    sc.stamp[c as usize] = sc.epoch;
+                if sc.cascades.insert(c as usize) {
                     relevant.push(c);
                 }
             }

@@ -42,6 +42,25 @@ pub(crate) enum Penalty {
     L1(f64),
 }
 
+impl Penalty {
+    /// λ (0 for the non-negative problem).
+    fn lambda(self) -> f64 {
+        match self {
+            Penalty::NonNegative => 0.0,
+            Penalty::L1(l) => l,
+        }
+    }
+
+    /// The unscaled optimality margin of a variable at 0 with gradient `g`: `g` (it must not
+    /// want to grow) or `λ − |g|` (L1: the subgradient must contain it). Negative: violated.
+    fn margin(self, g: f64) -> f64 {
+        match self {
+            Penalty::NonNegative => g,
+            Penalty::L1(l) => l - g.abs(),
+        }
+    }
+}
+
 /// Solver settings.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Settings {
@@ -80,10 +99,7 @@ pub(crate) struct Solution {
 
 /// The certificate of `x`: (stationarity on the support, smallest margin off it).
 pub(crate) fn certificate(f: &dyn Smooth, penalty: Penalty, x: &[f64], g: &[f64]) -> (f64, f64) {
-    let lambda = match penalty {
-        Penalty::NonNegative => 0.0,
-        Penalty::L1(l) => l,
-    };
+    let lambda = penalty.lambda();
     let mut stat = 0.0f64;
     let mut off = f64::NAN;
     for j in 0..f.n() {
@@ -92,10 +108,7 @@ pub(crate) fn certificate(f: &dyn Smooth, penalty: Penalty, x: &[f64], g: &[f64]
             let r = (g[j] + lambda * x[j].signum()).abs() / s;
             stat = stat.max(r);
         } else {
-            let m = match penalty {
-                Penalty::NonNegative => g[j] / s,
-                Penalty::L1(l) => (l - g[j].abs()) / s,
-            };
+            let m = penalty.margin(g[j]) / s;
             if off.is_nan() || m < off {
                 off = m;
             }
@@ -121,10 +134,7 @@ pub(crate) fn solve(
     settings: Settings,
 ) -> Solution {
     let n = f.n();
-    let lambda = match penalty {
-        Penalty::NonNegative => 0.0,
-        Penalty::L1(l) => l,
-    };
+    let lambda = penalty.lambda();
     let mut x = x0;
     let mut sigma = vec![0.0f64; n];
     let mut free: Vec<u32> = Vec::new();
@@ -138,6 +148,7 @@ pub(crate) fn solve(
     }
     let mut g = vec![0.0; n];
     let mut h = Vec::new();
+    let mut r: Vec<f64> = Vec::new();
     let mut d = Vec::new();
     let mut trial = vec![0.0; n];
     let mut trial_g = vec![0.0; n];
@@ -179,39 +190,35 @@ pub(crate) fn solve(
             h.clear();
             h.resize(k * k, 0.0);
             f.hessian(&x, &free, &pos, &mut h);
-            d.clear();
-            d.extend(
+            // The gradient of f + λσ·x on F; Newton's direction solves H d = −r.
+            r.clear();
+            r.extend(
                 free.iter()
-                    .map(|&j| -(g[j as usize] + lambda * sigma[j as usize])),
+                    .map(|&j| g[j as usize] + lambda * sigma[j as usize]),
             );
+            d.clear();
+            d.extend(r.iter().map(|v| -v));
             if !solve_spd(&mut h, k, &mut d) {
                 // Not even a ridge made it positive definite: steepest descent.
                 d.clear();
-                d.extend(
-                    free.iter()
-                        .map(|&j| -(g[j as usize] + lambda * sigma[j as usize])),
-                );
+                d.extend(r.iter().map(|v| -v));
             }
-            // Directional derivative of f + λσ·x along d.
-            let slope: f64 = free
-                .iter()
-                .zip(&d)
-                .map(|(&j, dj)| (g[j as usize] + lambda * sigma[j as usize]) * dj)
-                .sum();
+            // Directional derivative along d.
+            let slope: f64 = r.iter().zip(&d).map(|(rq, dq)| rq * dq).sum();
             if slope.is_nan() || slope >= 0.0 {
                 // Round-off: no descent direction left at this precision.
                 break;
             }
             // The longest step that keeps every free variable's sign.
             let mut tau_max = f64::INFINITY;
-            let mut blocking = usize::MAX;
+            let mut blocking = None;
             for (q, &j) in free.iter().enumerate() {
                 let j = j as usize;
                 if sigma[j] * d[q] < 0.0 {
                     let t = -x[j] / d[q];
                     if t < tau_max {
                         tau_max = t;
-                        blocking = q;
+                        blocking = Some(q);
                     }
                 }
             }
@@ -222,16 +229,20 @@ pub(crate) fn solve(
             // Once the predicted decrease is below the objective's round-off, Armijo's test
             // only measures noise (and accepts steps of ~0): the residual decides instead.
             let noise = -slope <= 1e-11 * (1.0 + phi.abs());
-            for _ in 0..if noise { 0 } else { 60 } {
+            // `trial = x + τ d` (the blocking variable at 0 when τ reaches it), and its objective.
+            let at = |tau: f64, trial: &mut Vec<f64>| {
                 step(
-                    &mut trial,
+                    trial,
                     &x,
                     &free,
                     &d,
                     tau,
-                    (tau == tau_max).then_some(blocking),
+                    blocking.filter(|_| tau == tau_max),
                 );
-                let v = objective(f, penalty, &trial);
+                objective(f, penalty, trial)
+            };
+            for _ in 0..if noise { 0 } else { 60 } {
+                let v = at(tau, &mut trial);
                 if v.is_finite() && v <= phi + 1e-4 * tau * slope {
                     accepted = true;
                     phi = v;
@@ -243,15 +254,7 @@ pub(crate) fn solve(
                 // At the precision floor the objective no longer resolves the decrease:
                 // take the full step if it lowers the residual instead.
                 tau = tau0;
-                step(
-                    &mut trial,
-                    &x,
-                    &free,
-                    &d,
-                    tau,
-                    (tau == tau_max).then_some(blocking),
-                );
-                let v = objective(f, penalty, &trial);
+                let v = at(tau, &mut trial);
                 f.gradient(&trial, &mut trial_g);
                 if v.is_finite() && residual(f, &free, &trial_g, &sigma, lambda) < res {
                     phi = v;
@@ -261,12 +264,11 @@ pub(crate) fn solve(
                 }
             }
             std::mem::swap(&mut x, &mut trial);
-            progressed = (tau == tau_max && blocking != usize::MAX)
-                || phi_before - phi > 1e-12 * (1.0 + phi.abs());
-            if tau == tau_max && blocking != usize::MAX {
-                let j = free[blocking] as usize;
-                x[j] = 0.0;
-                remove(&mut free, &mut pos, &mut sigma, blocking);
+            let blocked = blocking.filter(|_| tau == tau_max);
+            progressed = blocked.is_some() || phi_before - phi > 1e-12 * (1.0 + phi.abs());
+            if let Some(q) = blocked {
+                x[free[q] as usize] = 0.0;
+                remove(&mut free, &mut pos, &mut sigma, q);
             }
             // Variables that landed on 0 exactly by round-off leave F too.
             let mut q = 0;
@@ -288,16 +290,13 @@ pub(crate) fn solve(
             if pos[j] != u32::MAX {
                 continue;
             }
-            let s = f.scale(j);
-            let v = match penalty {
-                Penalty::NonNegative => -g[j] / s,
-                Penalty::L1(l) => (g[j].abs() - l) / s,
-            };
+            let v = -penalty.margin(g[j]) / f.scale(j);
             if v > target {
                 violators.push((v, j));
             }
         }
         let res = residual(f, &free, &g, &sigma, lambda);
+        let worst = violators.iter().map(|v| v.0).fold(0.0, f64::max);
         if violators.is_empty() {
             outcome = if res <= settings.tol {
                 Outcome::Optimal
@@ -308,7 +307,6 @@ pub(crate) fn solve(
         }
         if res > settings.tol || iterations >= settings.max_iterations {
             // The free set's Newton stopped short (round-off) or ran out of steps.
-            let worst = violators.iter().map(|v| v.0).fold(0.0, f64::max);
             outcome = if worst <= settings.tol && res <= settings.tol {
                 Outcome::Optimal
             } else if iterations >= settings.max_iterations {
@@ -318,7 +316,6 @@ pub(crate) fn solve(
             };
             break;
         }
-        let worst = violators.iter().map(|v| v.0).fold(0.0, f64::max);
         if let Some(prev) = stalled_at {
             // The same violation after a full pass: no progress is possible any more.
             if worst >= prev && worst <= settings.tol {
@@ -344,7 +341,7 @@ pub(crate) fn solve(
         for &j in &free {
             let j = j as usize;
             if x[j] == 0.0 {
-                x[j] = sigma[j] * 0.0f64.max(f64::MIN_POSITIVE);
+                x[j] = sigma[j] * f64::MIN_POSITIVE;
             }
         }
         phi = objective(f, penalty, &x);
@@ -374,7 +371,7 @@ fn step(trial: &mut [f64], x: &[f64], free: &[u32], d: &[f64], tau: f64, blockin
     for (q, &j) in free.iter().enumerate() {
         trial[j as usize] = x[j as usize] + tau * d[q];
     }
-    if let Some(b) = blocking.filter(|&b| b != usize::MAX) {
+    if let Some(b) = blocking {
         trial[free[b] as usize] = 0.0;
     }
 }
