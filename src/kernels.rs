@@ -18,4 +18,8 @@ pub const ALL_KERNELS: &[&KernelSpec] = &[
     &crate::netinf::gpu::GAINS,
     &crate::survival::gpu::TERM_RATES,
     &crate::survival::gpu::EM_UPDATE,
+    &crate::threshold::gpu::SEED,
+    &crate::threshold::gpu::SPREAD,
+    &crate::threshold::gpu::ACTIVATE,
+    &crate::threshold::gpu::COUNT,
 ];

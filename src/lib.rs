@@ -3,7 +3,7 @@
 //! Turns raw diffusion traces — who posted or adopted what, and when — into answers: how
 //! influential each post and user was (`influence`), which network the information travelled
 //! over (`netinf`) and at what rates (`survival`), and how likely each person is to influence
-//! another (`probabilities`), with a CPU path in f64 that is the reference for everything else.
+//! another (`probabilities`), and how a linear threshold model spreads and what each node's threshold is (`threshold`), with a CPU path in f64 that is the reference for everything else.
 //!
 //! Layers (see `ARCHITECTURE.md`): [`io`] reads inputs with located errors → [`cascade`] is
 //! the shared columnar data model → a capability ([`influence`]) computes → results stream to
@@ -41,6 +41,7 @@ pub mod probabilities;
 pub mod progress;
 pub mod survival;
 pub mod synth;
+pub mod threshold;
 
 pub use backend::{Backend, BackendChoice};
 pub use error::{Error, InputError, InputErrorKind, Location, ParamError, Result};

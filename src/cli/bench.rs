@@ -25,6 +25,35 @@ pub(crate) enum BenchCommand {
     /// networks, α ~ U[0.02, 0.1], window 40, as many cascades as nodes) or on --input, with 1
     /// thread and all threads, and the GPU warm start with --backend gpu.
     Survival(SurvivalBenchArgs),
+    /// Threshold model: simulation throughput (runs·edges/s) of the CPU engine (all cores) and
+    /// the GPU engine on a directed Erdős–Rényi graph, θ ~ U[0,1) per run, the same
+    /// activations checked on both.
+    Threshold(ThresholdBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ThresholdBenchArgs {
+    /// Nodes.
+    #[arg(long, default_value_t = 100_000)]
+    nodes: usize,
+    /// Directed edges (uniform weights).
+    #[arg(long, default_value_t = 1_000_000)]
+    edges: usize,
+    /// Run counts to time, comma-separated (cost grows linearly in runs).
+    #[arg(long, value_delimiter = ',', default_value = "100,1000,10000")]
+    runs: Vec<u64>,
+    /// Rounds after the seeds.
+    #[arg(long, default_value_t = 8)]
+    steps: u32,
+    /// Share of nodes seeding each run.
+    #[arg(long, default_value_t = 0.01)]
+    seed_fraction: f64,
+    /// Also time the GPU engine (`gpu`).
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: BenchBackend,
+    /// Write the table as JSON too.
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +144,7 @@ pub(crate) fn run(cmd: BenchCommand) -> Result<ExitCode> {
     let a = match cmd {
         BenchCommand::Influence(a) => a,
         BenchCommand::Survival(a) => return survival(a),
+        BenchCommand::Threshold(a) => return threshold(a),
     };
     println!("# cascadia bench influence");
     println!("machine: {}", machine_line());
@@ -483,6 +513,112 @@ fn survival(a: SurvivalBenchArgs) -> Result<ExitCode> {
     if let Some(mib) = peak_rss_mib() {
         println!();
         println!("peak RSS {mib:.0} MiB");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn threshold(a: ThresholdBenchArgs) -> Result<ExitCode> {
+    use cascadia::threshold::simulate::{Run, ThresholdSource, random_seeds, simulate_cpu};
+    use cascadia::threshold::{Graph, Weights};
+    use rand::SeedableRng;
+    anyhow::ensure!(a.nodes >= 2, "--nodes must be at least 2");
+    println!("# cascadia bench threshold");
+    println!("machine: {}", machine_line());
+    let t = Instant::now();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    let pairs = cascadia::synth::graphs::erdos_renyi(a.nodes, a.edges, &mut rng);
+    let edges: Vec<(u32, u32, f64)> = pairs.iter().map(|&(u, v)| (u, v, 1.0)).collect();
+    let g = Graph::from_edges(
+        (0..a.nodes).map(|i| i.to_string()).collect(),
+        &edges,
+        Weights::Uniform,
+    )?;
+    drop(edges);
+    println!(
+        "graph: directed Erdős–Rényi, {} nodes, {} edges (built in {:.1} s); θ ~ U[0,1) per run and node; {} % seeds; {} steps",
+        g.n_nodes(),
+        g.n_edges(),
+        t.elapsed().as_secs_f64(),
+        100.0 * a.seed_fraction,
+        a.steps
+    );
+    let ctx = match a.backend {
+        BenchBackend::Gpu => Some(cascadia::gpu::Context::shared()?),
+        BenchBackend::Cpu => None,
+    };
+    if let Some(c) = &ctx {
+        println!(
+            "gpu: {}{}",
+            c.describe(),
+            if c.is_software() {
+                " (software: not GPU timings)"
+            } else {
+                ""
+            }
+        );
+    }
+    println!();
+    println!(
+        "| runs | mean active at the end | CPU s | CPU runs·edges/s | GPU s | GPU runs·edges/s | GPU / CPU | GPU batches | GPU s in submissions | GPU host s | bytes up | bytes down |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let source = ThresholdSource::Uniform { seed: 3 };
+    let k = (a.seed_fraction * a.nodes as f64).round() as usize;
+    let mut rows = Vec::new();
+    for &r in &a.runs {
+        let runs: Vec<Run> = (0..r)
+            .map(|i| Run {
+                id: i.to_string(),
+                seeds: random_seeds(a.nodes, k, 5, i),
+                draw: i,
+            })
+            .collect();
+        let t = Instant::now();
+        let cpu = simulate_cpu(&g, &source, &runs, a.steps, false);
+        let cpu_s = t.elapsed().as_secs_f64();
+        let work = r as f64 * g.n_edges() as f64;
+        let active: f64 = cpu
+            .iter()
+            .map(|x| x.new_per_step.iter().map(|&c| f64::from(c)).sum::<f64>())
+            .sum::<f64>()
+            / r.max(1) as f64;
+        let mut row = serde_json::json!({"runs": r, "mean_active": active, "cpu_seconds": cpu_s, "cpu_runs_edges_per_s": work / cpu_s});
+        let gpu_cells = if let Some(c) = &ctx {
+            let mut st = cascadia::threshold::gpu::GpuStats::default();
+            let t = Instant::now();
+            let gpu =
+                cascadia::threshold::gpu::simulate(c, &g, &source, &runs, a.steps, false, &mut st)?;
+            let gpu_s = t.elapsed().as_secs_f64();
+            anyhow::ensure!(
+                gpu == cpu,
+                "the GPU's activations differ from the CPU's at {r} runs"
+            );
+            row["gpu_seconds"] = serde_json::json!(gpu_s);
+            row["gpu_runs_edges_per_s"] = serde_json::json!(work / gpu_s);
+            row["gpu"] = serde_json::to_value(&st)?;
+            format!(
+                "{gpu_s:.3} | {:.3e} | {:.2} | {} | {:.3} | {:.3} | {} | {}",
+                work / gpu_s,
+                cpu_s / gpu_s,
+                st.batches,
+                st.seconds_device,
+                st.seconds_host,
+                st.bytes_up,
+                st.bytes_down
+            )
+        } else {
+            "- | - | - | - | - | - | - | -".to_string()
+        };
+        println!(
+            "| {r} | {active:.1} | {cpu_s:.3} | {:.3e} | {gpu_cells} |",
+            work / cpu_s
+        );
+        rows.push(row);
+    }
+    if let Some(p) = &a.json {
+        let mut outputs = super::output::Outputs::default();
+        outputs.json(p, &serde_json::json!({"machine": machine_line(), "nodes": g.n_nodes(), "edges": g.n_edges(), "steps": a.steps, "seed_fraction": a.seed_fraction, "rows": rows}))?;
+        outputs.commit()?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ mod probabilities;
 mod progress;
 mod survival;
 mod synth;
+mod threshold;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -38,6 +39,11 @@ enum Command {
     /// and the multiplicative model; Gomez-Rodriguez et al., ICML 2011 / 2013), every node's
     /// optimum certified.
     Survival(Box<survival::SurvivalArgs>),
+    /// The linear threshold model with heterogeneous thresholds: batched simulation (CPU and
+    /// GPU), per-node and feature-level threshold estimation, next-step prediction (Tran &
+    /// Zheleva, AAAI 2022).
+    #[command(subcommand)]
+    Threshold(threshold::ThresholdCommand),
     /// Write synthetic inputs with known properties.
     #[command(subcommand)]
     Synth(synth::SynthCommand),
@@ -62,6 +68,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Netinf(args) => netinf::run(*args),
         Command::Survival(args) => survival::run(*args),
         Command::Probabilities(cmd) => probabilities::run(cmd),
+        Command::Threshold(cmd) => threshold::run(cmd),
         Command::Synth(cmd) => synth::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     };

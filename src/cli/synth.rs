@@ -23,6 +23,9 @@ pub(crate) enum SynthCommand {
     /// Cascades over a network (continuous-time independent cascades), in SNAP's text format,
     /// generated until a share of the network's edges has carried an infection.
     Cascades(CascadesArgs),
+    /// The threshold model's benchmark world: graph (er|ba|ws|ff), features, thresholds
+    /// (linear|linear-nonsat|quad|uniform), 5 % seeds and simulated activations.
+    Threshold(super::threshold::SynthThresholdArgs),
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -500,6 +503,7 @@ pub(crate) fn run(cmd: SynthCommand) -> Result<ExitCode> {
         SynthCommand::Graph(a) => graph(a),
         SynthCommand::Cascades(a) => cascades(a),
         SynthCommand::ActionLog(a) => action_log(a),
+        SynthCommand::Threshold(a) => super::threshold::synth(a),
         SynthCommand::InfluenceCascades(a) => {
             anyhow::ensure!(
                 a.size_exponent > 0.0 && a.size_exponent.is_finite(),

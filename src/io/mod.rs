@@ -28,6 +28,7 @@ pub mod parse;
 pub(crate) mod rows;
 mod seen;
 pub mod snap_text;
+pub mod table;
 
 pub use cascades_csv::CsvReader;
 pub use jsonl::JsonlReader;

@@ -6,3 +6,4 @@ pub mod appendix_c;
 pub mod cascades;
 pub mod graphs;
 pub mod influence;
+pub mod threshold;

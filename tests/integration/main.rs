@@ -22,4 +22,5 @@ mod probabilities;
 mod properties;
 mod shaders;
 mod survival;
+mod threshold;
 mod util;

@@ -113,6 +113,19 @@ fn uniform_structs_match_their_rust_mirrors() {
             k.name
         );
     }
+    for k in [
+        &cascadia::threshold::gpu::SEED,
+        &cascadia::threshold::gpu::SPREAD,
+        &cascadia::threshold::gpu::ACTIVATE,
+        &cascadia::threshold::gpu::COUNT,
+    ] {
+        assert_eq!(
+            wgsl_struct_size(k.source, "RoundParams"),
+            std::mem::size_of::<cascadia::threshold::gpu::RoundParams>(),
+            "RoundParams size in {}",
+            k.name
+        );
+    }
 }
 
 #[test]
