@@ -10,7 +10,8 @@
 //! seed cells and one draw key per run go up (uniform thresholds are drawn on the device
 //! by the same integer hash as the CPU, [`super::simulate::uniform_need`]), and only the
 //! per-step counts come back (the whole state with `keep`). The state and accumulator
-//! buffers start zeroed on the device.
+//! buffers start zeroed on the device; without `keep` they are made once and the count
+//! kernel clears them behind itself for the next batch (no allocation per batch).
 //!
 //! Integer units make the result independent of the order of the atomic adds, so the device
 //! equals the CPU twin ([`super::simulate::twin`]) and the frontier engine bit for bit.
@@ -97,11 +98,11 @@ pub const ACTIVATE: KernelSpec = kernel(
     ],
 );
 
-/// New activations per run and step.
+/// New activations per run and step; clears the state and accumulators behind itself.
 pub const COUNT: KernelSpec = kernel(
     "cascadia.threshold.count",
     include_str!("../../shaders/threshold/count.wgsl"),
-    &[Binding::Uniform, Binding::ReadOnly, Binding::ReadWrite],
+    &[Binding::Uniform, Binding::ReadWrite, Binding::ReadWrite, Binding::ReadWrite],
 );
 
 /// Longest edge loop of one spread invocation.
@@ -130,6 +131,8 @@ pub struct GpuStats {
     pub seconds_device: f64,
     /// Seconds of host work outside them (thresholds, initial states, results).
     pub seconds_host: f64,
+    /// Seconds of the whole call (the rest: graph upload, buffer creation and release).
+    pub seconds_total: f64,
 }
 
 /// Simulates every run on the device (see the module docs); the results equal
@@ -186,6 +189,16 @@ pub fn simulate(
     let batch = ((ctx.max_binding_bytes() / per_run).min(MAX_CELLS / n as u64)).max(1) as usize;
     stats.runs_per_batch = stats.runs_per_batch.max(batch.min(runs.len()) as u64);
     let mut out = Vec::with_capacity(runs.len());
+    let cells_max = batch.min(runs.len()) * n;
+    // Reused across batches without `keep` (count.wgsl leaves them zeroed).
+    let reused = if keep {
+        None
+    } else {
+        Some((
+            ctx.zeroed("cascadia.threshold.state", cells_max as u64 * 4)?,
+            ctx.zeroed("cascadia.threshold.acc", cells_max as u64 * 4)?,
+        ))
+    };
     stats.seconds_host += t0.elapsed().as_secs_f64();
     for group in runs.chunks(batch) {
         let th = Instant::now();
@@ -205,8 +218,17 @@ pub fn simulate(
         let td = Instant::now();
         let seed_buf = up("cascadia.threshold.seed_cells", &seed_cells)?;
         let key_buf = up("cascadia.threshold.keys", &keys)?;
-        let state_buf = ctx.zeroed("cascadia.threshold.state", cells as u64 * 4)?;
-        let acc_buf = ctx.zeroed("cascadia.threshold.acc", cells as u64 * 4)?;
+        let fresh;
+        let (state_buf, acc_buf) = match &reused {
+            Some((s, a)) => (s, a),
+            None => {
+                fresh = (
+                    ctx.zeroed("cascadia.threshold.state", cells as u64 * 4)?,
+                    ctx.zeroed("cascadia.threshold.acc", cells as u64 * 4)?,
+                );
+                (&fresh.0, &fresh.1)
+            }
+        };
         let count_len = group.len() * (steps as usize + 1);
         let count_buf = ctx.zeroed("cascadia.threshold.counts", count_len as u64 * 4)?;
         stats.bytes_up += seed_buf.bytes() + key_buf.bytes();
@@ -244,10 +266,10 @@ pub fn simulate(
             items: cells as u32,
             ..base
         };
-        let seed_bufs = [&seed_buf, &state_buf];
-        let spread_bufs = [chunk_buf, dst_buf, q_buf, &state_buf, &acc_buf];
-        let activate_bufs = [need_buf, den_buf, max_buf, &key_buf, &acc_buf, &state_buf];
-        let count_bufs = [&state_buf, &count_buf];
+        let seed_bufs = [&seed_buf, state_buf];
+        let spread_bufs = [chunk_buf, dst_buf, q_buf, state_buf, acc_buf];
+        let activate_bufs = [need_buf, den_buf, max_buf, &key_buf, acc_buf, state_buf];
+        let count_bufs = [state_buf, acc_buf, &count_buf];
         let grid = |items: u32| dispatch::grid_1d(items.max(1), 64);
         let mut ds = Vec::with_capacity(2 * steps as usize + 2);
         ds.push(Dispatch {
@@ -271,7 +293,7 @@ pub fn simulate(
             });
         }
         let reads: Vec<(&crate::gpu::GpuBuffer, u64)> = if keep {
-            vec![(&state_buf, cells as u64 * 4)]
+            vec![(state_buf, cells as u64 * 4)]
         } else {
             ds.push(Dispatch {
                 kernel: &COUNT,
@@ -301,5 +323,7 @@ pub fn simulate(
         }
         stats.seconds_host += th.elapsed().as_secs_f64();
     }
+    drop(reused);
+    stats.seconds_total += t0.elapsed().as_secs_f64();
     Ok(out)
 }

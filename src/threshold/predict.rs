@@ -248,20 +248,21 @@ fn evaluate_one_step(g: &Graph, acts: &Activations, until: u32, theta: &[f64]) -
     if cnt == 0 { f64::NAN } else { sum / cnt as f64 }
 }
 
-/// Threshold MSE against the truth over nodes that are no seed of any cascade, with both
-/// values finite. Returns (mse, nodes used).
+/// Threshold MSE against the truth over the nodes that are not a seed in every cascade
+/// (seeds carry no information; with one cascade: every seed excluded), with both values
+/// finite. Returns (mse, nodes used).
 pub fn mse(theta_hat: &[f64], truth: &[f64], acts: &Activations) -> (f64, usize) {
-    let mut seed = vec![false; truth.len()];
+    let mut seeded = vec![0usize; truth.len()];
     for rows in &acts.rows {
         for &(v, s) in rows {
             if s == 0 {
-                seed[v as usize] = true;
+                seeded[v as usize] += 1;
             }
         }
     }
     let (mut s, mut k) = (0.0, 0usize);
     for v in 0..truth.len() {
-        if !seed[v] && theta_hat[v].is_finite() && truth[v].is_finite() {
+        if seeded[v] < acts.len() && theta_hat[v].is_finite() && truth[v].is_finite() {
             s += (theta_hat[v] - truth[v]).powi(2);
             k += 1;
         }
