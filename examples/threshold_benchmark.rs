@@ -12,43 +12,11 @@ use std::time::Instant;
 use cascadia::synth::threshold::{Family, Model, World, world};
 use cascadia::threshold::estimate::{self, TreeConfig};
 use cascadia::threshold::predict::{METHODS, mse, protocol};
-use cascadia::threshold::simulate::{Run, ThresholdSource, simulate_cpu};
-use cascadia::threshold::{Activations, Features, Graph, Weights};
+use cascadia::threshold::{Activations, Features, Graph};
 
 fn build(w: &World, steps: u32) -> (Graph, Activations, Features) {
-    let edges: Vec<(u32, u32, f64)> = w.edges.iter().map(|&(u, v)| (u, v, 1.0)).collect();
-    let g = Graph::from_edges(
-        (0..w.n).map(|i| i.to_string()).collect(),
-        &edges,
-        Weights::Uniform,
-    )
-    .expect("generated graphs are valid");
-    let runs: Vec<Run> = w
-        .seeds
-        .iter()
-        .enumerate()
-        .map(|(c, s)| Run {
-            id: c.to_string(),
-            seeds: s.clone(),
-            draw: 0,
-        })
-        .collect();
-    let res = simulate_cpu(
-        &g,
-        &ThresholdSource::Fixed(w.theta.clone()),
-        &runs,
-        steps,
-        true,
-    );
-    let acts = Activations {
-        ids: runs.iter().map(|r| r.id.clone()).collect(),
-        rows: res.into_iter().map(|r| r.activations).collect(),
-    };
-    let feats = Features {
-        names: w.feature_names.clone(),
-        values: w.features.clone(),
-    };
-    (g, acts, feats)
+    let (g, runs, res) = w.simulate(steps);
+    (g, Activations::from_runs(&runs, &res), w.features())
 }
 
 fn mean_sd(v: &[f64]) -> String {

@@ -688,26 +688,7 @@ pub(crate) fn synth(a: SynthThresholdArgs) -> Result<ExitCode> {
         a.seed_share,
         a.seed,
     );
-    let ids: Vec<String> = (0..w.n).map(|i| i.to_string()).collect();
-    let edges: Vec<(u32, u32, f64)> = w.edges.iter().map(|&(u, v)| (u, v, 1.0)).collect();
-    let g = Graph::from_edges(ids, &edges, Weights::Uniform)?;
-    let runs: Vec<Run> = w
-        .seeds
-        .iter()
-        .enumerate()
-        .map(|(c, s)| Run {
-            id: c.to_string(),
-            seeds: s.clone(),
-            draw: 0,
-        })
-        .collect();
-    let res = simulate::simulate_cpu(
-        &g,
-        &ThresholdSource::Fixed(w.theta.clone()),
-        &runs,
-        a.steps,
-        true,
-    );
+    let (g, runs, res) = w.simulate(a.steps);
     std::fs::create_dir_all(&a.output_dir).map_err(|e| cascadia::Error::io(&a.output_dir, e))?;
     let d = |name: &str| a.output_dir.join(name);
     let mut outputs = Outputs::default();

@@ -19,6 +19,9 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rustc_hash::FxHashSet;
 
+use crate::threshold::simulate::{Run, RunResult, ThresholdSource, simulate_cpu};
+use crate::threshold::{Features, Graph, Weights};
+
 /// Graph models of the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -62,6 +65,46 @@ pub struct World {
     pub theta: Vec<f64>,
     /// Seeds of each cascade.
     pub seeds: Vec<Vec<u32>>,
+}
+
+impl World {
+    /// The world's graph (uniform weights, node ids `0..n`), one run per seed set, and the
+    /// runs simulated for `steps` rounds under the true thresholds.
+    pub fn simulate(&self, steps: u32) -> (Graph, Vec<Run>, Vec<RunResult>) {
+        let edges: Vec<(u32, u32, f64)> = self.edges.iter().map(|&(u, v)| (u, v, 1.0)).collect();
+        let g = Graph::from_edges(
+            (0..self.n).map(|i| i.to_string()).collect(),
+            &edges,
+            Weights::Uniform,
+        )
+        .expect("generated edges are distinct and without self-loops");
+        let runs: Vec<Run> = self
+            .seeds
+            .iter()
+            .enumerate()
+            .map(|(c, s)| Run {
+                id: c.to_string(),
+                seeds: s.clone(),
+                draw: 0,
+            })
+            .collect();
+        let res = simulate_cpu(
+            &g,
+            &ThresholdSource::Fixed(self.theta.clone()),
+            &runs,
+            steps,
+            true,
+        );
+        (g, runs, res)
+    }
+
+    /// The features as the estimators take them.
+    pub fn features(&self) -> Features {
+        Features {
+            names: self.feature_names.clone(),
+            values: self.features.clone(),
+        }
+    }
 }
 
 fn undirected(pairs: impl IntoIterator<Item = (u32, u32)>) -> Vec<(u32, u32)> {

@@ -102,7 +102,12 @@ pub const ACTIVATE: KernelSpec = kernel(
 pub const COUNT: KernelSpec = kernel(
     "cascadia.threshold.count",
     include_str!("../../shaders/threshold/count.wgsl"),
-    &[Binding::Uniform, Binding::ReadWrite, Binding::ReadWrite, Binding::ReadWrite],
+    &[
+        Binding::Uniform,
+        Binding::ReadWrite,
+        Binding::ReadWrite,
+        Binding::ReadWrite,
+    ],
 );
 
 /// Longest edge loop of one spread invocation.

@@ -321,6 +321,17 @@ pub struct Activations {
 }
 
 impl Activations {
+    /// The activations of simulated runs (kept with `keep`), one cascade per run.
+    pub fn from_runs(
+        runs: &[super::simulate::Run],
+        results: &[super::simulate::RunResult],
+    ) -> Self {
+        Activations {
+            ids: runs.iter().map(|r| r.id.clone()).collect(),
+            rows: results.iter().map(|r| r.activations.clone()).collect(),
+        }
+    }
+
     /// Cascades.
     pub fn len(&self) -> usize {
         self.ids.len()
