@@ -15,6 +15,7 @@ pub const ALL_KERNELS: &[&KernelSpec] = &[
     &crate::influence::gpu::LINEAR_SCAN_BWD_APPLY,
     &crate::influence::gpu::RECURSION_Q,
     &crate::influence::gpu::RECURSION_M,
+    &crate::influence::gpu::tune::TUNE_AUC,
     &crate::netinf::gpu::GAINS,
     &crate::survival::gpu::TERM_RATES,
     &crate::survival::gpu::EM_UPDATE,

@@ -12,7 +12,7 @@ use cascadia::influence::{
 };
 use cascadia::io::atomic::OutputFile;
 use cascadia::io::{Format, ReadOptions, open_cascades};
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -79,13 +79,17 @@ pub(crate) enum FormatArg {
 /// Arguments of `cascadia influence`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  cascadia influence --input retweets.csv --preset paper --output tweets.csv --users-output users.csv"
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Example:\n  cascadia influence --input retweets.csv --preset paper --output tweets.csv --users-output users.csv\n  cascadia influence tune-decay --input retweets.csv --followers followers.csv --refine --output auc.csv"
 )]
 pub(crate) struct InfluenceArgs {
+    #[command(subcommand)]
+    command: Option<InfluenceCommand>,
     /// Input: a CSV file, a directory or glob of per-cascade CSV files, a .jsonl file, or - for
     /// standard input. Times are seconds (numbers) or RFC 3339 timestamps.
-    #[arg(long, short)]
-    input: String,
+    #[arg(long, short, required = true)]
+    input: Option<String>,
     /// Input format.
     #[arg(long, value_enum, default_value = "auto")]
     format: FormatArg,
@@ -244,7 +248,21 @@ impl InfluenceSink for Sink<'_> {
     }
 }
 
+#[derive(Debug, Subcommand)]
+enum InfluenceCommand {
+    /// Tune the decay r (Appendix D): the mean per-event AUC of Eq. 1's probabilities at
+    /// ranking the earlier authors the reposter follows, over a grid of r (and a refinement).
+    TuneDecay(super::tune::TuneArgs),
+}
+
 pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
+    if let Some(InfluenceCommand::TuneDecay(t)) = args.command {
+        return super::tune::run(t);
+    }
+    let input = args
+        .input
+        .clone()
+        .context("give --input (see cascadia influence --help)")?;
     let params = InfluenceValidParams::try_from(&args)?;
     args::threads(args.threads);
     let format = match args.format {
@@ -266,7 +284,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
     let backend = args::backend(args.backend, influence::auto_rule(&params), args.verbose)?;
     let software = backend.is_software();
     let backend_name = backend.describe();
-    let source = open_cascades(&args.input, format, options)?;
+    let source = open_cascades(&input, format, options)?;
 
     let out_path = args.output.clone().unwrap_or_else(|| PathBuf::from("-"));
     let mut outputs = Outputs::default();
@@ -310,7 +328,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
     let json = json!({
         "cascadia_version": env!("CARGO_PKG_VERSION"),
         "command": "influence",
-        "input": args.input,
+        "input": input,
         "backend": backend_name,
         "params": params,
         "dedupe_users": dedupe,

@@ -13,6 +13,7 @@ mod progress;
 mod survival;
 mod synth;
 mod threshold;
+mod tune;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

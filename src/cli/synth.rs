@@ -26,6 +26,9 @@ pub(crate) enum SynthCommand {
     /// The threshold model's benchmark world: graph (er|ba|ws|ff), features, thresholds
     /// (linear|linear-nonsat|quad|uniform), 5 % seeds and simulated activations.
     Threshold(super::threshold::SynthThresholdArgs),
+    /// Retweet cascades with parents drawn from Eq. 1 with a known decay r and the follower
+    /// list that `cascadia influence tune-decay` ranks against (reposters follow the reposted).
+    DecayCascades(super::tune::SynthDecayArgs),
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -504,6 +507,7 @@ pub(crate) fn run(cmd: SynthCommand) -> Result<ExitCode> {
         SynthCommand::Cascades(a) => cascades(a),
         SynthCommand::ActionLog(a) => action_log(a),
         SynthCommand::Threshold(a) => super::threshold::synth(a),
+        SynthCommand::DecayCascades(a) => super::tune::synth(a),
         SynthCommand::InfluenceCascades(a) => {
             anyhow::ensure!(
                 a.size_exponent > 0.0 && a.size_exponent.is_finite(),

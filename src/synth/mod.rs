@@ -4,6 +4,7 @@
 pub mod action_log;
 pub mod appendix_c;
 pub mod cascades;
+pub mod decay;
 pub mod graphs;
 pub mod influence;
 pub mod threshold;

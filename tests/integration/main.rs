@@ -23,4 +23,5 @@ mod properties;
 mod shaders;
 mod survival;
 mod threshold;
+mod tune;
 mod util;

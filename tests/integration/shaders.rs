@@ -113,6 +113,14 @@ fn uniform_structs_match_their_rust_mirrors() {
             k.name
         );
     }
+    assert_eq!(
+        wgsl_struct_size(
+            cascadia::influence::gpu::tune::TUNE_AUC.source,
+            "TuneParams"
+        ),
+        std::mem::size_of::<cascadia::influence::gpu::tune::TuneParams>(),
+        "TuneParams size"
+    );
     for k in [
         &cascadia::threshold::gpu::SEED,
         &cascadia::threshold::gpu::SPREAD,
@@ -133,6 +141,7 @@ fn only_the_exact_f64_kernels_need_f64() {
     // NetInf's gains and the survival model's EM sweeps are exact f64; the influence
     // kernels are f32.
     let f64_kernels = [
+        "cascadia.influence.tune_auc",
         "cascadia.netinf.gains",
         "cascadia.survival.term_rates",
         "cascadia.survival.em_update",

@@ -16,6 +16,7 @@
 mod linear;
 mod linear_scan;
 mod recursion;
+pub mod tune;
 
 pub use linear::{
     DEFAULT_SPLIT_EVENTS, F32_TOLERANCE, GPU_LINEAR_MAX_EVENTS, GPU_MAX_EVENTS, LINEAR,
