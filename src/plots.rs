@@ -240,3 +240,143 @@ mod tests {
         );
     }
 }
+
+/// A diverging colour for `v` in [−1, 1]: blue (−1) through white (0) to red (+1); light
+/// grey for NaN (no data).
+pub fn diverging(v: f64) -> [u8; 3] {
+    if v.is_nan() {
+        return [235, 235, 235];
+    }
+    let v = v.clamp(-1.0, 1.0);
+    let (r, g, b) = if v < 0.0 {
+        let f = -v;
+        (1.0 - 0.9 * f, 1.0 - 0.6 * f, 1.0)
+    } else {
+        (1.0, 1.0 - 0.8 * v, 1.0 - 0.85 * v)
+    };
+    [(r * 255.0).round() as u8, (g * 255.0).round() as u8, (b * 255.0).round() as u8]
+}
+
+/// A square heat map of `size × size` cells (`values[j * size + i]`: column i, row j from the
+/// bottom) on [0, 1]², coloured by [`diverging`], with a dashed horizontal line at `hline`
+/// (data units) labelled, axis labels and a colour legend.
+pub fn heatmap_svg(values: &[f64], size: usize, title: &str, x_label: &str, y_label: &str, hline: Option<(f64, &str)>, legend: (&str, &str)) -> String {
+    let (w, h, m) = (560.0, 520.0, 60.0);
+    let side = h - 1.6 * m;
+    let cell = side / size as f64;
+    let x0 = m;
+    let y0 = h - m;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(s, r#"<text x="{}" y="20" text-anchor="middle">{}</text>"#, x0 + side / 2.0, esc(title));
+    for j in 0..size {
+        for i in 0..size {
+            let [r, g, b] = diverging(values[j * size + i]);
+            let _ = writeln!(
+                s,
+                r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="rgb({r},{g},{b})"/>"#,
+                x0 + i as f64 * cell,
+                y0 - (j + 1) as f64 * cell,
+                cell + 0.3,
+                cell + 0.3
+            );
+        }
+    }
+    let _ = writeln!(s, r##"<rect x="{x0}" y="{}" width="{side}" height="{side}" fill="none" stroke="#333"/>"##, y0 - side);
+    for k in 0..=5 {
+        let f = f64::from(k) / 5.0;
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{f:.1}</text><text x="{:.1}" y="{:.1}" text-anchor="end">{f:.1}</text>"#,
+            x0 + f * side,
+            y0 + 16.0,
+            x0 - 6.0,
+            y0 - f * side + 4.0
+        );
+    }
+    if let Some((y, label)) = hline {
+        if y.is_finite() {
+            let yy = y0 - y * side;
+            let _ = writeln!(
+                s,
+                r##"<line x1="{x0}" y1="{yy:.2}" x2="{:.2}" y2="{yy:.2}" stroke="#444" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.2}" y="{:.2}" text-anchor="end" fill="#444">{}</text>"##,
+                x0 + side,
+                x0 + side - 4.0,
+                yy - 4.0,
+                esc(label)
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text><text x="16" y="{:.1}" transform="rotate(-90 16 {:.1})" text-anchor="middle">{}</text>"#,
+        x0 + side / 2.0,
+        h - 14.0,
+        esc(x_label),
+        y0 - side / 2.0,
+        y0 - side / 2.0,
+        esc(y_label)
+    );
+    // Legend: a vertical bar from −1 to +1.
+    let lx = x0 + side + 20.0;
+    for k in 0..40 {
+        let v = -1.0 + 2.0 * (f64::from(k) + 0.5) / 40.0;
+        let [r, g, b] = diverging(v);
+        let _ = writeln!(
+            s,
+            r#"<rect x="{lx:.1}" y="{:.2}" width="16" height="{:.2}" fill="rgb({r},{g},{b})"/>"#,
+            y0 - (f64::from(k) + 1.0) * side / 40.0,
+            side / 40.0 + 0.3
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}">+1 {}</text><text x="{:.1}" y="{:.1}">−1 {}</text>"#,
+        lx + 20.0,
+        y0 - side + 10.0,
+        esc(legend.1),
+        lx + 20.0,
+        y0,
+        esc(legend.0)
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The same heat map as a PNG raster (`scale` pixels per cell, top row = highest y; the
+/// horizontal line dashed in dark grey), without text: the SVG carries the labels.
+pub fn heatmap_png(values: &[f64], size: usize, scale: usize, hline: Option<f64>) -> Vec<u8> {
+    let side = size * scale;
+    let mut rgb = vec![0u8; side * side * 3];
+    for py in 0..side {
+        let j = size - 1 - py / scale;
+        for px in 0..side {
+            let c = diverging(values[j * size + px / scale]);
+            rgb[(py * side + px) * 3..(py * side + px) * 3 + 3].copy_from_slice(&c);
+        }
+    }
+    if let Some(y) = hline.filter(|y| y.is_finite()) {
+        let py = ((1.0 - y) * side as f64).round().clamp(0.0, side as f64 - 1.0) as usize;
+        for px in 0..side {
+            if (px / 6) % 2 == 0 {
+                for dy in 0..2usize {
+                    let row = (py + dy).min(side - 1);
+                    rgb[(row * side + px) * 3..(row * side + px) * 3 + 3].copy_from_slice(&[60, 60, 60]);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, side as u32, side as u32);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().expect("writing to memory");
+        w.write_image_data(&rgb).expect("writing to memory");
+    }
+    out
+}

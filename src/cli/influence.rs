@@ -253,11 +253,16 @@ enum InfluenceCommand {
     /// Tune the decay r (Appendix D): the mean per-event AUC of Eq. 1's probabilities at
     /// ranking the earlier authors the reposter follows, over a grid of r (and a refinement).
     TuneDecay(super::tune::TuneArgs),
+    /// Political behaviour and populations (Sec. 4 and 6): polarisation, engagement, parties,
+    /// botness populations with Welch tests against Human, and the polarisation map.
+    Politics(super::politics::PoliticsArgs),
 }
 
 pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
-    if let Some(InfluenceCommand::TuneDecay(t)) = args.command {
-        return super::tune::run(t);
+    match args.command {
+        Some(InfluenceCommand::TuneDecay(t)) => return super::tune::run(t),
+        Some(InfluenceCommand::Politics(p)) => return super::politics::run(p),
+        None => {}
     }
     let input = args
         .input

@@ -8,6 +8,7 @@ mod bench;
 mod influence;
 mod netinf;
 mod output;
+mod politics;
 mod probabilities;
 mod progress;
 mod survival;

@@ -29,6 +29,9 @@ pub(crate) enum SynthCommand {
     /// Retweet cascades with parents drawn from Eq. 1 with a known decay r and the follower
     /// list that `cascadia influence tune-decay` ranks against (reposters follow the reposted).
     DecayCascades(super::tune::SynthDecayArgs),
+    /// A #DebateNight-like world with planted effects: retweet cascades, tweets with partisan
+    /// hashtags, botness scores and populations (for `cascadia influence politics`).
+    Debate(super::politics::SynthDebateArgs),
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -508,6 +511,7 @@ pub(crate) fn run(cmd: SynthCommand) -> Result<ExitCode> {
         SynthCommand::ActionLog(a) => action_log(a),
         SynthCommand::Threshold(a) => super::threshold::synth(a),
         SynthCommand::DecayCascades(a) => super::tune::synth(a),
+        SynthCommand::Debate(a) => super::politics::synth(a),
         SynthCommand::InfluenceCascades(a) => {
             anyhow::ensure!(
                 a.size_exponent > 0.0 && a.size_exponent.is_finite(),

@@ -50,6 +50,7 @@ pub(crate) mod packing;
 mod pairwise;
 mod params;
 mod run;
+pub mod politics;
 pub mod tune;
 pub mod uniforms;
 mod users;

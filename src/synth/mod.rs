@@ -8,3 +8,4 @@ pub mod decay;
 pub mod graphs;
 pub mod influence;
 pub mod threshold;
+pub mod debate;

@@ -18,6 +18,7 @@ mod influence;
 mod netinf;
 mod netinf_gpu;
 mod oracle;
+mod politics;
 mod probabilities;
 mod properties;
 mod shaders;
