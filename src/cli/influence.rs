@@ -256,12 +256,16 @@ enum InfluenceCommand {
     /// Political behaviour and populations (Sec. 4 and 6): polarisation, engagement, parties,
     /// botness populations with Welch tests against Human, and the polarisation map.
     Politics(super::politics::PoliticsArgs),
+    /// The paper's Appendix C check: influence against the true reachable counts on
+    /// simulated cascades, with the truth's own split-half agreement and a sweep.
+    Validate(super::validate::ValidateArgs),
 }
 
 pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
     match args.command {
         Some(InfluenceCommand::TuneDecay(t)) => return super::tune::run(t),
         Some(InfluenceCommand::Politics(p)) => return super::politics::run(p),
+        Some(InfluenceCommand::Validate(v)) => return super::validate::run(v),
         None => {}
     }
     let input = args

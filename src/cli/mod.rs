@@ -15,6 +15,7 @@ mod survival;
 mod synth;
 mod threshold;
 mod tune;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

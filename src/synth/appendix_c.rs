@@ -24,6 +24,9 @@ pub struct GroundTruth {
     pub truth: Vec<f64>,
     /// Number of edges of the random graph.
     pub edges: usize,
+    /// The same means over the even and over the odd cascades: two independent samples of
+    /// the truth, whose agreement bounds what any estimate can reach.
+    pub truth_halves: [Vec<f64>; 2],
 }
 
 /// Simulates `cascades` cascades from node 0 over a random graph of `users` nodes.
@@ -46,6 +49,8 @@ pub fn ground_truth(users: usize, cascades: usize, max_edges: usize, seed: u64) 
     let mut set = CascadeSet::new();
     let mut sum = vec![0.0; n];
     let mut count = vec![0u32; n];
+    let mut half_sum = [vec![0.0; n], vec![0.0; n]];
+    let mut half_count = [vec![0u32; n], vec![0u32; n]];
     let mut dist = vec![f64::INFINITY; n];
     let mut parent = vec![usize::MAX; n];
     for c in 0..cascades {
@@ -81,6 +86,8 @@ pub fn ground_truth(users: usize, cascades: usize, max_edges: usize, seed: u64) 
         for &u in &order {
             sum[u] += reach[u];
             count[u] += 1;
+            half_sum[c % 2][u] += reach[u];
+            half_count[c % 2][u] += 1;
             set.push_valid(
                 dist[u],
                 1.0,
@@ -89,15 +96,17 @@ pub fn ground_truth(users: usize, cascades: usize, max_edges: usize, seed: u64) 
         }
         set.finish_cascade(Dedupe::None);
     }
-    let truth = sum
-        .iter()
-        .zip(&count)
-        .map(|(&s, &k)| if k == 0 { f64::NAN } else { s / f64::from(k) })
-        .collect();
+    let mean = |sum: &[f64], count: &[u32]| -> Vec<f64> {
+        sum.iter()
+            .zip(count)
+            .map(|(&s, &k)| if k == 0 { f64::NAN } else { s / f64::from(k) })
+            .collect()
+    };
     GroundTruth {
         cascades: set,
-        truth,
+        truth: mean(&sum, &count),
         edges: m,
+        truth_halves: [mean(&half_sum[0], &half_count[0]), mean(&half_sum[1], &half_count[1])],
     }
 }
 

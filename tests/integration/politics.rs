@@ -112,3 +112,20 @@ fn bad_inputs_are_located() {
     assert!(err.contains("c.csv:2: field `dem`"), "{err}");
     assert!(!out.join("profiles.csv").exists(), "no partial report");
 }
+
+#[test]
+fn appendix_c_validation_runs_and_reports() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("appc");
+    cascadia()
+        .args(["influence", "validate", "--synthetic", "--users", "300", "--cascades", "300", "--max-edges", "3000", "--plot", "--output-dir"])
+        .arg(&out)
+        .assert()
+        .success();
+    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let rho = s["spearman"].as_f64().unwrap();
+    assert!(rho > 0.6, "Spearman {rho}");
+    assert!(s["truth_split_half"].as_f64().unwrap().is_finite());
+    assert!(out.join("influence_vs_truth.svg").exists() && out.join("points.csv").exists());
+    cascadia().args(["influence", "validate", "--output-dir"]).arg(&out).assert().code(2);
+}
