@@ -192,55 +192,6 @@ pub fn pr_svg(curve: &[PrPoint], title: &str) -> String {
     plot.svg()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_pr_plot_has_its_curve_axes_and_escaped_title() {
-        let curve = crate::metrics::edges::precision_recall(&[true, false, true], 4);
-        let svg = pr_svg(&curve, "a<b & c");
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
-        assert!(svg.contains("a&lt;b &amp; c"), "title escaped");
-        assert!(svg.contains(">recall<") && svg.contains(">precision<"));
-        assert_eq!(svg.matches("<polyline").count(), 1);
-        // Three points: (0.25, 1), (0.25, 0.5), (0.5, 0.667) on a 405 x 325 plot area from (50, 350).
-        assert!(
-            svg.contains(r#"points="151.25,25.00 151.25,187.50 252.50,133.33""#),
-            "{svg}"
-        );
-        assert!(!svg.contains("stroke-dasharray"), "no diagonal");
-    }
-
-    #[test]
-    fn several_series_get_a_legend_and_ranges_scale() {
-        let mut p = LinePlot::unit("ROC", "false positive rate", "true positive rate");
-        p.diagonal = true;
-        p.x_range = (0.0, 100.0);
-        for (label, pts) in [
-            ("static", vec![(0.0, 0.0), (100.0, 1.0)]),
-            ("CT", vec![(50.0, 0.5)]),
-        ] {
-            p.series.push(Series {
-                label: label.into(),
-                points: pts,
-            });
-        }
-        let svg = p.svg();
-        assert_eq!(svg.matches("<polyline").count(), 2);
-        assert!(svg.contains(">static<") && svg.contains(">CT<"), "legend");
-        assert!(svg.contains("stroke-dasharray"), "diagonal");
-        assert!(
-            svg.contains(">100<") && svg.contains(">0.4<"),
-            "tick labels: {svg}"
-        );
-        assert!(
-            svg.contains(r#"points="50.00,350.00 455.00,25.00""#),
-            "scaled x: {svg}"
-        );
-    }
-}
-
 /// A diverging colour for `v` in [−1, 1]: blue (−1) through white (0) to red (+1); light
 /// grey for NaN (no data).
 pub fn diverging(v: f64) -> [u8; 3] {
@@ -254,13 +205,25 @@ pub fn diverging(v: f64) -> [u8; 3] {
     } else {
         (1.0, 1.0 - 0.8 * v, 1.0 - 0.85 * v)
     };
-    [(r * 255.0).round() as u8, (g * 255.0).round() as u8, (b * 255.0).round() as u8]
+    [
+        (r * 255.0).round() as u8,
+        (g * 255.0).round() as u8,
+        (b * 255.0).round() as u8,
+    ]
 }
 
 /// A square heat map of `size × size` cells (`values[j * size + i]`: column i, row j from the
 /// bottom) on [0, 1]², coloured by [`diverging`], with a dashed horizontal line at `hline`
 /// (data units) labelled, axis labels and a colour legend.
-pub fn heatmap_svg(values: &[f64], size: usize, title: &str, x_label: &str, y_label: &str, hline: Option<(f64, &str)>, legend: (&str, &str)) -> String {
+pub fn heatmap_svg(
+    values: &[f64],
+    size: usize,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    hline: Option<(f64, &str)>,
+    legend: (&str, &str),
+) -> String {
     let (w, h, m) = (560.0, 520.0, 60.0);
     let side = h - 1.6 * m;
     let cell = side / size as f64;
@@ -272,7 +235,12 @@ pub fn heatmap_svg(values: &[f64], size: usize, title: &str, x_label: &str, y_la
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
     );
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(s, r#"<text x="{}" y="20" text-anchor="middle">{}</text>"#, x0 + side / 2.0, esc(title));
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="20" text-anchor="middle">{}</text>"#,
+        x0 + side / 2.0,
+        esc(title)
+    );
     for j in 0..size {
         for i in 0..size {
             let [r, g, b] = diverging(values[j * size + i]);
@@ -286,7 +254,11 @@ pub fn heatmap_svg(values: &[f64], size: usize, title: &str, x_label: &str, y_la
             );
         }
     }
-    let _ = writeln!(s, r##"<rect x="{x0}" y="{}" width="{side}" height="{side}" fill="none" stroke="#333"/>"##, y0 - side);
+    let _ = writeln!(
+        s,
+        r##"<rect x="{x0}" y="{}" width="{side}" height="{side}" fill="none" stroke="#333"/>"##,
+        y0 - side
+    );
     for k in 0..=5 {
         let f = f64::from(k) / 5.0;
         let _ = writeln!(
@@ -360,12 +332,15 @@ pub fn heatmap_png(values: &[f64], size: usize, scale: usize, hline: Option<f64>
         }
     }
     if let Some(y) = hline.filter(|y| y.is_finite()) {
-        let py = ((1.0 - y) * side as f64).round().clamp(0.0, side as f64 - 1.0) as usize;
+        let py = ((1.0 - y) * side as f64)
+            .round()
+            .clamp(0.0, side as f64 - 1.0) as usize;
         for px in 0..side {
             if (px / 6) % 2 == 0 {
                 for dy in 0..2usize {
                     let row = (py + dy).min(side - 1);
-                    rgb[(row * side + px) * 3..(row * side + px) * 3 + 3].copy_from_slice(&[60, 60, 60]);
+                    rgb[(row * side + px) * 3..(row * side + px) * 3 + 3]
+                        .copy_from_slice(&[60, 60, 60]);
                 }
             }
         }
@@ -379,4 +354,53 @@ pub fn heatmap_png(values: &[f64], size: usize, scale: usize, hline: Option<f64>
         w.write_image_data(&rgb).expect("writing to memory");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pr_plot_has_its_curve_axes_and_escaped_title() {
+        let curve = crate::metrics::edges::precision_recall(&[true, false, true], 4);
+        let svg = pr_svg(&curve, "a<b & c");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
+        assert!(svg.contains("a&lt;b &amp; c"), "title escaped");
+        assert!(svg.contains(">recall<") && svg.contains(">precision<"));
+        assert_eq!(svg.matches("<polyline").count(), 1);
+        // Three points: (0.25, 1), (0.25, 0.5), (0.5, 0.667) on a 405 x 325 plot area from (50, 350).
+        assert!(
+            svg.contains(r#"points="151.25,25.00 151.25,187.50 252.50,133.33""#),
+            "{svg}"
+        );
+        assert!(!svg.contains("stroke-dasharray"), "no diagonal");
+    }
+
+    #[test]
+    fn several_series_get_a_legend_and_ranges_scale() {
+        let mut p = LinePlot::unit("ROC", "false positive rate", "true positive rate");
+        p.diagonal = true;
+        p.x_range = (0.0, 100.0);
+        for (label, pts) in [
+            ("static", vec![(0.0, 0.0), (100.0, 1.0)]),
+            ("CT", vec![(50.0, 0.5)]),
+        ] {
+            p.series.push(Series {
+                label: label.into(),
+                points: pts,
+            });
+        }
+        let svg = p.svg();
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains(">static<") && svg.contains(">CT<"), "legend");
+        assert!(svg.contains("stroke-dasharray"), "diagonal");
+        assert!(
+            svg.contains(">100<") && svg.contains(">0.4<"),
+            "tick labels: {svg}"
+        );
+        assert!(
+            svg.contains(r#"points="50.00,350.00 455.00,25.00""#),
+            "scaled x: {svg}"
+        );
+    }
 }

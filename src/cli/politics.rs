@@ -14,7 +14,9 @@ use super::output::Outputs;
 
 /// Arguments of `cascadia influence politics`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  cascadia influence politics --users users.csv --tweets tweets.csv --partisan-hashtags ../shared/fixtures/debatenight/partisan-hashtags.csv --botness botness.csv --output-dir report/ --plot")]
+#[command(
+    after_help = "Example:\n  cascadia influence politics --users users.csv --tweets tweets.csv --partisan-hashtags ../shared/fixtures/debatenight/partisan-hashtags.csv --botness botness.csv --output-dir report/ --plot"
+)]
 pub(crate) struct PoliticsArgs {
     /// `users.csv` of `cascadia influence --users-output` (user_id,influence,percentile,...).
     #[arg(long)]
@@ -70,9 +72,20 @@ fn num(v: f64) -> String {
 }
 
 pub(crate) fn run(a: PoliticsArgs) -> Result<ExitCode> {
-    let th = Thresholds { democrat: a.democrat, republican: a.republican, human: a.human, bot: a.bot };
-    ensure!((0.0..=1.0).contains(&th.democrat) && (0.0..=1.0).contains(&th.republican), "--democrat and --republican must be in [0, 1]");
-    ensure!((0.0..=1.0).contains(&th.human) && (0.0..=1.0).contains(&th.bot) && th.human < th.bot, "--human and --bot must be in [0, 1] with human < bot");
+    let th = Thresholds {
+        democrat: a.democrat,
+        republican: a.republican,
+        human: a.human,
+        bot: a.bot,
+    };
+    ensure!(
+        (0.0..=1.0).contains(&th.democrat) && (0.0..=1.0).contains(&th.republican),
+        "--democrat and --republican must be in [0, 1]"
+    );
+    ensure!(
+        (0.0..=1.0).contains(&th.human) && (0.0..=1.0).contains(&th.bot) && th.human < th.bot,
+        "--human and --bot must be in [0, 1] with human < bot"
+    );
     let users = politics::read_users(&a.users)?;
     if users.is_empty() {
         bail!("{}: no users", a.users.display());
@@ -81,12 +94,18 @@ pub(crate) fn run(a: PoliticsArgs) -> Result<ExitCode> {
     let counts = match (&a.hashtag_counts, &a.tweets) {
         (Some(p), _) => politics::read_counts(p)?,
         (None, Some(t)) => {
-            let list = politics::read_partisan(a.partisan_hashtags.as_ref().expect("clap requires it"))?;
+            let list =
+                politics::read_partisan(a.partisan_hashtags.as_ref().expect("clap requires it"))?;
             politics::count_tweets(t, &list, &mut stats)?
         }
         (None, None) => unreachable!("clap requires one"),
     };
-    let botness = a.botness.as_ref().map(|p| politics::read_botness(p)).transpose()?.unwrap_or_default();
+    let botness = a
+        .botness
+        .as_ref()
+        .map(|p| politics::read_botness(p))
+        .transpose()?
+        .unwrap_or_default();
     let prof = politics::profiles(&users, &counts, &botness, &th, &mut stats);
     let pops = politics::populations(&prof);
     std::fs::create_dir_all(&a.output_dir).map_err(|e| cascadia::Error::io(&a.output_dir, e))?;
@@ -94,7 +113,10 @@ pub(crate) fn run(a: PoliticsArgs) -> Result<ExitCode> {
     let mut outputs = Outputs::default();
     outputs.write(&d("profiles.csv"), |w| {
         use std::io::Write;
-        writeln!(w, "user_id,influence,percentile,dem,rep,polarisation,engagement,party,botness,population")?;
+        writeln!(
+            w,
+            "user_id,influence,percentile,dem,rep,polarisation,engagement,party,botness,population"
+        )?;
         for p in &prof {
             writeln!(
                 w,
@@ -158,9 +180,13 @@ pub(crate) fn run(a: PoliticsArgs) -> Result<ExitCode> {
             Some((bot_y, &format!("bot threshold ζ = {}", th.bot))),
             ("Democrat", "Republican"),
         );
-        outputs.write(&d("polarisation_map.svg"), |w| std::io::Write::write_all(w, svg.as_bytes()))?;
+        outputs.write(&d("polarisation_map.svg"), |w| {
+            std::io::Write::write_all(w, svg.as_bytes())
+        })?;
         let png = heatmap_png(&map, 60, 8, Some(bot_y));
-        outputs.write(&d("polarisation_map.png"), |w| std::io::Write::write_all(w, &png))?;
+        outputs.write(&d("polarisation_map.png"), |w| {
+            std::io::Write::write_all(w, &png)
+        })?;
     }
     outputs.commit()?;
     if !a.quiet {
@@ -188,8 +214,16 @@ pub(crate) fn run(a: PoliticsArgs) -> Result<ExitCode> {
                 r.party,
                 r.users,
                 r.mean_influence,
-                if r.ratio_to_human.is_nan() { "-".into() } else { format!("{:.2}", r.ratio_to_human) },
-                if r.p_value_vs_human.is_nan() { "-".into() } else { format!("{:.2e}", r.p_value_vs_human) }
+                if r.ratio_to_human.is_nan() {
+                    "-".into()
+                } else {
+                    format!("{:.2}", r.ratio_to_human)
+                },
+                if r.p_value_vs_human.is_nan() {
+                    "-".into()
+                } else {
+                    format!("{:.2e}", r.p_value_vs_human)
+                }
             );
         }
     }
@@ -200,25 +234,40 @@ pub(crate) fn run(a: PoliticsArgs) -> Result<ExitCode> {
 fn plots(prof: &[Profile], th: &Thresholds) -> Vec<(String, String)> {
     let mut out = Vec::new();
     // CCDF of influence per population (log10 axes; influence > 0).
-    let mut ccdf = LinePlot::unit("CCDF of user influence by population", "log10 φ(u)", "log10 P(Φ ≥ φ)");
+    let mut ccdf = LinePlot::unit(
+        "CCDF of user influence by population",
+        "log10 φ(u)",
+        "log10 P(Φ ≥ φ)",
+    );
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     let mut ymin = 0.0f64;
     for pop in ["human", "bot", "protected", "suspended"] {
-        let mut v: Vec<f64> = prof.iter().filter(|p| p.population == pop && p.influence > 0.0).map(|p| p.influence).collect();
+        let mut v: Vec<f64> = prof
+            .iter()
+            .filter(|p| p.population == pop && p.influence > 0.0)
+            .map(|p| p.influence)
+            .collect();
         if v.is_empty() {
             continue;
         }
         v.sort_by(f64::total_cmp);
         let n = v.len() as f64;
-        let pts: Vec<(f64, f64)> = v.iter().enumerate().map(|(i, &x)| (x.log10(), ((n - i as f64) / n).log10())).collect();
+        let pts: Vec<(f64, f64)> = v
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (x.log10(), ((n - i as f64) / n).log10()))
+            .collect();
         for p in &pts {
             lo = lo.min(p.0);
             hi = hi.max(p.0);
             ymin = ymin.min(p.1);
         }
         let mean = v.iter().sum::<f64>() / n;
-        ccdf.series.push(Series { label: format!("{pop} (mean {mean:.3})"), points: pts });
+        ccdf.series.push(Series {
+            label: format!("{pop} (mean {mean:.3})"),
+            points: pts,
+        });
     }
     if lo.is_finite() && hi > lo {
         ccdf.x_range = (lo, hi);
@@ -226,7 +275,11 @@ fn plots(prof: &[Profile], th: &Thresholds) -> Vec<(String, String)> {
         out.push(("influence_ccdf.svg".into(), ccdf.svg()));
     }
     // Density of polarisation (histogram of 40 bins over [−1, 1]).
-    let pol: Vec<f64> = prof.iter().filter(|p| !p.polarisation.is_nan()).map(|p| p.polarisation).collect();
+    let pol: Vec<f64> = prof
+        .iter()
+        .filter(|p| !p.polarisation.is_nan())
+        .map(|p| p.polarisation)
+        .collect();
     if !pol.is_empty() {
         let bins = 40;
         let mut h = vec![0.0; bins];
@@ -234,29 +287,62 @@ fn plots(prof: &[Profile], th: &Thresholds) -> Vec<(String, String)> {
             h[(((x + 1.0) / 2.0 * bins as f64) as usize).min(bins - 1)] += 1.0;
         }
         let width = 2.0 / bins as f64;
-        let pts: Vec<(f64, f64)> = h.iter().enumerate().map(|(i, &c)| (-1.0 + (i as f64 + 0.5) * width, c / (pol.len() as f64 * width))).collect();
+        let pts: Vec<(f64, f64)> = h
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                (
+                    -1.0 + (i as f64 + 0.5) * width,
+                    c / (pol.len() as f64 * width),
+                )
+            })
+            .collect();
         let ymax = pts.iter().fold(0.0f64, |a, p| a.max(p.1));
-        let mut dens = LinePlot::unit("density of political polarisation P", "P = (rep − dem)/(rep + dem)", "density");
+        let mut dens = LinePlot::unit(
+            "density of political polarisation P",
+            "P = (rep − dem)/(rep + dem)",
+            "density",
+        );
         dens.x_range = (-1.0, 1.0);
         dens.y_range = (0.0, ymax * 1.05);
-        dens.series.push(Series { label: "P".into(), points: pts });
+        dens.series.push(Series {
+            label: "P".into(),
+            points: pts,
+        });
         out.push(("polarisation_density.svg".into(), dens.svg()));
     }
     // P(party | φ%): 10 bins of the influence percentile, among polarised users.
-    let mut party = LinePlot::unit("P(party | φ%) among polarised users", "user influence φ(u)%", "share");
-    for (label, want) in [("Democrat", Party::Democrat), ("Republican", Party::Republican)] {
+    let mut party = LinePlot::unit(
+        "P(party | φ%) among polarised users",
+        "user influence φ(u)%",
+        "share",
+    );
+    for (label, want) in [
+        ("Democrat", Party::Democrat),
+        ("Republican", Party::Republican),
+    ] {
         let mut pts = Vec::new();
         for b in 0..10 {
             let (a, z) = (f64::from(b) / 10.0, f64::from(b + 1) / 10.0);
             let inside: Vec<&Profile> = prof
                 .iter()
-                .filter(|p| matches!(p.party, Party::Democrat | Party::Republican) && p.percentile >= a && (p.percentile < z || (b == 9 && p.percentile <= 1.0)))
+                .filter(|p| {
+                    matches!(p.party, Party::Democrat | Party::Republican)
+                        && p.percentile >= a
+                        && (p.percentile < z || (b == 9 && p.percentile <= 1.0))
+                })
                 .collect();
             if !inside.is_empty() {
-                pts.push(((a + z) / 2.0, inside.iter().filter(|p| p.party == want).count() as f64 / inside.len() as f64));
+                pts.push((
+                    (a + z) / 2.0,
+                    inside.iter().filter(|p| p.party == want).count() as f64 / inside.len() as f64,
+                ));
             }
         }
-        party.series.push(Series { label: label.into(), points: pts });
+        party.series.push(Series {
+            label: label.into(),
+            points: pts,
+        });
     }
     out.push(("party_by_influence.svg".into(), party.svg()));
     let _ = th;
@@ -273,7 +359,10 @@ pub(crate) struct SynthDebateArgs {
     #[arg(long, default_value_t = 6000)]
     cascades: usize,
     /// The partisan hashtag list to draw from by frequency (hashtag,party,frequency).
-    #[arg(long, default_value = "../shared/fixtures/debatenight/partisan-hashtags.csv")]
+    #[arg(
+        long,
+        default_value = "../shared/fixtures/debatenight/partisan-hashtags.csv"
+    )]
     partisan_hashtags: PathBuf,
     /// Seed.
     #[arg(long, default_value_t = 1)]
@@ -285,10 +374,17 @@ pub(crate) struct SynthDebateArgs {
 
 pub(crate) fn synth(a: SynthDebateArgs) -> Result<ExitCode> {
     use cascadia::synth::debate::{DebateConfig, debate};
-    ensure!(a.users >= 10 && a.cascades >= 1, "--users >= 10 and --cascades >= 1");
+    ensure!(
+        a.users >= 10 && a.cascades >= 1,
+        "--users >= 10 and --cascades >= 1"
+    );
     let t = cascadia::io::table::Table::open(&a.partisan_hashtags)?;
     let hint = "the partisan list is `hashtag,party,frequency`";
-    let (ch, cp, cf) = (t.column("hashtag", hint)?, t.column("party", hint)?, t.column("frequency", hint)?);
+    let (ch, cp, cf) = (
+        t.column("hashtag", hint)?,
+        t.column("party", hint)?,
+        t.column("frequency", hint)?,
+    );
     let (mut dem, mut rep) = (Vec::new(), Vec::new());
     t.for_each(|r| {
         let f = r.f64(cf, false)?;
@@ -299,8 +395,20 @@ pub(crate) fn synth(a: SynthDebateArgs) -> Result<ExitCode> {
         }
         Ok(())
     })?;
-    ensure!(!dem.is_empty() && !rep.is_empty(), "{}: needs democrat and republican hashtags", a.partisan_hashtags.display());
-    let w = debate(&DebateConfig { users: a.users, cascades: a.cascades, seed: a.seed }, &dem, &rep);
+    ensure!(
+        !dem.is_empty() && !rep.is_empty(),
+        "{}: needs democrat and republican hashtags",
+        a.partisan_hashtags.display()
+    );
+    let w = debate(
+        &DebateConfig {
+            users: a.users,
+            cascades: a.cascades,
+            seed: a.seed,
+        },
+        &dem,
+        &rep,
+    );
     std::fs::create_dir_all(&a.output_dir).map_err(|e| cascadia::Error::io(&a.output_dir, e))?;
     let d = |name: &str| a.output_dir.join(name);
     let mut outputs = Outputs::default();

@@ -19,7 +19,9 @@ use super::output::Outputs;
 
 /// Arguments of `cascadia influence validate`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  cascadia influence validate --synthetic --users 1000 --cascades 1000 --output-dir appc/ --plot --sweep")]
+#[command(
+    after_help = "Example:\n  cascadia influence validate --synthetic --users 1000 --cascades 1000 --output-dir appc/ --plot --sweep"
+)]
 pub(crate) struct ValidateArgs {
     /// Simulate the paper's Appendix C data (random graph, Weibull rates, shortest-path-tree
     /// cascades from one source) and compare user influence with the true reachable counts.
@@ -64,8 +66,12 @@ fn preset(p: PresetArg) -> Preset {
     }
 }
 
-/// (φ, truth, split-half truths) of the users reached at least once, in user order.
-fn influence_vs_truth(gt: &GroundTruth, p: Preset, r: f64) -> Result<(Vec<u32>, Vec<f64>, Vec<f64>, f64)> {
+/// Users reached at least once (in user order), their φ and truth, and the truth's
+/// split-half Spearman.
+type VsTruth = (Vec<u32>, Vec<f64>, Vec<f64>, f64);
+
+/// [`VsTruth`] of a simulated data set.
+fn influence_vs_truth(gt: &GroundTruth, p: Preset, r: f64) -> Result<VsTruth> {
     let params = InfluenceParams::preset(p).decay_per_s(r).check()?;
     let mut agg = UserAggregator::new();
     for c in gt.cascades.iter() {
@@ -92,10 +98,21 @@ fn influence_vs_truth(gt: &GroundTruth, p: Preset, r: f64) -> Result<(Vec<u32>, 
 
 pub(crate) fn run(a: ValidateArgs) -> Result<ExitCode> {
     ensure!(a.synthetic, "only --synthetic validation exists");
-    ensure!(a.users >= 2 && a.cascades >= 2, "--users and --cascades must be at least 2");
-    ensure!(a.decay >= 0.0 && a.decay.is_finite(), "--decay must be >= 0");
+    ensure!(
+        a.users >= 2 && a.cascades >= 2,
+        "--users and --cascades must be at least 2"
+    );
+    ensure!(
+        a.decay >= 0.0 && a.decay.is_finite(),
+        "--decay must be >= 0"
+    );
     let p = preset(a.preset);
-    let gt = ground_truth(a.users, a.cascades, a.max_edges.unwrap_or(usize::MAX), a.seed);
+    let gt = ground_truth(
+        a.users,
+        a.cascades,
+        a.max_edges.unwrap_or(usize::MAX),
+        a.seed,
+    );
     let (ids, phi, truth, split) = influence_vs_truth(&gt, p, a.decay)?;
     let rho = spearman(&phi, &truth).unwrap_or(f64::NAN);
     std::fs::create_dir_all(&a.output_dir).map_err(|e| cascadia::Error::io(&a.output_dir, e))?;
@@ -104,7 +121,10 @@ pub(crate) fn run(a: ValidateArgs) -> Result<ExitCode> {
     let mut outputs = Outputs::default();
     outputs.write(&d("points.csv"), |w| {
         use std::io::Write;
-        writeln!(w, "user,influence,truth,influence_percentile,truth_percentile")?;
+        writeln!(
+            w,
+            "user,influence,truth,influence_percentile,truth_percentile"
+        )?;
         for i in 0..ids.len() {
             writeln!(w, "{},{},{},{},{}", ids[i], phi[i], truth[i], pp[i], tp[i])?;
         }
@@ -118,9 +138,14 @@ pub(crate) fn run(a: ValidateArgs) -> Result<ExitCode> {
         );
         plot.markers = true;
         plot.diagonal = true;
-        plot.series.push(Series { label: "users".into(), points: tp.iter().copied().zip(pp.iter().copied()).collect() });
+        plot.series.push(Series {
+            label: "users".into(),
+            points: tp.iter().copied().zip(pp.iter().copied()).collect(),
+        });
         let svg = plot.svg();
-        outputs.write(&d("influence_vs_truth.svg"), |w| std::io::Write::write_all(w, svg.as_bytes()))?;
+        outputs.write(&d("influence_vs_truth.svg"), |w| {
+            std::io::Write::write_all(w, svg.as_bytes())
+        })?;
     }
     let mut sweep_rows = Vec::new();
     if a.sweep {
@@ -139,13 +164,18 @@ pub(crate) fn run(a: ValidateArgs) -> Result<ExitCode> {
         }
         outputs.write(&d("sweep.csv"), |w| {
             use std::io::Write;
-            writeln!(w, "cascades,edge_cap,edges,r,users_reached,spearman,truth_split_half")?;
+            writeln!(
+                w,
+                "cascades,edge_cap,edges,r,users_reached,spearman,truth_split_half"
+            )?;
             for s in &sweep_rows {
                 writeln!(
                     w,
                     "{},{},{},{},{},{},{}",
                     s["cascades"],
-                    s["edge_cap"].as_u64().map_or("none".to_string(), |c| c.to_string()),
+                    s["edge_cap"]
+                        .as_u64()
+                        .map_or("none".to_string(), |c| c.to_string()),
                     s["edges"],
                     s["r"],
                     s["users_reached"],
@@ -173,7 +203,11 @@ pub(crate) fn run(a: ValidateArgs) -> Result<ExitCode> {
     for s in &sweep_rows {
         eprintln!(
             "  cascades {:>5}  edges {:>7}  r {:>5}  Spearman {:.3}  split-half {:.3}",
-            s["cascades"], s["edges"], s["r"], s["spearman"].as_f64().unwrap_or(f64::NAN), s["truth_split_half"].as_f64().unwrap_or(f64::NAN)
+            s["cascades"],
+            s["edges"],
+            s["r"],
+            s["spearman"].as_f64().unwrap_or(f64::NAN),
+            s["truth_split_half"].as_f64().unwrap_or(f64::NAN)
         );
     }
     Ok(ExitCode::SUCCESS)

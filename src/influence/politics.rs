@@ -28,7 +28,12 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { democrat: 0.4, republican: 0.4, human: 0.2, bot: 0.6 }
+        Thresholds {
+            democrat: 0.4,
+            republican: 0.4,
+            human: 0.2,
+            bot: 0.6,
+        }
     }
 }
 
@@ -105,8 +110,13 @@ pub struct Unmatched {
 /// A missing column, a bad number, a repeated user: with file and line.
 pub fn read_users(path: &Path) -> Result<Vec<(String, f64, f64)>> {
     let t = Table::open(path)?;
-    let hint = "users.csv is cascadia influence's --users-output (user_id,influence,percentile,...)";
-    let (cu, ci, cp) = (t.column("user_id", hint)?, t.column("influence", hint)?, t.column("percentile", hint)?);
+    let hint =
+        "users.csv is cascadia influence's --users-output (user_id,influence,percentile,...)";
+    let (cu, ci, cp) = (
+        t.column("user_id", hint)?,
+        t.column("influence", hint)?,
+        t.column("percentile", hint)?,
+    );
     let mut out = Vec::new();
     let mut seen: FxHashMap<String, u64> = FxHashMap::default();
     t.for_each(|r| {
@@ -134,7 +144,14 @@ pub fn read_partisan(path: &Path) -> Result<FxHashMap<String, Party>> {
         let party = match r.text(cp).to_ascii_lowercase().as_str() {
             "democrat" | "dem" => Party::Democrat,
             "republican" | "rep" => Party::Republican,
-            other => return Err(r.error(cp, InputErrorKind::Layout(format!("party {other:?}: expected democrat or republican")))),
+            other => {
+                return Err(r.error(
+                    cp,
+                    InputErrorKind::Layout(format!(
+                        "party {other:?}: expected democrat or republican"
+                    )),
+                ));
+            }
         };
         m.insert(normalise_tag(r.text(ch)), party);
         Ok(())
@@ -154,7 +171,11 @@ pub fn normalise_tag(tag: &str) -> String {
 pub fn read_counts(path: &Path) -> Result<FxHashMap<String, (u64, u64)>> {
     let t = Table::open(path)?;
     let hint = "counts are `user_id,dem,rep` (non-negative integers)";
-    let (cu, cd, cr) = (t.column("user_id", hint)?, t.column("dem", hint)?, t.column("rep", hint)?);
+    let (cu, cd, cr) = (
+        t.column("user_id", hint)?,
+        t.column("dem", hint)?,
+        t.column("rep", hint)?,
+    );
     let mut m = FxHashMap::default();
     let mut line_of: FxHashMap<String, u64> = FxHashMap::default();
     t.for_each(|r| {
@@ -164,7 +185,13 @@ pub fn read_counts(path: &Path) -> Result<FxHashMap<String, (u64, u64)>> {
         }
         let count = |c: usize| -> Result<u64> {
             r.text(c).parse::<u64>().map_err(|_| {
-                r.error(c, InputErrorKind::Layout(format!("count {:?}: expected a non-negative integer", r.text(c))))
+                r.error(
+                    c,
+                    InputErrorKind::Layout(format!(
+                        "count {:?}: expected a non-negative integer",
+                        r.text(c)
+                    )),
+                )
             })
         };
         m.insert(id, (count(cd)?, count(cr)?));
@@ -178,7 +205,11 @@ pub fn read_counts(path: &Path) -> Result<FxHashMap<String, (u64, u64)>> {
 ///
 /// # Errors
 /// A missing column or a bad row, located.
-pub fn count_tweets(path: &Path, list: &FxHashMap<String, Party>, stats: &mut Unmatched) -> Result<FxHashMap<String, (u64, u64)>> {
+pub fn count_tweets(
+    path: &Path,
+    list: &FxHashMap<String, Party>,
+    stats: &mut Unmatched,
+) -> Result<FxHashMap<String, (u64, u64)>> {
     let t = Table::open(path)?;
     let hint = "tweets are `user_id,hashtags` (hashtags separated by spaces or |)";
     let (cu, ch) = (t.column("user_id", hint)?, t.column("hashtags", hint)?);
@@ -220,10 +251,17 @@ pub fn read_botness(path: &Path) -> Result<FxHashMap<String, (f64, Option<String
         if let Some(first) = line_of.insert(id.clone(), r.line) {
             return Err(r.row_error(format!("user {id:?} appears twice (first on line {first})")));
         }
-        let pop = cpop.map(|c| r.text(c).to_ascii_lowercase()).filter(|s| !s.is_empty());
+        let pop = cpop
+            .map(|c| r.text(c).to_ascii_lowercase())
+            .filter(|s| !s.is_empty());
         if let Some(p) = &pop {
             if p != "protected" && p != "suspended" {
-                return Err(r.error(cpop.expect("present"), InputErrorKind::Layout(format!("population {p:?}: expected protected, suspended or empty"))));
+                return Err(r.error(
+                    cpop.expect("present"),
+                    InputErrorKind::Layout(format!(
+                        "population {p:?}: expected protected, suspended or empty"
+                    )),
+                ));
             }
         }
         let b = if r.text(cb).is_empty() && pop.is_some() {
@@ -231,7 +269,10 @@ pub fn read_botness(path: &Path) -> Result<FxHashMap<String, (f64, Option<String
         } else {
             let b = r.f64(cb, false)?;
             if !(0.0..=1.0).contains(&b) {
-                return Err(r.error(cb, InputErrorKind::Layout(format!("botness {b} is outside [0, 1]"))));
+                return Err(r.error(
+                    cb,
+                    InputErrorKind::Layout(format!("botness {b} is outside [0, 1]")),
+                ));
             }
             b
         };
@@ -250,14 +291,24 @@ pub fn profiles(
     stats: &mut Unmatched,
 ) -> Vec<Profile> {
     let known: FxHashMap<&str, ()> = users.iter().map(|u| (u.0.as_str(), ())).collect();
-    stats.count_rows_unknown_users = counts.keys().filter(|k| !known.contains_key(k.as_str())).count() as u64;
-    stats.botness_rows_unknown_users = botness.keys().filter(|k| !known.contains_key(k.as_str())).count() as u64;
+    stats.count_rows_unknown_users = counts
+        .keys()
+        .filter(|k| !known.contains_key(k.as_str()))
+        .count() as u64;
+    stats.botness_rows_unknown_users = botness
+        .keys()
+        .filter(|k| !known.contains_key(k.as_str()))
+        .count() as u64;
     users
         .iter()
         .map(|(id, infl, pct)| {
             let (dem, rep) = counts.get(id).copied().unwrap_or((0, 0));
             let e = dem + rep;
-            let pol = if e == 0 { f64::NAN } else { (rep as f64 - dem as f64) / e as f64 };
+            let pol = if e == 0 {
+                f64::NAN
+            } else {
+                (rep as f64 - dem as f64) / e as f64
+            };
             let party = if e == 0 {
                 Party::None
             } else if pol <= -th.democrat {
@@ -324,7 +375,8 @@ pub fn inc_beta(x: f64, a: f64, b: f64) -> f64 {
     if x >= 1.0 {
         return 1.0;
     }
-    let front = (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
     if x > (a + 1.0) / (a + b + 2.0) {
         return 1.0 - inc_beta(1.0 - x, b, a);
     }
@@ -407,12 +459,23 @@ pub struct PopulationRow {
 
 /// Summaries per population × party.
 pub fn populations(profiles: &[Profile]) -> Vec<PopulationRow> {
-    let pops = ["all", "human", "bot", "protected", "suspended", "mid", "unknown"];
+    let pops = [
+        "all",
+        "human",
+        "bot",
+        "protected",
+        "suspended",
+        "mid",
+        "unknown",
+    ];
     let parties = ["all", "democrat", "republican"];
     let select = |pop: &str, party: &str| -> Vec<&Profile> {
         profiles
             .iter()
-            .filter(|p| (pop == "all" || p.population == pop) && (party == "all" || p.party.as_str() == party))
+            .filter(|p| {
+                (pop == "all" || p.population == pop)
+                    && (party == "all" || p.party.as_str() == party)
+            })
             .collect()
     };
     let mut out = Vec::new();
@@ -428,7 +491,11 @@ pub fn populations(profiles: &[Profile]) -> Vec<PopulationRow> {
             let mean = infl.iter().sum::<f64>() / infl.len() as f64;
             infl.sort_by(f64::total_cmp);
             let k = infl.len();
-            let median = if k % 2 == 1 { infl[k / 2] } else { (infl[k / 2 - 1] + infl[k / 2]) / 2.0 };
+            let median = if k % 2 == 1 {
+                infl[k / 2]
+            } else {
+                (infl[k / 2 - 1] + infl[k / 2]) / 2.0
+            };
             out.push(PopulationRow {
                 population: pop.into(),
                 party: party.into(),
@@ -436,8 +503,16 @@ pub fn populations(profiles: &[Profile]) -> Vec<PopulationRow> {
                 mean_influence: mean,
                 median_influence: median,
                 mean_engagement: sel.iter().map(|p| p.engagement as f64).sum::<f64>() / k as f64,
-                ratio_to_human: if human.is_empty() { f64::NAN } else { mean / human_mean },
-                p_value_vs_human: if pop == "human" { f64::NAN } else { welch(&infl, &human).map_or(f64::NAN, |w| w.2) },
+                ratio_to_human: if human.is_empty() {
+                    f64::NAN
+                } else {
+                    mean / human_mean
+                },
+                p_value_vs_human: if pop == "human" {
+                    f64::NAN
+                } else {
+                    welch(&infl, &human).map_or(f64::NAN, |w| w.2)
+                },
             });
         }
     }
@@ -451,7 +526,12 @@ pub fn populations(profiles: &[Profile]) -> Vec<PopulationRow> {
 /// one) divided by the 98th percentile of its magnitude and clamped to [−1, 1] (−1: mostly
 /// Democrat, +1: mostly Republican; NaN where neither has density). Also returns the
 /// rescaled bot threshold.
-pub fn polarisation_map(profiles: &[Profile], bot: f64, size: usize, bandwidth: f64) -> (Vec<f64>, f64) {
+pub fn polarisation_map(
+    profiles: &[Profile],
+    bot: f64,
+    size: usize,
+    bandwidth: f64,
+) -> (Vec<f64>, f64) {
     let mut pts: Vec<(f64, f64, Party)> = profiles
         .iter()
         .filter(|p| !p.botness.is_nan() && matches!(p.party, Party::Democrat | Party::Republican))
@@ -480,7 +560,9 @@ pub fn polarisation_map(profiles: &[Profile], bot: f64, size: usize, bandwidth: 
         hist[usize::from(party == Party::Republican)][j * size + i] += 1.0;
     }
     let radius = (3.0 * bandwidth).ceil() as i64;
-    let kernel: Vec<f64> = (-radius..=radius).map(|d| (-(d as f64).powi(2) / (2.0 * bandwidth * bandwidth)).exp()).collect();
+    let kernel: Vec<f64> = (-radius..=radius)
+        .map(|d| (-(d as f64).powi(2) / (2.0 * bandwidth * bandwidth)).exp())
+        .collect();
     let smooth = |h: &[f64]| -> Vec<f64> {
         let mut tmp = vec![0.0; size * size];
         let mut out = vec![0.0; size * size];
@@ -518,13 +600,26 @@ pub fn polarisation_map(profiles: &[Profile], bot: f64, size: usize, bandwidth: 
     let mut score: Vec<f64> = dem
         .iter()
         .zip(&rep)
-        .map(|(&d, &r)| if d < floor && r < floor { f64::NAN } else { ((r + floor) / (d + floor)).ln() })
+        .map(|(&d, &r)| {
+            if d < floor && r < floor {
+                f64::NAN
+            } else {
+                ((r + floor) / (d + floor)).ln()
+            }
+        })
         .collect();
     // Renormalised to [−1, 1] by the 98th percentile of |score| (a few extreme cells would
     // otherwise wash the map out), clamped.
-    let mut mags: Vec<f64> = score.iter().filter(|v| v.is_finite()).map(|v| v.abs()).collect();
+    let mut mags: Vec<f64> = score
+        .iter()
+        .filter(|v| v.is_finite())
+        .map(|v| v.abs())
+        .collect();
     mags.sort_by(f64::total_cmp);
-    let scale = mags.get(((mags.len() as f64 * 0.98) as usize).min(mags.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let scale = mags
+        .get(((mags.len() as f64 * 0.98) as usize).min(mags.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(0.0);
     if scale > 0.0 {
         for v in &mut score {
             *v = (*v / scale).clamp(-1.0, 1.0);
@@ -546,7 +641,10 @@ mod tests {
         let a = [1.0, 2.0, 3.0, 4.0, 5.0];
         let b = [3.0, 4.0, 5.0, 6.0, 7.0];
         let (t, df, p) = welch(&a, &b).unwrap();
-        assert!((t + 2.0).abs() < 1e-12 && (df - 8.0).abs() < 1e-12, "{t} {df}");
+        assert!(
+            (t + 2.0).abs() < 1e-12 && (df - 8.0).abs() < 1e-12,
+            "{t} {df}"
+        );
         // scipy.stats.ttest_ind(a, b, equal_var=False).pvalue = 0.08051623795726257
         assert!((p - 0.080_516_237_957).abs() < 1e-9, "{p}");
         assert!(welch(&[1.0], &b).is_none());
@@ -554,7 +652,11 @@ mod tests {
 
     #[test]
     fn profiles_by_hand() {
-        let users = vec![("a".to_string(), 4.0, 1.0), ("b".into(), 1.0, 0.5), ("c".into(), 0.5, 0.0)];
+        let users = vec![
+            ("a".to_string(), 4.0, 1.0),
+            ("b".into(), 1.0, 0.5),
+            ("c".into(), 0.5, 0.0),
+        ];
         let mut counts = FxHashMap::default();
         counts.insert("a".to_string(), (0u64, 3u64));
         counts.insert("b".to_string(), (3, 2));
@@ -565,13 +667,29 @@ mod tests {
         bot.insert("c".to_string(), (f64::NAN, Some("protected".to_string())));
         let mut st = Unmatched::default();
         let p = profiles(&users, &counts, &bot, &Thresholds::default(), &mut st);
-        assert_eq!((p[0].polarisation, p[0].party, p[0].population.as_str()), (1.0, Party::Republican, "bot"));
-        assert_eq!((p[1].polarisation, p[1].party, p[1].engagement), (-0.2, Party::Neutral, 5));
-        assert_eq!((p[1].population.as_str(), p[2].party, p[2].population.as_str()), ("human", Party::None, "protected"));
+        assert_eq!(
+            (p[0].polarisation, p[0].party, p[0].population.as_str()),
+            (1.0, Party::Republican, "bot")
+        );
+        assert_eq!(
+            (p[1].polarisation, p[1].party, p[1].engagement),
+            (-0.2, Party::Neutral, 5)
+        );
+        assert_eq!(
+            (
+                p[1].population.as_str(),
+                p[2].party,
+                p[2].population.as_str()
+            ),
+            ("human", Party::None, "protected")
+        );
         assert!(p[2].polarisation.is_nan());
         assert_eq!(st.count_rows_unknown_users, 1);
         let pops = populations(&p);
-        let bot_all = pops.iter().find(|r| r.population == "bot" && r.party == "all").unwrap();
+        let bot_all = pops
+            .iter()
+            .find(|r| r.population == "bot" && r.party == "all")
+            .unwrap();
         assert_eq!((bot_all.users, bot_all.ratio_to_human), (1, 4.0));
     }
 }

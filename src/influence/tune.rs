@@ -25,7 +25,6 @@
 //!   `exp` rounds distinct ones to one subnormal f64 (p < 2.2e-308); the host recomputes the
 //!   counts of those rare positives by the definition, so the GPU equals the definition too.
 
-
 #![allow(
     clippy::needless_range_loop,
     reason = "events are indexed across several parallel arrays (lw, t, norms, ranks)"

@@ -106,7 +106,10 @@ pub fn ground_truth(users: usize, cascades: usize, max_edges: usize, seed: u64) 
         cascades: set,
         truth: mean(&sum, &count),
         edges: m,
-        truth_halves: [mean(&half_sum[0], &half_count[0]), mean(&half_sum[1], &half_count[1])],
+        truth_halves: [
+            mean(&half_sum[0], &half_count[0]),
+            mean(&half_sum[1], &half_count[1]),
+        ],
     }
 }
 

@@ -20,7 +20,11 @@ pub struct DebateConfig {
 
 impl Default for DebateConfig {
     fn default() -> Self {
-        DebateConfig { users: 5000, cascades: 6000, seed: 1 }
+        DebateConfig {
+            users: 5000,
+            cascades: 6000,
+            seed: 1,
+        }
     }
 }
 
@@ -57,7 +61,11 @@ pub fn reach_of(population: &str, botness: f64, party: &str) -> f64 {
         "suspended" => 2.0,
         "protected" => 1.0,
         _ if botness >= 0.6 => {
-            if party == "democrat" { 5.0 / 3.0 } else { 10.0 / 3.0 }
+            if party == "democrat" {
+                5.0 / 3.0
+            } else {
+                10.0 / 3.0
+            }
         }
         _ if botness <= 0.2 => 1.0,
         _ => 1.3,
@@ -65,7 +73,11 @@ pub fn reach_of(population: &str, botness: f64, party: &str) -> f64 {
 }
 
 /// Generates the world; `dem_tags` and `rep_tags` are `(hashtag, frequency)` lists.
-pub fn debate(cfg: &DebateConfig, dem_tags: &[(String, f64)], rep_tags: &[(String, f64)]) -> Debate {
+pub fn debate(
+    cfg: &DebateConfig,
+    dem_tags: &[(String, f64)],
+    rep_tags: &[(String, f64)],
+) -> Debate {
     let mut rng = rand::rngs::StdRng::seed_from_u64(cfg.seed);
     let pick = |tags: &[(String, f64)], rng: &mut rand::rngs::StdRng| -> String {
         let total: f64 = tags.iter().map(|t| t.1).sum();
@@ -100,7 +112,11 @@ pub fn debate(cfg: &DebateConfig, dem_tags: &[(String, f64)], rep_tags: &[(Strin
             "neutral"
         } else {
             let rep_share = if is_bot { 0.65 } else { 0.5 };
-            if rng.random::<f64>() < rep_share { "republican" } else { "democrat" }
+            if rng.random::<f64>() < rep_share {
+                "republican"
+            } else {
+                "democrat"
+            }
         };
         users.push(DebateUser {
             party,
@@ -113,18 +129,31 @@ pub fn debate(cfg: &DebateConfig, dem_tags: &[(String, f64)], rep_tags: &[(Strin
     let mut tweets = Vec::new();
     for (u, user) in users.iter().enumerate() {
         let is_bot = user.botness >= 0.6 || user.population == "suspended";
-        let k = Poisson::new(if is_bot { 6.0 } else { 2.0 }).expect("positive").sample(&mut rng) as usize + 1;
+        let k = Poisson::new(if is_bot { 6.0 } else { 2.0 })
+            .expect("positive")
+            .sample(&mut rng) as usize
+            + 1;
         for _ in 0..k {
             let tags: Vec<String> = match user.party {
-                "democrat" => (0..rng.random_range(1..3)).map(|_| pick(dem_tags, &mut rng)).collect(),
-                "republican" => (0..rng.random_range(1..3)).map(|_| pick(rep_tags, &mut rng)).collect(),
+                "democrat" => (0..rng.random_range(1..3))
+                    .map(|_| pick(dem_tags, &mut rng))
+                    .collect(),
+                "republican" => (0..rng.random_range(1..3))
+                    .map(|_| pick(rep_tags, &mut rng))
+                    .collect(),
                 "neutral" => vec![pick(dem_tags, &mut rng), pick(rep_tags, &mut rng)],
                 _ => vec!["debatenight".to_string()],
             };
             // Case and a leading # vary as in real data.
             let text: Vec<String> = tags
                 .iter()
-                .map(|t| if rng.random::<bool>() { format!("#{t}") } else { t.to_uppercase() })
+                .map(|t| {
+                    if rng.random::<bool>() {
+                        format!("#{t}")
+                    } else {
+                        t.to_uppercase()
+                    }
+                })
                 .collect();
             tweets.push((u as u32, text.join(" ")));
         }
@@ -150,5 +179,9 @@ pub fn debate(cfg: &DebateConfig, dem_tags: &[(String, f64)], rep_tags: &[(Strin
             cascades.push((c, t, who));
         }
     }
-    Debate { users, tweets, cascades }
+    Debate {
+        users,
+        tweets,
+        cascades,
+    }
 }

@@ -4,8 +4,8 @@
 pub mod action_log;
 pub mod appendix_c;
 pub mod cascades;
+pub mod debate;
 pub mod decay;
 pub mod graphs;
 pub mod influence;
 pub mod threshold;
-pub mod debate;
