@@ -72,11 +72,7 @@ impl LinePlot {
         let x = |v: f64| m + (v - x_lo) / (x_hi - x_lo) * (w - 1.5 * m);
         let y = |v: f64| h - m - (v - y_lo) / (y_hi - y_lo) * (h - 1.5 * m);
         let mut s = String::new();
-        let _ = writeln!(
-            s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
-        );
-        let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+        open_svg(&mut s, w, h);
         let _ = writeln!(
             s,
             r#"<text x="{}" y="20" text-anchor="middle">{}</text>"#,
@@ -170,6 +166,15 @@ impl LinePlot {
     }
 }
 
+/// The SVG element of a `w × h` document on a white background.
+fn open_svg(s: &mut String, w: f64, h: f64) {
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+}
+
 /// A tick label: one decimal on a range of about 1, fewer or more as the range asks.
 fn tick(v: f64, range: f64) -> String {
     let decimals = if range >= 10.0 {
@@ -230,11 +235,7 @@ pub fn heatmap_svg(
     let x0 = m;
     let y0 = h - m;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    open_svg(&mut s, w, h);
     let _ = writeln!(
         s,
         r#"<text x="{}" y="20" text-anchor="middle">{}</text>"#,

@@ -103,6 +103,19 @@ pub struct Unmatched {
     pub both_polarities: u64,
 }
 
+/// The user id of column `col`, refused if an earlier row (in `seen`) had it.
+fn once(
+    seen: &mut FxHashMap<String, u64>,
+    r: &crate::io::table::Row<'_>,
+    col: usize,
+) -> Result<String> {
+    let id = r.text(col).to_string();
+    if let Some(first) = seen.insert(id.clone(), r.line) {
+        return Err(r.row_error(format!("user {id:?} appears twice (first on line {first})")));
+    }
+    Ok(id)
+}
+
 /// Reads `users.csv` of `cascadia influence` (`user_id,influence,percentile`, other columns
 /// ignored).
 ///
@@ -120,10 +133,7 @@ pub fn read_users(path: &Path) -> Result<Vec<(String, f64, f64)>> {
     let mut out = Vec::new();
     let mut seen: FxHashMap<String, u64> = FxHashMap::default();
     t.for_each(|r| {
-        let id = r.text(cu).to_string();
-        if let Some(first) = seen.insert(id.clone(), r.line) {
-            return Err(r.row_error(format!("user {id:?} appears twice (first on line {first})")));
-        }
+        let id = once(&mut seen, r, cu)?;
         out.push((id, r.f64(ci, false)?, r.f64(cp, false)?));
         Ok(())
     })?;
@@ -179,10 +189,7 @@ pub fn read_counts(path: &Path) -> Result<FxHashMap<String, (u64, u64)>> {
     let mut m = FxHashMap::default();
     let mut line_of: FxHashMap<String, u64> = FxHashMap::default();
     t.for_each(|r| {
-        let id = r.text(cu).to_string();
-        if let Some(first) = line_of.insert(id.clone(), r.line) {
-            return Err(r.row_error(format!("user {id:?} appears twice (first on line {first})")));
-        }
+        let id = once(&mut line_of, r, cu)?;
         let count = |c: usize| -> Result<u64> {
             r.text(c).parse::<u64>().map_err(|_| {
                 r.error(
@@ -247,10 +254,7 @@ pub fn read_botness(path: &Path) -> Result<FxHashMap<String, (f64, Option<String
     let mut m = FxHashMap::default();
     let mut line_of: FxHashMap<String, u64> = FxHashMap::default();
     t.for_each(|r| {
-        let id = r.text(cu).to_string();
-        if let Some(first) = line_of.insert(id.clone(), r.line) {
-            return Err(r.row_error(format!("user {id:?} appears twice (first on line {first})")));
-        }
+        let id = once(&mut line_of, r, cu)?;
         let pop = cpop
             .map(|c| r.text(c).to_ascii_lowercase())
             .filter(|s| !s.is_empty());
