@@ -420,7 +420,12 @@ pub(crate) fn synth(a: SynthDebateArgs) -> Result<ExitCode> {
             if u < n {
                 writeln!(f, "c{c},{t},u{u},{}", w.users[u as usize].followers)?;
             } else {
-                writeln!(f, "c{c},{t},a{},{}", u - n, 1 + (u * 2_654_435_761) % 100)?;
+                writeln!(
+                    f,
+                    "c{c},{t},a{},{}",
+                    u - n,
+                    1 + u.wrapping_mul(2_654_435_761) % 100
+                )?;
             }
         }
         Ok(())
