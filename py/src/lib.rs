@@ -1,0 +1,281 @@
+//! The `cascadia` Python package's native module: columns in, columns out, computed with the
+//! GIL released, errors as `ValueError` carrying the library's located message.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use cascadia::cascade::{CascadeSet, Dedupe, Interner};
+use cascadia::influence::{InfluenceParams, Power, Preset, UserAggregator, tweet_influence};
+use cascadia::threshold::simulate::{Run, ThresholdSource, simulate_cpu};
+use cascadia::threshold::{Graph, Weights};
+
+fn value_error(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// Tweet columns and user columns of an influence run.
+struct InfluenceOut {
+    cascade: Vec<String>,
+    pos: Vec<u64>,
+    user: Vec<String>,
+    time: Vec<f64>,
+    influence: Vec<f64>,
+    u_id: Vec<String>,
+    u_events: Vec<u64>,
+    u_cascades: Vec<u64>,
+    u_influence: Vec<f64>,
+    u_percentile: Vec<f64>,
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python signature's parameters"
+)]
+fn influence_impl(
+    cascade_ids: &[String],
+    times: &[f64],
+    users: &[String],
+    followers: &[f64],
+    preset: &str,
+    decay: Option<f64>,
+    social_strength: Option<f64>,
+    power: Option<u8>,
+) -> Result<InfluenceOut, String> {
+    let n = cascade_ids.len();
+    if times.len() != n || users.len() != n || followers.len() != n {
+        return Err(format!(
+            "columns differ in length: cascade_id {n}, time {}, user_id {}, followers {}",
+            times.len(),
+            users.len(),
+            followers.len()
+        ));
+    }
+    let mut p = InfluenceParams::preset(match preset {
+        "paper" => Preset::Paper,
+        "descendants" => Preset::Descendants,
+        "birdspotter" => Preset::Birdspotter,
+        other => {
+            return Err(format!(
+                "preset {other:?}: expected paper, descendants or birdspotter"
+            ));
+        }
+    });
+    if let Some(r) = decay {
+        p = p.decay_per_s(r);
+    }
+    if let Some(b) = social_strength {
+        p = p.beta(b);
+    }
+    if let Some(s) = power {
+        p = p.power(if s == 1 { Power::One } else { Power::Two });
+    }
+    let params = p.check().map_err(|e| e.to_string())?;
+    // Rows grouped by cascade in order of first appearance; each cascade sorted stably by
+    // time, as the CLI's readers do.
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, c) in cascade_ids.iter().enumerate() {
+        first.entry(c.as_str()).or_insert(i);
+    }
+    order.sort_by(|&a, &b| {
+        first[cascade_ids[a].as_str()]
+            .cmp(&first[cascade_ids[b].as_str()])
+            .then(times[a].total_cmp(&times[b]))
+    });
+    let mut set = CascadeSet::new();
+    let mut names = Interner::new();
+    let mut i = 0;
+    while i < n {
+        let c = &cascade_ids[order[i]];
+        set.begin_cascade(c);
+        while i < n && &cascade_ids[order[i]] == c {
+            let k = order[i];
+            let u = names.intern(&users[k]);
+            set.push_event(times[k], followers[k], u)
+                .map_err(|e| format!("row {k} (cascade {c:?}): {e}"))?;
+            i += 1;
+        }
+        set.finish_cascade(Dedupe::None);
+    }
+    let mut out = InfluenceOut {
+        cascade: Vec::with_capacity(n),
+        pos: Vec::with_capacity(n),
+        user: Vec::with_capacity(n),
+        time: Vec::with_capacity(n),
+        influence: Vec::with_capacity(n),
+        u_id: Vec::new(),
+        u_events: Vec::new(),
+        u_cascades: Vec::new(),
+        u_influence: Vec::new(),
+        u_percentile: Vec::new(),
+    };
+    let mut agg = UserAggregator::new();
+    let mut scratch = Default::default();
+    for c in set.iter() {
+        let mut phi = vec![0.0; c.len()];
+        tweet_influence(c, &params, &mut scratch, &mut phi).map_err(|e| e.to_string())?;
+        agg.add_cascade(c.users, &phi);
+        for (k, &f) in phi.iter().enumerate() {
+            out.cascade.push(c.name.to_string());
+            out.pos.push(k as u64);
+            out.user.push(names.name(c.users[k]).to_string());
+            out.time.push(c.times[k]);
+            out.influence.push(f);
+        }
+    }
+    for u in agg.finish(params.aggregation) {
+        out.u_id.push(names.name(u.user).to_string());
+        out.u_events.push(u.events);
+        out.u_cascades.push(u.cascades);
+        out.u_influence.push(u.influence);
+        out.u_percentile.push(u.percentile);
+    }
+    Ok(out)
+}
+
+/// Tweet and user influence (`cascadia influence`) from four equal-length columns. Returns
+/// `(tweets, users)` as dicts of lists: tweets `cascade_id,pos,user_id,time,influence` in
+/// cascade order (first appearance) and time order; users
+/// `user_id,events,cascades,influence,percentile` in the library's order.
+#[pyfunction]
+#[pyo3(signature = (cascade_ids, times, users, followers, preset = "paper", decay = None, social_strength = None, power = None))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python signature's parameters"
+)]
+fn influence<'py>(
+    py: Python<'py>,
+    cascade_ids: Vec<String>,
+    times: Vec<f64>,
+    users: Vec<String>,
+    followers: Vec<f64>,
+    preset: &str,
+    decay: Option<f64>,
+    social_strength: Option<f64>,
+    power: Option<u8>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let preset = preset.to_string();
+    let out = py
+        .allow_threads(|| {
+            influence_impl(
+                &cascade_ids,
+                &times,
+                &users,
+                &followers,
+                &preset,
+                decay,
+                social_strength,
+                power,
+            )
+        })
+        .map_err(value_error)?;
+    let tweets = PyDict::new(py);
+    tweets.set_item("cascade_id", out.cascade)?;
+    tweets.set_item("pos", out.pos)?;
+    tweets.set_item("user_id", out.user)?;
+    tweets.set_item("time", out.time)?;
+    tweets.set_item("influence", out.influence)?;
+    let us = PyDict::new(py);
+    us.set_item("user_id", out.u_id)?;
+    us.set_item("events", out.u_events)?;
+    us.set_item("cascades", out.u_cascades)?;
+    us.set_item("influence", out.u_influence)?;
+    us.set_item("percentile", out.u_percentile)?;
+    Ok((tweets, us))
+}
+
+/// Activation rows: run, node, step.
+type Activations = (Vec<u64>, Vec<String>, Vec<u32>);
+
+/// Linear-threshold simulation (`cascadia threshold simulate`): edges `src → dst` (src
+/// influences dst, uniform weights), fixed thresholds per node (`thresholds`, a dict; nodes
+/// missing from it never activate) or uniform draws (`thresholds=None`, seeded), one run per
+/// seed set. Returns `(run, node, step)` rows as a dict of lists.
+#[pyfunction]
+#[pyo3(signature = (src, dst, seed_sets, thresholds = None, steps = 8, seed = 0))]
+fn threshold_simulate<'py>(
+    py: Python<'py>,
+    src: Vec<String>,
+    dst: Vec<String>,
+    seed_sets: Vec<Vec<String>>,
+    thresholds: Option<std::collections::HashMap<String, f64>>,
+    steps: u32,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    if src.len() != dst.len() {
+        return Err(value_error(format!(
+            "src has {} rows, dst {}",
+            src.len(),
+            dst.len()
+        )));
+    }
+    let rows = py
+        .allow_threads(|| -> Result<Activations, String> {
+            let mut ids: Vec<String> = Vec::new();
+            let mut index: std::collections::HashMap<String, u32> =
+                std::collections::HashMap::new();
+            let mut intern = |s: &str| -> u32 {
+                *index.entry(s.to_string()).or_insert_with(|| {
+                    ids.push(s.to_string());
+                    (ids.len() - 1) as u32
+                })
+            };
+            let edges: Vec<(u32, u32, f64)> = src
+                .iter()
+                .zip(&dst)
+                .map(|(a, b)| (intern(a), intern(b), 1.0))
+                .collect();
+            let mut runs = Vec::new();
+            for (r, set) in seed_sets.iter().enumerate() {
+                let mut seeds = Vec::new();
+                for s in set {
+                    seeds.push(
+                        *index.get(s).ok_or_else(|| {
+                            format!("seed set {r}: node {s:?} is not in the graph")
+                        })?,
+                    );
+                }
+                runs.push(Run {
+                    id: r.to_string(),
+                    seeds,
+                    draw: r as u64,
+                });
+            }
+            let g = Graph::from_edges(ids.clone(), &edges, Weights::Uniform)
+                .map_err(|e| e.to_string())?;
+            let source = match &thresholds {
+                Some(t) => ThresholdSource::Fixed(
+                    ids.iter()
+                        .map(|id| t.get(id).copied().unwrap_or(f64::INFINITY))
+                        .collect(),
+                ),
+                None => ThresholdSource::Uniform { seed },
+            };
+            let res = simulate_cpu(&g, &source, &runs, steps, true);
+            let (mut run, mut node, mut step) = (Vec::new(), Vec::new(), Vec::new());
+            for (r, x) in res.iter().enumerate() {
+                for &(v, s) in &x.activations {
+                    run.push(r as u64);
+                    node.push(ids[v as usize].clone());
+                    step.push(s);
+                }
+            }
+            Ok((run, node, step))
+        })
+        .map_err(value_error)?;
+    let d = PyDict::new(py);
+    d.set_item("run", rows.0)?;
+    d.set_item("node", rows.1)?;
+    d.set_item("step", rows.2)?;
+    Ok(d)
+}
+
+/// The native module.
+#[pymodule]
+fn _cascadia(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(influence, m)?)?;
+    m.add_function(wrap_pyfunction!(threshold_simulate, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
