@@ -271,11 +271,124 @@ fn threshold_simulate<'py>(
     Ok(d)
 }
 
+/// NetInf (`cascadia netinf`, exact greedy, CPU): infection rows `cascade_id,node,time` (rows
+/// of a cascade may be interleaved; nodes named in order of first appearance, as the CLI's
+/// reader). Returns the selected edges `rank,src,dst,gain,objective,bound,vol,median_dt,
+/// mean_dt,p_value` as a dict of lists.
+#[pyfunction]
+#[pyo3(signature = (cascade_ids, nodes, times, edges = None, model = "exp", alpha = 1.0))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python signature's parameters"
+)]
+fn netinf<'py>(
+    py: Python<'py>,
+    cascade_ids: Vec<String>,
+    nodes: Vec<String>,
+    times: Vec<f64>,
+    edges: Option<usize>,
+    model: &str,
+    alpha: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    use cascadia::netinf::{Model, NetInfParams};
+    if nodes.len() != cascade_ids.len() || times.len() != cascade_ids.len() {
+        return Err(value_error(format!(
+            "columns differ in length: cascade_id {}, node {}, time {}",
+            cascade_ids.len(),
+            nodes.len(),
+            times.len()
+        )));
+    }
+    let model = match model {
+        "exp" => Model::Exp,
+        "pow" => Model::Pow,
+        "ray" => Model::Ray,
+        other => {
+            return Err(value_error(format!(
+                "model {other:?}: expected exp, pow or ray"
+            )));
+        }
+    };
+    let params = NetInfParams {
+        model,
+        alpha,
+        edges,
+        ..Default::default()
+    }
+    .check()
+    .map_err(value_error)?;
+    let (names, steps) = py
+        .allow_threads(
+            || -> Result<(Vec<String>, Vec<cascadia::netinf::Step>), String> {
+                let mut names: Vec<String> = Vec::new();
+                let mut index: std::collections::HashMap<&str, u32> =
+                    std::collections::HashMap::new();
+                let mut cindex: std::collections::HashMap<&str, usize> =
+                    std::collections::HashMap::new();
+                let mut cascades: Vec<Vec<(u32, f64)>> = Vec::new();
+                for ((c, v), &t) in cascade_ids.iter().zip(&nodes).zip(&times) {
+                    let node = *index.entry(v.as_str()).or_insert_with(|| {
+                        names.push(v.clone());
+                        (names.len() - 1) as u32
+                    });
+                    let k = *cindex.entry(c.as_str()).or_insert_with(|| {
+                        cascades.push(Vec::new());
+                        cascades.len() - 1
+                    });
+                    cascades[k].push((node, t));
+                }
+                let data = cascadia::cascade::NodeCascades::from_cascades(names.len(), &cascades)
+                    .map_err(|e| e.to_string())?;
+                let inf = cascadia::netinf::infer(&data, &params, &cascadia::progress::NoProgress)
+                    .map_err(|e| e.to_string())?;
+                Ok((names, inf.steps))
+            },
+        )
+        .map_err(value_error)?;
+    let d = PyDict::new(py);
+    d.set_item("rank", (1..=steps.len()).collect::<Vec<usize>>())?;
+    d.set_item(
+        "src",
+        steps
+            .iter()
+            .map(|s| names[s.src as usize].clone())
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "dst",
+        steps
+            .iter()
+            .map(|s| names[s.dst as usize].clone())
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item("gain", steps.iter().map(|s| s.gain).collect::<Vec<_>>())?;
+    d.set_item(
+        "objective",
+        steps.iter().map(|s| s.objective).collect::<Vec<_>>(),
+    )?;
+    d.set_item("bound", steps.iter().map(|s| s.bound).collect::<Vec<_>>())?;
+    d.set_item("vol", steps.iter().map(|s| s.vol).collect::<Vec<_>>())?;
+    d.set_item(
+        "median_dt",
+        steps.iter().map(|s| s.median_dt).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "mean_dt",
+        steps.iter().map(|s| s.mean_dt).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "p_value",
+        steps.iter().map(|s| s.p_value).collect::<Vec<_>>(),
+    )?;
+    Ok(d)
+}
+
 /// The native module.
 #[pymodule]
 fn _cascadia(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(influence, m)?)?;
     m.add_function(wrap_pyfunction!(threshold_simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(netinf, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -92,3 +92,33 @@ def test_the_gil_is_released():
     both = time.perf_counter() - both
     if (os.cpu_count() or 1) >= 2:
         assert both < 1.8 * one, f"one {one:.3f} s, two threads {both:.3f} s"
+
+
+def test_netinf_equals_the_cli(tmp_path):
+    # Random cascades over 30 nodes, rows interleaved across cascades.
+    import random
+
+    rng = random.Random(5)
+    rows = []
+    for c in range(60):
+        t = 0.0
+        for v in rng.sample(range(30), rng.randint(2, 12)):
+            rows.append((f"c{c}", f"n{v}", t))
+            t += rng.expovariate(1.0)
+    rng.shuffle(rows)
+    path = tmp_path / "casc.csv"
+    with open(path, "w") as f:
+        f.write("cascade_id,node,time\n")
+        for c, v, t in rows:
+            f.write(f"{c},{v},{t!r}\n")
+    out = tmp_path / "edges.csv"
+    for model, alpha in (("exp", 1.0), ("pow", 2.0)):
+        subprocess.run([cli(), "netinf", "-q", "--input", str(path), "--edges", "25", "--model", model, "--alpha", str(alpha), "--output", str(out)], check=True)
+        with open(out, newline="") as f:
+            want = list(csv.DictReader(f))
+        got = cascadia.netinf({"cascade_id": [r[0] for r in rows], "node": [r[1] for r in rows], "time": [r[2] for r in rows]}, edges=25, model=model, alpha=alpha)
+        assert [(r["src"], r["dst"]) for r in want] == list(zip(got["src"], got["dst"]))
+        assert [float(r["gain"]) for r in want] == got["gain"]
+        assert [float(r["bound"]) for r in want] == got["bound"]
+    with pytest.raises(ValueError, match="model"):
+        cascadia.netinf({"cascade_id": ["a"], "node": ["x"], "time": [0.0]}, model="nope")

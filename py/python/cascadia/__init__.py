@@ -7,8 +7,9 @@ of lists, which ``pandas.DataFrame(d)`` takes as is.
 
 from ._cascadia import __version__, threshold_simulate
 from ._cascadia import influence as _influence
+from ._cascadia import netinf as _netinf
 
-__all__ = ["influence", "threshold_simulate", "__version__"]
+__all__ = ["influence", "netinf", "threshold_simulate", "__version__"]
 
 
 def _column(frame, name):
@@ -33,4 +34,22 @@ def influence(events, preset="paper", decay=None, social_strength=None, power=No
         decay,
         social_strength,
         power,
+    )
+
+
+def netinf(cascades, edges=None, model="exp", alpha=1.0):
+    """NetInf network inference (``cascadia netinf``, the exact greedy on the CPU).
+
+    ``cascades``: a mapping or data frame with the columns ``cascade_id``, ``node`` and
+    ``time``. Returns the selected edges in selection order as a dict of lists (``rank, src,
+    dst, gain, objective, bound, vol, median_dt, mean_dt, p_value``), the same as the CLI's
+    output file.
+    """
+    return _netinf(
+        [str(c) for c in _column(cascades, "cascade_id")],
+        [str(v) for v in _column(cascades, "node")],
+        [float(t) for t in _column(cascades, "time")],
+        edges,
+        model,
+        alpha,
     )

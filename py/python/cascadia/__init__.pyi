@@ -18,3 +18,10 @@ def threshold_simulate(
     steps: int = 8,
     seed: int = 0,
 ) -> Dict[str, List[Any]]: ...
+
+def netinf(
+    cascades: Mapping[str, Sequence[Any]] | Any,
+    edges: Optional[int] = None,
+    model: str = "exp",
+    alpha: float = 1.0,
+) -> Dict[str, List[Any]]: ...
