@@ -212,28 +212,21 @@ fn threshold_simulate<'py>(
     }
     let rows = py
         .allow_threads(|| -> Result<Activations, String> {
-            let mut ids: Vec<String> = Vec::new();
-            let mut index: std::collections::HashMap<String, u32> =
-                std::collections::HashMap::new();
-            let mut intern = |s: &str| -> u32 {
-                *index.entry(s.to_string()).or_insert_with(|| {
-                    ids.push(s.to_string());
-                    (ids.len() - 1) as u32
-                })
-            };
+            let mut index = Interner::new();
             let edges: Vec<(u32, u32, f64)> = src
                 .iter()
                 .zip(&dst)
-                .map(|(a, b)| (intern(a), intern(b), 1.0))
+                .map(|(a, b)| (index.intern(a).0, index.intern(b).0, 1.0))
                 .collect();
             let mut runs = Vec::new();
             for (r, set) in seed_sets.iter().enumerate() {
                 let mut seeds = Vec::new();
                 for s in set {
                     seeds.push(
-                        *index.get(s).ok_or_else(|| {
-                            format!("seed set {r}: node {s:?} is not in the graph")
-                        })?,
+                        index
+                            .get(s)
+                            .ok_or_else(|| format!("seed set {r}: node {s:?} is not in the graph"))?
+                            .0,
                     );
                 }
                 runs.push(Run {
@@ -242,6 +235,7 @@ fn threshold_simulate<'py>(
                     draw: r as u64,
                 });
             }
+            let ids: Vec<String> = index.names_from(0).map(String::from).collect();
             let g = Graph::from_edges(ids.clone(), &edges, Weights::Uniform)
                 .map_err(|e| e.to_string())?;
             let source = match &thresholds {
@@ -320,23 +314,18 @@ fn netinf<'py>(
     let (names, steps) = py
         .allow_threads(
             || -> Result<(Vec<String>, Vec<cascadia::netinf::Step>), String> {
-                let mut names: Vec<String> = Vec::new();
-                let mut index: std::collections::HashMap<&str, u32> =
-                    std::collections::HashMap::new();
-                let mut cindex: std::collections::HashMap<&str, usize> =
-                    std::collections::HashMap::new();
+                // Nodes and cascades numbered in order of first appearance, as the reader.
+                let (mut index, mut cindex) = (Interner::new(), Interner::new());
                 let mut cascades: Vec<Vec<(u32, f64)>> = Vec::new();
                 for ((c, v), &t) in cascade_ids.iter().zip(&nodes).zip(&times) {
-                    let node = *index.entry(v.as_str()).or_insert_with(|| {
-                        names.push(v.clone());
-                        (names.len() - 1) as u32
-                    });
-                    let k = *cindex.entry(c.as_str()).or_insert_with(|| {
+                    let node = index.intern(v).0;
+                    let k = cindex.intern(c).index();
+                    if k == cascades.len() {
                         cascades.push(Vec::new());
-                        cascades.len() - 1
-                    });
+                    }
                     cascades[k].push((node, t));
                 }
+                let names: Vec<String> = index.names_from(0).map(String::from).collect();
                 let data = cascadia::cascade::NodeCascades::from_cascades(names.len(), &cascades)
                     .map_err(|e| e.to_string())?;
                 let inf = cascadia::netinf::infer(&data, &params, &cascadia::progress::NoProgress)

@@ -76,6 +76,27 @@ pub(crate) enum FormatArg {
     Jsonl,
 }
 
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Auto => Format::Auto,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Casin => Format::Casin,
+            FormatArg::Jsonl => Format::Jsonl,
+        }
+    }
+}
+
+impl From<PresetArg> for Preset {
+    fn from(p: PresetArg) -> Self {
+        match p {
+            PresetArg::Paper => Preset::Paper,
+            PresetArg::Descendants => Preset::Descendants,
+            PresetArg::Birdspotter => Preset::Birdspotter,
+        }
+    }
+}
+
 /// Arguments of `cascadia influence`.
 #[derive(Debug, Args)]
 #[command(
@@ -184,11 +205,7 @@ impl TryFrom<&InfluenceArgs> for InfluenceValidParams {
     type Error = cascadia::ParamError;
 
     fn try_from(a: &InfluenceArgs) -> Result<Self, Self::Error> {
-        let mut p = InfluenceParams::preset(match a.preset {
-            PresetArg::Paper => Preset::Paper,
-            PresetArg::Descendants => Preset::Descendants,
-            PresetArg::Birdspotter => Preset::Birdspotter,
-        });
+        let mut p = InfluenceParams::preset(a.preset.into());
         if let Some(s) = a.power {
             p = p.power(if s == 1 { Power::One } else { Power::Two });
         }
@@ -274,12 +291,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         .context("give --input (see cascadia influence --help)")?;
     let params = InfluenceValidParams::try_from(&args)?;
     args::threads(args.threads);
-    let format = match args.format {
-        FormatArg::Auto => Format::Auto,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Casin => Format::Casin,
-        FormatArg::Jsonl => Format::Jsonl,
-    };
+    let format = args.format.into();
     let dedupe = match args.dedupe_users {
         DedupeArg::None => Dedupe::None,
         DedupeArg::First => Dedupe::First,

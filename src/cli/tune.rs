@@ -57,7 +57,7 @@ pub(crate) struct TuneArgs {
     /// Use only the first N cascades.
     #[arg(long)]
     max_cascades: Option<usize>,
-    /// Preset for the social strength β (every preset has β = 1).
+    /// Preset whose social strength β is used (every preset has β = 1 today).
     #[arg(long, value_enum, default_value = "paper")]
     preset: PresetArg,
     /// Social strength β: w = max(followers, 1)^β.
@@ -101,18 +101,14 @@ pub(crate) fn run(a: TuneArgs) -> Result<ExitCode> {
         a.r_max
     );
     ensure!(a.points >= 2, "--points must be at least 2");
-    let beta = a.social_strength.unwrap_or(1.0);
+    let beta = a
+        .social_strength
+        .unwrap_or_else(|| cascadia::influence::InfluenceParams::preset(a.preset.into()).beta);
     ensure!(
         beta.is_finite() && beta >= 0.0,
         "--social-strength must be a number >= 0"
     );
-    let _ = a.preset;
-    let format = match a.format {
-        FormatArg::Auto => Format::Auto,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Casin => Format::Casin,
-        FormatArg::Jsonl => Format::Jsonl,
-    };
+    let format: Format = a.format.into();
     let mut source = open_cascades(
         &a.input,
         format,

@@ -58,14 +58,6 @@ pub(crate) struct ValidateArgs {
     sweep: bool,
 }
 
-fn preset(p: PresetArg) -> Preset {
-    match p {
-        PresetArg::Paper => Preset::Paper,
-        PresetArg::Descendants => Preset::Descendants,
-        PresetArg::Birdspotter => Preset::Birdspotter,
-    }
-}
-
 /// Users reached at least once (in user order), their φ and truth, and the truth's
 /// split-half Spearman.
 type VsTruth = (Vec<u32>, Vec<f64>, Vec<f64>, f64);
@@ -106,7 +98,7 @@ pub(crate) fn run(a: ValidateArgs) -> Result<ExitCode> {
         a.decay >= 0.0 && a.decay.is_finite(),
         "--decay must be >= 0"
     );
-    let p = preset(a.preset);
+    let p: Preset = a.preset.into();
     let gt = ground_truth(
         a.users,
         a.cascades,

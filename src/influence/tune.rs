@@ -313,7 +313,6 @@ pub fn auc_fast(p: &Prepared, r: f64) -> AucSum {
         py.sort_by(|a, b| a.0.total_cmp(&b.0));
         let zeros_pos = py.iter().filter(|q| (q.1 as usize) < zero_rank).count() as u64;
         let zeros_neg = zeros_all - zeros_pos;
-        let score = |k: usize| (p.lw[k] - r * (p.t[j] - p.t[k]) - norms[j]).exp();
         let mut credit = 0.0;
         let mut i = 0;
         let mut pos_below = 0u64;
@@ -327,19 +326,9 @@ pub fn auc_fast(p: &Prepared, r: f64) -> AucSum {
             if rk < zero_rank {
                 credit += g as f64 * 0.5 * zeros_neg as f64;
             } else if rk < sub_rank {
-                // The definition itself over the window (subnormal scores; zeros below).
-                let sk = score(py[i].2 as usize);
-                let (mut below, mut tie) = (0u64, 0u64);
-                for m in 0..j {
-                    if (rank[m] as usize) >= sub_rank || pos.binary_search(&(m as u32)).is_ok() {
-                        continue;
-                    }
-                    let sm = score(m);
-                    below += u64::from(sm < sk);
-                    tie += u64::from(sm == sk);
-                }
-                // Negatives above the window are above every window score.
-                credit += g as f64 * (below as f64 + 0.5 * tie as f64);
+                // Subnormal scores: the definition itself (every negative's score compared).
+                let (below, tie) = exact_pair_counts(p, r, j, py[i].2 as usize, norms[j]);
+                credit += g as f64 * (f64::from(below) + 0.5 * f64::from(tie));
             } else {
                 let neg_below = tree.below(rk) - pos_below;
                 let neg_tie = u64::from(in_rank[rk]) - g;

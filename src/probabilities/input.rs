@@ -102,13 +102,7 @@ fn lines_of(path: &Path) -> Result<impl Iterator<Item = std::io::Result<String>>
     Ok(std::io::BufReader::with_capacity(1 << 20, reader).lines())
 }
 
-fn bad(path: &Path, line: u64, field: Option<&str>, kind: InputErrorKind) -> Error {
-    let mut loc = Location::line(path, line);
-    if let Some(f) = field {
-        loc = loc.with_field(f);
-    }
-    InputError::new(loc, kind).into()
-}
+use crate::io::table::located as bad;
 
 /// Reads `graph.csv` (`u,v,created`; `created` empty: the tie always existed).
 ///

@@ -54,16 +54,13 @@ fn jaccard(inter: usize, a: usize, b: usize) -> f64 {
     }
 }
 
-/// Scores of origin `t` in one cascade (`truth`: its step per node up to `horizon`), with
-/// unit needs `needs` from θ̂.
-pub fn score_origin(g: &Graph, needs: &[u32], truth: &[u32], t: u32, horizon: u32) -> StepScore {
-    let n = g.n_nodes();
-    let mut units = Vec::new();
-    units_at(g, truth, t, &mut units);
-    let active = |s: u32, at: u32| s != NEVER && s <= at;
+/// The one-step Jaccard at origin `t` of one cascade (`truth`: its step per node), `None`
+/// when prediction and truth are both empty; `units` is scratch.
+fn one_step(g: &Graph, needs: &[u32], truth: &[u32], t: u32, units: &mut Vec<u64>) -> Option<f64> {
+    units_at(g, truth, t, units);
     let (mut inter, mut pred, mut real) = (0usize, 0usize, 0usize);
-    for v in 0..n {
-        if active(truth[v], t) {
+    for v in 0..g.n_nodes() {
+        if truth[v] != NEVER && truth[v] <= t {
             continue;
         }
         let p = needs[v] != NEVER && units[v] >= u64::from(needs[v]);
@@ -72,7 +69,16 @@ pub fn score_origin(g: &Graph, needs: &[u32], truth: &[u32], t: u32, horizon: u3
         pred += usize::from(p);
         real += usize::from(r);
     }
-    let one_step = (pred + real > 0).then(|| jaccard(inter, pred, real));
+    (pred + real > 0).then(|| jaccard(inter, pred, real))
+}
+
+/// Scores of origin `t` in one cascade (`truth`: its step per node up to `horizon`), with
+/// unit needs `needs` from θ̂.
+pub fn score_origin(g: &Graph, needs: &[u32], truth: &[u32], t: u32, horizon: u32) -> StepScore {
+    let n = g.n_nodes();
+    let mut units = Vec::new();
+    let one_step = one_step(g, needs, truth, t, &mut units);
+    let active = |s: u32, at: u32| s != NEVER && s <= at;
     // Roll out from the true state at t.
     let mut state: Vec<u32> = truth
         .iter()
@@ -227,20 +233,8 @@ fn evaluate_one_step(g: &Graph, acts: &Activations, until: u32, theta: &[f64]) -
     for c in 0..acts.len() {
         acts.step_of(c, n, until, &mut truth);
         for t in 0..until {
-            units_at(g, &truth, t, &mut units);
-            let (mut i, mut p, mut r) = (0usize, 0usize, 0usize);
-            for v in 0..n {
-                if truth[v] != NEVER && truth[v] <= t {
-                    continue;
-                }
-                let pr = needs[v] != NEVER && units[v] >= u64::from(needs[v]);
-                let re = truth[v] == t + 1;
-                i += usize::from(pr && re);
-                p += usize::from(pr);
-                r += usize::from(re);
-            }
-            if p + r > 0 {
-                sum += jaccard(i, p, r);
+            if let Some(j) = one_step(g, &needs, &truth, t, &mut units) {
+                sum += j;
                 cnt += 1;
             }
         }
@@ -320,8 +314,16 @@ pub fn protocol(
             ("oracle", truth.to_vec()),
         ];
         for (method, theta) in methods {
-            let scores = evaluate(g, acts, horizon, &theta, t);
-            let at_t: Vec<StepScore> = scores.iter().map(|c| c[0]).collect();
+            // Origin t only (evaluate would also roll out every later origin).
+            let needs = g.needs(&theta);
+            let at_t: Vec<StepScore> = (0..acts.len())
+                .into_par_iter()
+                .map(|c| {
+                    let mut truth = Vec::new();
+                    acts.step_of(c, n, horizon, &mut truth);
+                    score_origin(g, &needs, &truth, t, horizon)
+                })
+                .collect();
             out.push(ProtocolScore {
                 method: METHODS
                     .iter()

@@ -95,12 +95,7 @@ impl ThresholdSource {
     pub fn needs_into(&self, g: &Graph, draw: u64, out: &mut Vec<u32>) {
         out.clear();
         match self {
-            ThresholdSource::Fixed(theta) => out.extend(
-                theta
-                    .iter()
-                    .enumerate()
-                    .map(|(v, &t)| super::need(t, g.den[v], g.max_units[v])),
-            ),
+            ThresholdSource::Fixed(theta) => out.extend(g.needs(theta)),
             ThresholdSource::Uniform { seed } => {
                 let key = draw_key(*seed, draw);
                 out.extend((0..g.n_nodes() as u32).map(|v| {
