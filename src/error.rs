@@ -15,6 +15,8 @@ pub struct Location {
     pub line: Option<u64>,
     /// The column or JSON field, when one is at fault.
     pub field: Option<String>,
+    /// 1-based row number of a columnar input (Parquet, Arrow), which has no lines.
+    pub row: Option<u64>,
 }
 
 impl Location {
@@ -24,6 +26,15 @@ impl Location {
             path: path.to_path_buf(),
             line: None,
             field: None,
+            row: None,
+        }
+    }
+
+    /// A location naming a row of a columnar input (Parquet, Arrow; 1-based).
+    pub fn row(path: &Path, row: u64) -> Self {
+        Location {
+            row: Some(row),
+            ..Location::file(path)
         }
     }
 
@@ -33,6 +44,7 @@ impl Location {
             path: path.to_path_buf(),
             line: Some(line),
             field: None,
+            row: None,
         }
     }
 
@@ -49,6 +61,9 @@ impl fmt::Display for Location {
         write!(f, "{}", self.path.display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, ": row {row}")?;
         }
         if let Some(field) = &self.field {
             write!(f, ": field `{field}`")?;
@@ -165,6 +180,20 @@ pub enum InputErrorKind {
     /// A file with no empty line between the node block and the cascades (or edges).
     #[error("{0}")]
     Layout(String),
+    /// A missing value (null) in a columnar input.
+    #[error("missing value (null); every row needs this field")]
+    Null,
+    /// A column of a type the reader cannot use.
+    #[error("column of type {found}; expected {expected}")]
+    ColumnType {
+        /// The column's Arrow type.
+        found: String,
+        /// What the reader takes.
+        expected: &'static str,
+    },
+    /// A Parquet or Arrow file that cannot be decoded.
+    #[error("malformed Parquet/Arrow input: {0}")]
+    Columnar(String),
     /// An input format that cannot be recognised.
     #[error("cannot tell the input format: {0}; pass --format csv|casin|jsonl")]
     UnknownFormat(String),

@@ -271,18 +271,18 @@ pub fn heatmap_svg(
             y0 - f * side + 4.0
         );
     }
-    if let Some((y, label)) = hline {
-        if y.is_finite() {
-            let yy = y0 - y * side;
-            let _ = writeln!(
-                s,
-                r##"<line x1="{x0}" y1="{yy:.2}" x2="{:.2}" y2="{yy:.2}" stroke="#444" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.2}" y="{:.2}" text-anchor="end" fill="#444">{}</text>"##,
-                x0 + side,
-                x0 + side - 4.0,
-                yy - 4.0,
-                esc(label)
-            );
-        }
+    if let Some((y, label)) = hline
+        && y.is_finite()
+    {
+        let yy = y0 - y * side;
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x0}" y1="{yy:.2}" x2="{:.2}" y2="{yy:.2}" stroke="#444" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.2}" y="{:.2}" text-anchor="end" fill="#444">{}</text>"##,
+            x0 + side,
+            x0 + side - 4.0,
+            yy - 4.0,
+            esc(label)
+        );
     }
     let _ = writeln!(
         s,

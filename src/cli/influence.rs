@@ -66,7 +66,8 @@ pub(crate) enum AlgoArg {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum FormatArg {
-    /// Detect: directory or glob -> casin; .jsonl -> jsonl; CSV header with cascade_id -> csv.
+    /// Detect: directory or glob -> casin; .jsonl -> jsonl; .parquet/.pq -> parquet;
+    /// .arrow/.arrows/.ipc/.feather -> arrow; CSV header with cascade_id -> csv.
     Auto,
     /// Long CSV: cascade_id,time,user_id,followers (or magnitude); other columns ignored.
     Csv,
@@ -74,6 +75,10 @@ pub(crate) enum FormatArg {
     Casin,
     /// JSON Lines: {"cascade_id":..,"events":[{"time":..,"user_id":..,"followers":..}]}.
     Jsonl,
+    /// Parquet with the long CSV's columns (ids as text, integers or dictionary).
+    Parquet,
+    /// Arrow IPC file or stream with the long CSV's columns.
+    Arrow,
 }
 
 impl From<FormatArg> for Format {
@@ -83,6 +88,8 @@ impl From<FormatArg> for Format {
             FormatArg::Csv => Format::Csv,
             FormatArg::Casin => Format::Casin,
             FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Parquet => Format::Parquet,
+            FormatArg::Arrow => Format::Arrow,
         }
     }
 }

@@ -48,12 +48,16 @@ pub(crate) enum TiesArg {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum FormatArg {
-    /// A first line naming cascade_id means CSV, anything else SNAP text.
+    /// .parquet/.arrow by extension; a first line naming cascade_id means CSV, else SNAP text.
     Auto,
     /// SNAP text: `id,name` node lines, an empty line, one `id,time,id,time,…` line per cascade.
     Snap,
     /// Long CSV with a header: cascade_id,node,time (rows of a cascade may be interleaved).
     Csv,
+    /// Parquet with the long CSV's columns cascade_id,node,time.
+    Parquet,
+    /// Arrow IPC (file or stream) with the long CSV's columns.
+    Arrow,
 }
 
 /// Reads NetInf-style cascades (also the survival models' input), saying the reader's
@@ -63,6 +67,8 @@ pub(crate) fn read_input(input: &Path, format: FormatArg) -> Result<NodeCascades
         FormatArg::Auto => NetInfFormat::Auto,
         FormatArg::Snap => NetInfFormat::Snap,
         FormatArg::Csv => NetInfFormat::Csv,
+        FormatArg::Parquet => NetInfFormat::Parquet,
+        FormatArg::Arrow => NetInfFormat::Arrow,
     };
     let data = read_netinf(input, format)?;
     for w in &data.warnings {

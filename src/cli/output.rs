@@ -20,28 +20,31 @@ impl Outputs {
         Ok(OutputFile::create(path)?)
     }
 
-    /// Finishes `file` and keeps it for [`commit`](Outputs::commit).
+    /// Finishes the table `file` and keeps it for [`commit`](Outputs::commit). A table whose
+    /// path ends in `.parquet` or `.arrow` is rewritten in that format.
     pub(crate) fn add(&mut self, file: OutputFile) -> Result<()> {
-        self.staged.push(file.finish()?);
+        self.staged.push(table(file.finish()?)?);
         Ok(())
     }
 
-    /// Writes a whole output with `write` and keeps it for [`commit`](Outputs::commit).
+    /// Writes a whole table with `write` and keeps it for [`commit`](Outputs::commit) (as
+    /// [`add`](Outputs::add), Parquet or Arrow when the path says so).
     pub(crate) fn write(
         &mut self,
         path: &Path,
         write: impl FnOnce(&mut OutputFile) -> std::io::Result<()>,
     ) -> Result<()> {
-        self.staged.push(write_output(path, write)?);
+        self.staged.push(table(write_output(path, write)?)?);
         Ok(())
     }
 
     /// Writes a JSON value, pretty-printed with a final newline.
     pub(crate) fn json(&mut self, path: &Path, value: &impl serde::Serialize) -> Result<()> {
-        self.write(path, |w| {
+        self.staged.push(write_output(path, |w| {
             serde_json::to_writer_pretty(&mut *w, value).map_err(std::io::Error::other)?;
             w.write_all(b"\n")
-        })
+        })?);
+        Ok(())
     }
 
     /// Renames every output into place, in the order they were added.
@@ -51,6 +54,14 @@ impl Outputs {
         }
         Ok(())
     }
+}
+
+/// A finished CSV table, rewritten as Parquet or Arrow IPC when its path ends so.
+fn table(staged: Staged) -> Result<Staged> {
+    #[cfg(feature = "columnar")]
+    return Ok(cascadia::io::columnar::to_columnar(staged)?);
+    #[cfg(not(feature = "columnar"))]
+    Ok(staged)
 }
 
 /// Deletes the outputs in progress when the process is interrupted (SIGINT, SIGTERM) and exits

@@ -71,7 +71,7 @@ impl Context {
             data.len(),
             buffer.buffer.size()
         );
-        if data.len() % 4 == 0 {
+        if data.len().is_multiple_of(4) {
             self.queue.write_buffer(&buffer.buffer, 0, data);
         } else {
             let mut padded = data.to_vec();

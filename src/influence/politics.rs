@@ -258,15 +258,16 @@ pub fn read_botness(path: &Path) -> Result<FxHashMap<String, (f64, Option<String
         let pop = cpop
             .map(|c| r.text(c).to_ascii_lowercase())
             .filter(|s| !s.is_empty());
-        if let Some(p) = &pop {
-            if p != "protected" && p != "suspended" {
-                return Err(r.error(
-                    cpop.expect("present"),
-                    InputErrorKind::Layout(format!(
-                        "population {p:?}: expected protected, suspended or empty"
-                    )),
-                ));
-            }
+        if let Some(p) = &pop
+            && p != "protected"
+            && p != "suspended"
+        {
+            return Err(r.error(
+                cpop.expect("present"),
+                InputErrorKind::Layout(format!(
+                    "population {p:?}: expected protected, suspended or empty"
+                )),
+            ));
         }
         let b = if r.text(cb).is_empty() && pop.is_some() {
             f64::NAN

@@ -199,6 +199,11 @@ impl Staged {
         &self.path
     }
 
+    /// The temporary file holding the output (`None` for standard output or a special file).
+    pub fn temp_path(&self) -> Option<&Path> {
+        self.temp.as_ref()?.path.as_deref()
+    }
+
     /// Renames the output into place (nothing to do for standard output or a special file).
     ///
     /// # Errors

@@ -260,10 +260,10 @@ impl CsvReader {
                 return Err(e.into());
             }
             self.pending = true;
-            if self.open {
-                if let Some(stats) = self.finish(out, users) {
-                    return Ok(Some(stats));
-                }
+            if self.open
+                && let Some(stats) = self.finish(out, users)
+            {
+                return Ok(Some(stats));
             }
         }
     }

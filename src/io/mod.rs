@@ -5,6 +5,8 @@
 //! | [`Format::Csv`] | one file, header with `cascade_id,time,user_id,followers` (or `magnitude`) | the `cascade_id` column |
 //! | [`Format::Casin`] | the public reference's per-cascade files `time,magnitude,user_id`: a file, a directory or a glob | the file stem |
 //! | [`Format::Jsonl`] | one cascade per line: `{"cascade_id": …, "events": [{"time": …, "user_id": …, "followers": …}]}` | `cascade_id` |
+//! | [`Format::Parquet`] | a Parquet file with the long format's columns ([`columnar`]) | the `cascade_id` column |
+//! | [`Format::Arrow`] | an Arrow IPC file or stream with the long format's columns ([`columnar`]) | the `cascade_id` column |
 //!
 //! Times are seconds (any finite number `>= 0`) or RFC 3339 timestamps (converted to
 //! seconds since the Unix epoch). Readers implement [`CascadeSource`]: each call appends one
@@ -19,6 +21,8 @@
 pub mod atomic;
 mod cascades_csv;
 mod casin;
+#[cfg(feature = "columnar")]
+pub mod columnar;
 pub(crate) mod csv_fields;
 mod fast_lines;
 pub mod format;
@@ -52,6 +56,11 @@ pub enum Format {
     Casin,
     /// JSON Lines, one cascade per line.
     Jsonl,
+    /// Parquet with the long format's columns (needs the `columnar` feature).
+    Parquet,
+    /// Arrow IPC (file or stream) with the long format's columns (needs the `columnar`
+    /// feature).
+    Arrow,
 }
 
 /// Options shared by every reader.
@@ -138,9 +147,61 @@ pub fn open_cascades(
             }
             Box::new(JsonlReader::open(&files[0], options)?)
         }
+        Format::Parquet | Format::Arrow => {
+            if files.len() != 1 || files[0].as_os_str() == "-" {
+                return Err(input_error(
+                    Path::new(input),
+                    InputErrorKind::UnknownFormat(
+                        "Parquet and Arrow inputs are one file (not standard input)".into(),
+                    ),
+                ));
+            }
+            open_columnar(&files[0], format, options)?
+        }
         Format::Auto => unreachable!("resolved above"),
     };
     Ok(source)
+}
+
+#[cfg(feature = "columnar")]
+fn open_columnar(
+    path: &Path,
+    format: Format,
+    options: ReadOptions,
+) -> Result<Box<dyn CascadeSource>> {
+    let kind = if format == Format::Parquet {
+        columnar::Columnar::Parquet
+    } else {
+        columnar::Columnar::Arrow
+    };
+    Ok(Box::new(columnar::ColumnarReader::open(
+        path, kind, options,
+    )?))
+}
+
+#[cfg(not(feature = "columnar"))]
+fn open_columnar(
+    path: &Path,
+    _format: Format,
+    _options: ReadOptions,
+) -> Result<Box<dyn CascadeSource>> {
+    Err(input_error(
+        path,
+        InputErrorKind::UnknownFormat(
+            "this build of cascadia has no Parquet/Arrow support (the `columnar` feature)".into(),
+        ),
+    ))
+}
+
+/// The columnar format a file name says (`.parquet`, `.pq`; `.arrow`, `.arrows`, `.ipc`,
+/// `.feather`), whether or not this build reads it.
+pub(crate) fn columnar_format(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    match name.rsplit_once('.')?.1 {
+        "parquet" | "pq" => Some(Format::Parquet),
+        "arrow" | "arrows" | "ipc" | "feather" => Some(Format::Arrow),
+        _ => None,
+    }
 }
 
 /// Opens `path` for reading (`-` is standard input) and returns its size when known. A gzip
@@ -243,6 +304,9 @@ fn detect_format(input: &str, files: &[PathBuf]) -> Result<Format> {
         return Ok(Format::Casin);
     }
     let file = &files[0];
+    if let Some(f) = columnar_format(file) {
+        return Ok(f);
+    }
     // The extension under a `.gz` one: `x.jsonl.gz` is JSON Lines.
     let name = file
         .file_name()

@@ -25,6 +25,10 @@ pub enum NetInfFormat {
     Snap,
     /// Long CSV with a header `cascade_id,node,time` (any column order, extra columns ignored).
     Csv,
+    /// Parquet with the long CSV's columns (needs the `columnar` feature).
+    Parquet,
+    /// Arrow IPC (file or stream) with the long CSV's columns (needs the `columnar` feature).
+    Arrow,
 }
 
 pub(super) fn open(path: &Path) -> Result<Box<dyn BufRead>> {
@@ -47,6 +51,12 @@ pub(super) fn err(path: &Path, line: u64, field: Option<&str>, kind: InputErrorK
 pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NodeCascades> {
     let format = match format {
         NetInfFormat::Auto if path.as_os_str() == "-" => NetInfFormat::Snap,
+        NetInfFormat::Auto if super::columnar_format(path).is_some() => {
+            match super::columnar_format(path) {
+                Some(super::Format::Parquet) => NetInfFormat::Parquet,
+                _ => NetInfFormat::Arrow,
+            }
+        }
         NetInfFormat::Auto => {
             let first = super::first_line(path)?;
             if first
@@ -62,8 +72,32 @@ pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NodeCascades> {
     };
     match format {
         NetInfFormat::Csv => read_long_csv(path),
+        NetInfFormat::Parquet | NetInfFormat::Arrow => read_columnar(path, format),
         _ => read_snap(path),
     }
+}
+
+#[cfg(feature = "columnar")]
+fn read_columnar(path: &Path, format: NetInfFormat) -> Result<NodeCascades> {
+    use super::columnar::{Batches, Columnar, read_node_cascades};
+    let kind = if format == NetInfFormat::Parquet {
+        Columnar::Parquet
+    } else {
+        Columnar::Arrow
+    };
+    read_node_cascades(Batches::open(path, kind)?)
+}
+
+#[cfg(not(feature = "columnar"))]
+fn read_columnar(path: &Path, _format: NetInfFormat) -> Result<NodeCascades> {
+    Err(err(
+        path,
+        1,
+        None,
+        InputErrorKind::UnknownFormat(
+            "this build of cascadia has no Parquet/Arrow support (the `columnar` feature)".into(),
+        ),
+    ))
 }
 
 /// Iterates over the lines of a reader, stripping `\r\n`, with 1-based line numbers.

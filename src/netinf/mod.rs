@@ -280,7 +280,7 @@ pub fn infer_with(
                         );
                         kth.offer(&run);
                         let d = done.fetch_add(1, AtomicOrdering::Relaxed) + 1;
-                        if d % 256 == 0 || d == n {
+                        if d.is_multiple_of(256) || d == n {
                             progress.set_position(d as u64);
                         }
                         run

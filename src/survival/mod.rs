@@ -266,7 +266,7 @@ pub fn fit_with(
     };
     let node_done = || {
         let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if k % 64 == 0 || k == n as u64 {
+        if k.is_multiple_of(64) || k == n as u64 {
             progress.set_position(k);
         }
     };

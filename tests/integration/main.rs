@@ -12,6 +12,7 @@
 //! - `cli`: the binary end to end: outputs, `--help`, bad input messages, exit codes.
 
 mod cli;
+mod columnar;
 mod engines;
 mod gpu;
 mod influence;
