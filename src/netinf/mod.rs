@@ -32,6 +32,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
+pub use cpu::greedy::{NodeRun, NodeStep};
 pub use model::Model;
 pub use params::{NetInfParams, NetInfValidParams, Ties, Weights};
 
@@ -40,7 +41,7 @@ use crate::cascade::NodeCascades;
 use crate::error::Result;
 use crate::progress::Progress;
 use cpu::gains::{NodeIndex, NodeProblem, NodeScratch};
-use cpu::greedy::{GreedyScratch, NodeRun, TopKSum, node_greedy, step_order};
+use cpu::greedy::{GreedyScratch, TopKSum, node_greedy, step_order};
 
 /// One selected edge.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -245,50 +246,18 @@ pub fn infer_with(
     let t0 = Instant::now();
     let n = data.n_nodes();
     let index = NodeIndex::build(&data.cascades, n);
-    let limit = params.edges.unwrap_or(usize::MAX);
-    let keys: Vec<u32> = match params.ties {
-        Ties::First => (0..n as u32).collect(),
-        Ties::Last => (0..n as u32).rev().collect(),
-    };
+    #[cfg(feature = "gpu")]
+    let (limit, keys) = (params.edges.unwrap_or(usize::MAX), tie_keys(n, params.ties));
 
     // Phase 1 (parallel): each node's greedy sequence. Once k gains are known, the k-th
     // largest is a lower bound on the final k-th largest: later nodes stop below it.
     let kth = KthGain::new(params.edges);
     progress.set_total(n as u64);
     let (runs, gpu_stats): (Vec<NodeRun>, Option<GpuStats>) = match backend {
-        Backend::Cpu => {
-            let done = AtomicUsize::new(0);
-            let runs = (0..n as u32)
-                .into_par_iter()
-                .map_init(
-                    || {
-                        (
-                            NodeProblem::default(),
-                            NodeScratch::default(),
-                            GreedyScratch::default(),
-                        )
-                    },
-                    |(problem, scratch, greedy), v| {
-                        problem.build(v, &data.cascades, &index, params, scratch);
-                        let run = node_greedy(
-                            problem,
-                            limit.min(problem.n_candidates()),
-                            kth.cutoff(),
-                            true,
-                            &keys,
-                            greedy,
-                        );
-                        kth.offer(&run);
-                        let d = done.fetch_add(1, AtomicOrdering::Relaxed) + 1;
-                        if d.is_multiple_of(256) || d == n {
-                            progress.set_position(d as u64);
-                        }
-                        run
-                    },
-                )
-                .collect();
-            (runs, None)
-        }
+        Backend::Cpu => (
+            cpu_runs(data, &index, params, 0..n as u32, &kth, progress),
+            None,
+        ),
         #[cfg(feature = "gpu")]
         Backend::Gpu(ctx) => {
             let (runs, st) = gpu::node_runs(
@@ -308,6 +277,125 @@ pub fn infer_with(
     let seconds_nodes = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
 
+    let mut inference = merge_runs(data, params, runs)?;
+    let stats = &mut inference.stats;
+    stats.seconds_nodes = seconds_nodes;
+    stats.engine = if gpu_stats.is_some() { "gpu" } else { "cpu" }.to_string();
+    stats.gpu = gpu_stats;
+    stats.seconds_merge = t1.elapsed().as_secs_f64();
+    Ok(inference)
+}
+
+/// Phase 1 on the CPU for the nodes `nodes`: their greedy sequences in parallel, offering
+/// their gains to `kth`'s cutoff.
+fn cpu_runs(
+    data: &NodeCascades,
+    index: &NodeIndex,
+    params: &NetInfValidParams,
+    nodes: std::ops::Range<u32>,
+    kth: &KthGain,
+    progress: &dyn Progress,
+) -> Vec<NodeRun> {
+    let limit = params.edges.unwrap_or(usize::MAX);
+    let keys = tie_keys(data.n_nodes(), params.ties);
+    let done = AtomicUsize::new(0);
+    let total = nodes.len();
+    nodes
+        .into_par_iter()
+        .map_init(
+            || {
+                (
+                    NodeProblem::default(),
+                    NodeScratch::default(),
+                    GreedyScratch::default(),
+                )
+            },
+            |(problem, scratch, greedy), v| {
+                problem.build(v, &data.cascades, index, params, scratch);
+                let run = node_greedy(
+                    problem,
+                    limit.min(problem.n_candidates()),
+                    kth.cutoff(),
+                    true,
+                    &keys,
+                    greedy,
+                );
+                kth.offer(&run);
+                let d = done.fetch_add(1, AtomicOrdering::Relaxed) + 1;
+                if d.is_multiple_of(256) || d == total {
+                    progress.set_position(d as u64);
+                }
+                run
+            },
+        )
+        .collect()
+}
+
+/// The tie keys of the nodes: their order (`Ties::First`) or its reverse.
+fn tie_keys(n: usize, ties: Ties) -> Vec<u32> {
+    match ties {
+        Ties::First => (0..n as u32).collect(),
+        Ties::Last => (0..n as u32).rev().collect(),
+    }
+}
+
+/// Phase 1 for the nodes `nodes` only (a sub-range of `0..n_nodes`), on the CPU: each target
+/// node's greedy sequence depends on the cascades alone, never on another node's, so disjoint
+/// ranges may run on different machines (`cascadia.spark.netinf`) and [`merge_runs`] of their
+/// union selects the same edges, bit for bit, as [`infer`]. (A range's own k-th-gain cutoff is
+/// at most the global one: it may keep longer sequences, never cut a selected step.)
+///
+/// # Errors
+/// A range outside `0..n_nodes`.
+pub fn node_runs(
+    data: &NodeCascades,
+    params: &NetInfValidParams,
+    nodes: std::ops::Range<u32>,
+) -> Result<Vec<NodeRun>> {
+    let n = data.n_nodes() as u32;
+    if nodes.start > nodes.end || nodes.end > n {
+        return Err(crate::error::ParamError {
+            field: "nodes",
+            value: format!("{}..{}", nodes.start, nodes.end),
+            expected: "a range of node indices within 0..(number of nodes)",
+        }
+        .into());
+    }
+    let index = NodeIndex::build(&data.cascades, data.n_nodes());
+    let kth = KthGain::new(params.edges);
+    Ok(cpu_runs(
+        data,
+        &index,
+        params,
+        nodes,
+        &kth,
+        &crate::progress::NoProgress,
+    ))
+}
+
+/// Phase 2: merges every node's greedy sequence (`runs`, one per node of `data` in any order,
+/// from [`node_runs`] or the engines) into the global greedy: selection order, objective,
+/// Theorem 4 bound, p-values and the stopping rules. Single-threaded.
+///
+/// # Errors
+/// `runs` that do not hold each node of `data` exactly once.
+pub fn merge_runs(
+    data: &NodeCascades,
+    params: &NetInfValidParams,
+    mut runs: Vec<NodeRun>,
+) -> Result<Inference> {
+    let n = data.n_nodes();
+    runs.sort_by_key(|r| r.node);
+    if runs.len() != n || runs.iter().enumerate().any(|(i, r)| r.node as usize != i) {
+        return Err(crate::error::ParamError {
+            field: "runs",
+            value: format!("{} node runs", runs.len()),
+            expected: "exactly one run per node of the cascades (node indices 0..n, each once)",
+        }
+        .into());
+    }
+    let limit = params.edges.unwrap_or(usize::MAX);
+    let keys = tie_keys(n, params.ties);
     // Phase 2 (sequential): merge, objective, bound, p-values, stopping rules.
     let mut base = Vec::with_capacity(n + 1);
     let mut stats = InferenceStats {
@@ -392,10 +480,6 @@ pub fn infer_with(
     } else {
         StopReason::ZeroGain
     });
-    stats.seconds_nodes = seconds_nodes;
-    stats.engine = if gpu_stats.is_some() { "gpu" } else { "cpu" }.to_string();
-    stats.gpu = gpu_stats;
-    stats.seconds_merge = t1.elapsed().as_secs_f64();
     Ok(Inference {
         steps,
         stop,

@@ -57,6 +57,143 @@ pub struct NodeRun {
     pub deltas: Vec<(u32, f64)>,
 }
 
+/// Reads little-endian fields from a byte slice.
+struct Fields<'a>(&'a [u8]);
+
+impl Fields<'_> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        if self.0.len() < N {
+            return Err("node runs: the bytes end inside a run".into());
+        }
+        let (head, rest) = self.0.split_at(N);
+        self.0 = rest;
+        Ok(head.try_into().expect("N bytes"))
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        self.take().map(u32::from_le_bytes)
+    }
+    fn u64(&mut self) -> Result<u64, String> {
+        self.take().map(u64::from_le_bytes)
+    }
+    fn f64(&mut self) -> Result<f64, String> {
+        self.take().map(f64::from_le_bytes)
+    }
+    /// A count of items of at least `size` bytes each, checked against the bytes left.
+    fn count(&mut self, size: usize) -> Result<usize, String> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(size) > self.0.len() {
+            return Err("node runs: a count exceeds the bytes left".into());
+        }
+        Ok(n)
+    }
+}
+
+/// The first bytes of encoded node runs.
+const RUNS_MAGIC: &[u8; 4] = b"CNR1";
+
+impl NodeRun {
+    /// Encodes `runs` (little-endian, every f64 by its bits): how a distributed run ships the
+    /// per-node phase's results to the merge ([`NodeRun::decode_all`] reads them back).
+    pub fn encode_all(runs: &[NodeRun]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(RUNS_MAGIC);
+        out.extend_from_slice(&(runs.len() as u32).to_le_bytes());
+        for r in runs {
+            out.extend_from_slice(&r.node.to_le_bytes());
+            out.extend_from_slice(&r.n_candidates.to_le_bytes());
+            out.extend_from_slice(&r.n_incidences.to_le_bytes());
+            out.extend_from_slice(&(r.initial.len() as u32).to_le_bytes());
+            for &(c, g) in &r.initial {
+                out.extend_from_slice(&c.to_le_bytes());
+                out.extend_from_slice(&g.to_le_bytes());
+            }
+            out.extend_from_slice(&(r.steps.len() as u32).to_le_bytes());
+            for st in &r.steps {
+                out.extend_from_slice(&st.src.to_le_bytes());
+                out.extend_from_slice(&st.gain.to_le_bytes());
+                out.extend_from_slice(&st.vol.to_le_bytes());
+                out.extend_from_slice(&st.median_dt.to_le_bytes());
+                out.extend_from_slice(&st.mean_dt.to_le_bytes());
+                out.extend_from_slice(&st.sum_sq.to_le_bytes());
+                out.extend_from_slice(&st.delta_start.to_le_bytes());
+                out.extend_from_slice(&st.delta_end.to_le_bytes());
+            }
+            out.extend_from_slice(&(r.deltas.len() as u32).to_le_bytes());
+            for &(c, g) in &r.deltas {
+                out.extend_from_slice(&c.to_le_bytes());
+                out.extend_from_slice(&g.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Decodes what [`NodeRun::encode_all`] wrote.
+    ///
+    /// # Errors
+    /// Bytes that are not encoded node runs (wrong magic, truncated, inconsistent ranges).
+    pub fn decode_all(bytes: &[u8]) -> Result<Vec<NodeRun>, String> {
+        if bytes.len() < 8 || &bytes[..4] != RUNS_MAGIC {
+            return Err("node runs: not encoded by NodeRun::encode_all (magic CNR1)".into());
+        }
+        let mut f = Fields(&bytes[4..]);
+        let n = f.count(28)?;
+        let mut runs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let node = f.u32()?;
+            let n_candidates = f.u32()?;
+            let n_incidences = f.u64()?;
+            let k = f.count(12)?;
+            let mut initial = Vec::with_capacity(k);
+            for _ in 0..k {
+                initial.push((f.u32()?, f.f64()?));
+            }
+            let k = f.count(52)?;
+            let mut steps = Vec::with_capacity(k);
+            for _ in 0..k {
+                steps.push(NodeStep {
+                    src: f.u32()?,
+                    gain: f.f64()?,
+                    vol: f.u32()?,
+                    median_dt: f.f64()?,
+                    mean_dt: f.f64()?,
+                    sum_sq: f.f64()?,
+                    delta_start: f.u32()?,
+                    delta_end: f.u32()?,
+                });
+            }
+            let k = f.count(12)?;
+            let mut deltas = Vec::with_capacity(k);
+            for _ in 0..k {
+                deltas.push((f.u32()?, f.f64()?));
+            }
+            let bad_range = steps
+                .iter()
+                .any(|s| s.delta_start > s.delta_end || s.delta_end as usize > deltas.len());
+            let bad_cand = initial
+                .iter()
+                .chain(&deltas)
+                .any(|&(c, _)| c >= n_candidates);
+            if bad_range || bad_cand {
+                return Err(format!(
+                    "node runs: node {node} holds an inconsistent range"
+                ));
+            }
+            runs.push(NodeRun {
+                node,
+                n_candidates,
+                n_incidences,
+                initial,
+                steps,
+                deltas,
+            });
+        }
+        if !f.0.is_empty() {
+            return Err("node runs: bytes left after the last run".into());
+        }
+        Ok(runs)
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 struct HeapItem {
     gain: f64,
