@@ -1,66 +1,176 @@
-//! The `cascadia` Python package's native module: columns in, columns out, computed with the
-//! GIL released, errors as `ValueError` carrying the library's located message.
+//! The `cascadia` Python package's native module: tables in and out through the Arrow C stream
+//! interface (no copy through Python objects), computed with the GIL released, errors as
+//! `ValueError` carrying the library's located message (`events: row 17: field `time`: …`).
+//!
+//! Every table argument is an object with `__arrow_c_stream__` (a pyarrow Table, a polars or
+//! pandas ≥ 2.2 DataFrame; the Python layer converts anything else with pyarrow). Every table
+//! result is a PyCapsule named `arrow_array_stream` that the Python layer hands to pyarrow.
 
+#![allow(
+    unsafe_code,
+    reason = "the Arrow C stream interface: a capsule's pointer is taken over once"
+)]
+
+use std::sync::Arc;
+
+use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyCapsule, PyDict};
 
-use cascadia::cascade::{CascadeSet, Dedupe, Interner};
-use cascadia::influence::{InfluenceParams, Power, Preset, UserAggregator, tweet_influence};
+use cascadia::cascade::{Dedupe, Interner};
+use cascadia::influence::output::{tweets_record_batch, tweets_schema, users_order};
+use cascadia::influence::{
+    Batch, InfluenceParams, InfluenceSink, Power, Preset, Runner, UserInfluence,
+};
+use cascadia::io::ReadOptions;
+use cascadia::io::columnar::{Batches, ColumnarReader, csv_table, read_node_cascades};
+use cascadia::netinf::{
+    Inference, Model, NetInfParams, NetInfValidParams, NodeRun, Ties, Weights, merge_runs,
+};
 use cascadia::threshold::simulate::{Run, ThresholdSource, simulate_cpu};
-use cascadia::threshold::{Graph, Weights};
+use cascadia::threshold::{Graph, Weights as ThresholdWeights};
 
 fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
-/// Tweet columns and user columns of an influence run.
-struct InfluenceOut {
-    cascade: Vec<String>,
-    pos: Vec<u64>,
-    user: Vec<String>,
-    time: Vec<f64>,
-    influence: Vec<f64>,
-    u_id: Vec<String>,
-    u_events: Vec<u64>,
-    u_cascades: Vec<u64>,
-    u_influence: Vec<f64>,
-    u_percentile: Vec<f64>,
+const STREAM: &std::ffi::CStr = c"arrow_array_stream";
+
+/// The record batches of a table argument (`__arrow_c_stream__`), taken while the GIL is held
+/// (a stream backed by Python code needs it); the batches share the producer's buffers.
+fn batches_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Batches> {
+    let capsule = obj.call_method0("__arrow_c_stream__").map_err(|_| {
+        value_error(format!(
+            "{what}: expected a table (pyarrow Table, pandas or polars DataFrame)"
+        ))
+    })?;
+    let capsule = capsule.downcast::<PyCapsule>()?;
+    if capsule.name()? != Some(STREAM) {
+        return Err(value_error(format!(
+            "{what}: __arrow_c_stream__ returned a capsule that is not an Arrow stream"
+        )));
+    }
+    let ptr = capsule.pointer() as *mut FFI_ArrowArrayStream;
+    // SAFETY: a capsule named "arrow_array_stream" holds an FFI_ArrowArrayStream (the Arrow
+    // PyCapsule interface); `from_raw` moves it out and leaves a released stream behind, which
+    // the capsule's destructor then ignores.
+    let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr) };
+    let reader = RecordBatchStreamReader::try_new(stream).map_err(value_error)?;
+    let schema = reader.schema();
+    let batches: Vec<RecordBatch> = reader
+        .collect::<Result<_, _>>()
+        .map_err(|e| value_error(format!("{what}: {e}")))?;
+    let iter = RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
+    Ok(Batches::from_reader(what, iter))
 }
 
+/// A table result as an Arrow stream capsule.
+fn export(py: Python<'_>, schema: SchemaRef, batches: Vec<RecordBatch>) -> PyResult<PyObject> {
+    let reader = RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
+    let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+    let capsule = PyCapsule::new(py, stream, Some(STREAM.to_owned()))?;
+    Ok(capsule.into_any().unbind())
+}
+
+fn schema(fields: &[(&str, DataType)]) -> SchemaRef {
+    Arc::new(Schema::new(
+        fields
+            .iter()
+            .map(|(n, t)| Field::new(*n, t.clone(), false))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Collects the tweets table batch by batch, as the CLI writes `tweets.csv`.
+struct TweetTable {
+    batches: Vec<RecordBatch>,
+}
+
+impl InfluenceSink for TweetTable {
+    fn batch(&mut self, b: &Batch<'_>) -> cascadia::Result<()> {
+        self.batches.push(tweets_record_batch(b));
+        Ok(())
+    }
+}
+
+/// The users table, most influential first (ties by first appearance), as `users.csv`.
+fn users_table(users: &[UserInfluence], names: &Interner) -> (SchemaRef, RecordBatch) {
+    let s = schema(&[
+        ("user_id", DataType::Utf8),
+        ("events", DataType::Int64),
+        ("cascades", DataType::Int64),
+        ("influence", DataType::Float64),
+        ("percentile", DataType::Float64),
+    ]);
+    let mut id = StringBuilder::new();
+    let mut events = Int64Builder::new();
+    let mut cascades = Int64Builder::new();
+    let mut influence = Float64Builder::new();
+    let mut percentile = Float64Builder::new();
+    for i in users_order(users) {
+        let u = &users[i];
+        id.append_value(names.name(u.user));
+        events.append_value(u.events as i64);
+        cascades.append_value(u.cascades as i64);
+        influence.append_value(u.influence);
+        percentile.append_value(u.percentile);
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(id.finish()),
+        Arc::new(events.finish()),
+        Arc::new(cascades.finish()),
+        Arc::new(influence.finish()),
+        Arc::new(percentile.finish()),
+    ];
+    let batch = RecordBatch::try_new(s.clone(), columns).expect("columns match the schema");
+    (s, batch)
+}
+
+fn preset_of(name: &str) -> Result<Preset, String> {
+    match name {
+        "paper" => Ok(Preset::Paper),
+        "descendants" => Ok(Preset::Descendants),
+        "birdspotter" => Ok(Preset::Birdspotter),
+        other => Err(format!(
+            "preset {other:?}: expected paper, descendants or birdspotter"
+        )),
+    }
+}
+
+fn dedupe_of(name: &str) -> Result<Dedupe, String> {
+    match name {
+        "none" => Ok(Dedupe::None),
+        "first" => Ok(Dedupe::First),
+        "last" => Ok(Dedupe::Last),
+        other => Err(format!("dedupe {other:?}: expected none, first or last")),
+    }
+}
+
+/// Tweet and user influence (`cascadia influence`) of an events table with the columns
+/// `cascade_id, time, user_id, followers`. Returns `(tweets, users, skipped)`: two Arrow
+/// stream capsules and the messages of the rows skipped (`skip_invalid`).
+#[pyfunction]
+#[pyo3(signature = (events, preset = "paper", decay = None, social_strength = None, power = None, dedupe = "none", group = true, skip_invalid = false))]
 #[allow(
     clippy::too_many_arguments,
     reason = "the Python signature's parameters"
 )]
-fn influence_impl(
-    cascade_ids: &[String],
-    times: &[f64],
-    users: &[String],
-    followers: &[f64],
+fn influence(
+    py: Python<'_>,
+    events: &Bound<'_, PyAny>,
     preset: &str,
     decay: Option<f64>,
     social_strength: Option<f64>,
     power: Option<u8>,
-) -> Result<InfluenceOut, String> {
-    let n = cascade_ids.len();
-    if times.len() != n || users.len() != n || followers.len() != n {
-        return Err(format!(
-            "columns differ in length: cascade_id {n}, time {}, user_id {}, followers {}",
-            times.len(),
-            users.len(),
-            followers.len()
-        ));
-    }
-    let mut p = InfluenceParams::preset(match preset {
-        "paper" => Preset::Paper,
-        "descendants" => Preset::Descendants,
-        "birdspotter" => Preset::Birdspotter,
-        other => {
-            return Err(format!(
-                "preset {other:?}: expected paper, descendants or birdspotter"
-            ));
-        }
-    });
+    dedupe: &str,
+    group: bool,
+    skip_invalid: bool,
+) -> PyResult<(PyObject, PyObject, Vec<String>)> {
+    let mut p = InfluenceParams::preset(preset_of(preset).map_err(value_error)?);
     if let Some(r) = decay {
         p = p.decay_per_s(r);
     }
@@ -68,121 +178,450 @@ fn influence_impl(
         p = p.beta(b);
     }
     if let Some(s) = power {
-        p = p.power(if s == 1 { Power::One } else { Power::Two });
+        p = p.power(match s {
+            1 => Power::One,
+            2 => Power::Two,
+            other => return Err(value_error(format!("power {other}: expected 1 or 2"))),
+        });
     }
-    let params = p.check().map_err(|e| e.to_string())?;
-    // Rows grouped by cascade in order of first appearance; each cascade sorted stably by
-    // time, as the CLI's readers do.
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, c) in cascade_ids.iter().enumerate() {
-        first.entry(c.as_str()).or_insert(i);
-    }
-    order.sort_by(|&a, &b| {
-        first[cascade_ids[a].as_str()]
-            .cmp(&first[cascade_ids[b].as_str()])
-            .then(times[a].total_cmp(&times[b]))
-    });
-    let mut set = CascadeSet::new();
-    let mut names = Interner::new();
-    let mut i = 0;
-    while i < n {
-        let c = &cascade_ids[order[i]];
-        set.begin_cascade(c);
-        while i < n && &cascade_ids[order[i]] == c {
-            let k = order[i];
-            let u = names.intern(&users[k]);
-            set.push_event(times[k], followers[k], u)
-                .map_err(|e| format!("row {k} (cascade {c:?}): {e}"))?;
-            i += 1;
-        }
-        set.finish_cascade(Dedupe::None);
-    }
-    let mut out = InfluenceOut {
-        cascade: Vec::with_capacity(n),
-        pos: Vec::with_capacity(n),
-        user: Vec::with_capacity(n),
-        time: Vec::with_capacity(n),
-        influence: Vec::with_capacity(n),
-        u_id: Vec::new(),
-        u_events: Vec::new(),
-        u_cascades: Vec::new(),
-        u_influence: Vec::new(),
-        u_percentile: Vec::new(),
+    let params = p.check().map_err(value_error)?;
+    let options = ReadOptions {
+        skip_invalid,
+        group,
+        dedupe: dedupe_of(dedupe).map_err(value_error)?,
     };
-    let mut agg = UserAggregator::new();
-    let mut scratch = Default::default();
-    for c in set.iter() {
-        let mut phi = vec![0.0; c.len()];
-        tweet_influence(c, &params, &mut scratch, &mut phi).map_err(|e| e.to_string())?;
-        agg.add_cascade(c.users, &phi);
-        for (k, &f) in phi.iter().enumerate() {
-            out.cascade.push(c.name.to_string());
-            out.pos.push(k as u64);
-            out.user.push(names.name(c.users[k]).to_string());
-            out.time.push(c.times[k]);
-            out.influence.push(f);
-        }
-    }
-    for u in agg.finish(params.aggregation) {
-        out.u_id.push(names.name(u.user).to_string());
-        out.u_events.push(u.events);
-        out.u_cascades.push(u.cascades);
-        out.u_influence.push(u.influence);
-        out.u_percentile.push(u.percentile);
-    }
-    Ok(out)
+    let batches = batches_of(events, "events")?;
+    let (tweets, users, skipped) = py
+        .allow_threads(|| -> cascadia::Result<_> {
+            let source = ColumnarReader::new(batches, options)?;
+            let mut sink = TweetTable {
+                batches: Vec::new(),
+            };
+            let mut skipped = Vec::new();
+            let result = Runner::new(&params)
+                .on_skip(|e| skipped.push(e.to_string()))
+                .run(Box::new(source), &mut sink)?;
+            let users = users_table(&result.users, &result.names);
+            Ok((sink, users, skipped))
+        })
+        .map_err(value_error)?;
+    Ok((
+        export(py, tweets_schema(), tweets.batches)?,
+        export(py, users.0, vec![users.1])?,
+        skipped,
+    ))
 }
 
-/// Tweet and user influence (`cascadia influence`) from four equal-length columns. Returns
-/// `(tweets, users)` as dicts of lists: tweets `cascade_id,pos,user_id,time,influence` in
-/// cascade order (first appearance) and time order; users
-/// `user_id,events,cascades,influence,percentile` in the library's order.
+/// The user aggregation of a preset: "mean" or "sum" (for a distributed users table).
 #[pyfunction]
-#[pyo3(signature = (cascade_ids, times, users, followers, preset = "paper", decay = None, social_strength = None, power = None))]
+#[pyo3(signature = (preset = "paper"))]
+fn influence_aggregation(preset: &str) -> PyResult<String> {
+    let p = InfluenceParams::preset(preset_of(preset).map_err(value_error)?)
+        .check()
+        .map_err(value_error)?;
+    Ok(format!("{:?}", p.aggregation).to_lowercase())
+}
+
 #[allow(
     clippy::too_many_arguments,
     reason = "the Python signature's parameters"
 )]
-fn influence<'py>(
-    py: Python<'py>,
-    cascade_ids: Vec<String>,
-    times: Vec<f64>,
-    users: Vec<String>,
-    followers: Vec<f64>,
-    preset: &str,
-    decay: Option<f64>,
-    social_strength: Option<f64>,
-    power: Option<u8>,
-) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let preset = preset.to_string();
-    let out = py
-        .allow_threads(|| {
-            influence_impl(
-                &cascade_ids,
-                &times,
-                &users,
-                &followers,
-                &preset,
-                decay,
-                social_strength,
-                power,
-            )
+fn netinf_params(
+    edges: Option<usize>,
+    model: &str,
+    alpha: f64,
+    weights: &str,
+    beta: Option<f64>,
+    epsilon: Option<f64>,
+    ties: &str,
+) -> PyResult<NetInfValidParams> {
+    let model = match model {
+        "exp" => Model::Exp,
+        "pow" => Model::Pow,
+        "ray" => Model::Ray,
+        other => {
+            return Err(value_error(format!(
+                "model {other:?}: expected exp, pow or ray"
+            )));
+        }
+    };
+    let weights = match weights {
+        "snap" => Weights::Snap {
+            epsilon: epsilon.unwrap_or(1e-64),
+        },
+        "paper" => Weights::Paper {
+            beta: beta.unwrap_or(0.5),
+            epsilon: epsilon.unwrap_or(1e-10),
+        },
+        other => {
+            return Err(value_error(format!(
+                "weights {other:?}: expected snap or paper"
+            )));
+        }
+    };
+    let ties = match ties {
+        "first" => Ties::First,
+        "last" => Ties::Last,
+        other => {
+            return Err(value_error(format!(
+                "ties {other:?}: expected first or last"
+            )));
+        }
+    };
+    NetInfParams {
+        model,
+        alpha,
+        edges,
+        weights,
+        ties,
+        ..Default::default()
+    }
+    .check()
+    .map_err(value_error)
+}
+
+/// The edges table of an inference, as the CLI's `edges.csv`.
+fn edges_table(
+    names: &cascadia::cascade::NodeCascades,
+    inf: &Inference,
+) -> (SchemaRef, RecordBatch) {
+    let s = schema(&[
+        ("rank", DataType::Int64),
+        ("src", DataType::Utf8),
+        ("dst", DataType::Utf8),
+        ("gain", DataType::Float64),
+        ("objective", DataType::Float64),
+        ("bound", DataType::Float64),
+        ("vol", DataType::Int64),
+        ("median_dt", DataType::Float64),
+        ("mean_dt", DataType::Float64),
+        ("p_value", DataType::Float64),
+    ]);
+    let steps = &inf.steps;
+    let f = |g: fn(&cascadia::netinf::Step) -> f64| -> ArrayRef {
+        Arc::new(arrow_array::Float64Array::from_iter_values(
+            steps.iter().map(g),
+        ))
+    };
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(arrow_array::Int64Array::from_iter_values(
+            1..=steps.len() as i64,
+        )),
+        Arc::new(arrow_array::StringArray::from_iter_values(
+            steps.iter().map(|s| names.id(s.src)),
+        )),
+        Arc::new(arrow_array::StringArray::from_iter_values(
+            steps.iter().map(|s| names.id(s.dst)),
+        )),
+        f(|s| s.gain),
+        f(|s| s.objective),
+        f(|s| s.bound),
+        Arc::new(arrow_array::Int64Array::from_iter_values(
+            steps.iter().map(|s| i64::from(s.vol)),
+        )),
+        f(|s| s.median_dt),
+        f(|s| s.mean_dt),
+        f(|s| s.p_value),
+    ];
+    let batch = RecordBatch::try_new(s.clone(), columns).expect("columns match the schema");
+    (s, batch)
+}
+
+/// Writes the CLI's `edges.csv` (Parquet or Arrow when the path says so) to `output`, whole
+/// or not at all.
+fn write_edges_file(
+    output: Option<&std::path::Path>,
+    data: &cascadia::cascade::NodeCascades,
+    inf: &Inference,
+) -> cascadia::Result<()> {
+    let Some(path) = output else {
+        return Ok(());
+    };
+    let staged = cascadia::io::atomic::write_output(path, |w| {
+        cascadia::netinf::output::write_edges(w, data, inf)
+    })?;
+    cascadia::io::columnar::to_columnar(staged)?.commit()
+}
+
+/// NetInf (`cascadia netinf`, the exact CPU greedy) on a cascades table `cascade_id, node,
+/// time`. Returns the edges table (an Arrow stream capsule), the CLI's `edges.csv`.
+#[pyfunction]
+#[pyo3(signature = (cascades, edges = None, model = "exp", alpha = 1.0, weights = "snap", beta = None, epsilon = None, ties = "first", output = None))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python signature's parameters"
+)]
+fn netinf(
+    py: Python<'_>,
+    cascades: &Bound<'_, PyAny>,
+    edges: Option<usize>,
+    model: &str,
+    alpha: f64,
+    weights: &str,
+    beta: Option<f64>,
+    epsilon: Option<f64>,
+    ties: &str,
+    output: Option<std::path::PathBuf>,
+) -> PyResult<PyObject> {
+    let params = netinf_params(edges, model, alpha, weights, beta, epsilon, ties)?;
+    let batches = batches_of(cascades, "cascades")?;
+    let (s, b) = py
+        .allow_threads(|| -> cascadia::Result<_> {
+            let data = read_node_cascades(batches)?;
+            let inf = cascadia::netinf::infer(&data, &params, &cascadia::progress::NoProgress)?;
+            write_edges_file(output.as_deref(), &data, &inf)?;
+            Ok(edges_table(&data, &inf))
         })
         .map_err(value_error)?;
-    let tweets = PyDict::new(py);
-    tweets.set_item("cascade_id", out.cascade)?;
-    tweets.set_item("pos", out.pos)?;
-    tweets.set_item("user_id", out.user)?;
-    tweets.set_item("time", out.time)?;
-    tweets.set_item("influence", out.influence)?;
-    let us = PyDict::new(py);
-    us.set_item("user_id", out.u_id)?;
-    us.set_item("events", out.u_events)?;
-    us.set_item("cascades", out.u_cascades)?;
-    us.set_item("influence", out.u_influence)?;
-    us.set_item("percentile", out.u_percentile)?;
-    Ok((tweets, us))
+    export(py, s, vec![b])
+}
+
+/// The number of nodes of a cascades table (node indices are `0..n`, in order of first
+/// appearance), for splitting NetInf's per-node phase.
+#[pyfunction]
+fn netinf_nodes(py: Python<'_>, cascades: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let batches = batches_of(cascades, "cascades")?;
+    py.allow_threads(|| read_node_cascades(batches).map(|d| d.n_nodes()))
+        .map_err(value_error)
+}
+
+/// NetInf's per-node phase for the nodes `start..end` of a cascades table: their greedy
+/// sequences, encoded as bytes for `netinf_merge`.
+#[pyfunction]
+#[pyo3(signature = (cascades, start, end, edges = None, model = "exp", alpha = 1.0, weights = "snap", beta = None, epsilon = None, ties = "first"))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python signature's parameters"
+)]
+fn netinf_node_runs<'py>(
+    py: Python<'py>,
+    cascades: &Bound<'py, PyAny>,
+    start: u32,
+    end: u32,
+    edges: Option<usize>,
+    model: &str,
+    alpha: f64,
+    weights: &str,
+    beta: Option<f64>,
+    epsilon: Option<f64>,
+    ties: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let params = netinf_params(edges, model, alpha, weights, beta, epsilon, ties)?;
+    let batches = batches_of(cascades, "cascades")?;
+    let bytes = py
+        .allow_threads(|| -> cascadia::Result<Vec<u8>> {
+            let data = read_node_cascades(batches)?;
+            let runs = cascadia::netinf::node_runs(&data, &params, start..end)?;
+            Ok(NodeRun::encode_all(&runs))
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// NetInf's merge: the encoded runs of every node (from `netinf_node_runs` over disjoint
+/// ranges covering all nodes) into the edges table, the same as `netinf` bit for bit.
+#[pyfunction]
+#[pyo3(signature = (cascades, runs, edges = None, model = "exp", alpha = 1.0, weights = "snap", beta = None, epsilon = None, ties = "first", output = None))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python signature's parameters"
+)]
+fn netinf_merge(
+    py: Python<'_>,
+    cascades: &Bound<'_, PyAny>,
+    runs: Vec<Vec<u8>>,
+    edges: Option<usize>,
+    model: &str,
+    alpha: f64,
+    weights: &str,
+    beta: Option<f64>,
+    epsilon: Option<f64>,
+    ties: &str,
+    output: Option<std::path::PathBuf>,
+) -> PyResult<PyObject> {
+    let params = netinf_params(edges, model, alpha, weights, beta, epsilon, ties)?;
+    let batches = batches_of(cascades, "cascades")?;
+    let (s, b) = py
+        .allow_threads(|| -> Result<_, String> {
+            let data = read_node_cascades(batches).map_err(|e| e.to_string())?;
+            let mut all = Vec::new();
+            for r in &runs {
+                all.extend(NodeRun::decode_all(r)?);
+            }
+            let inf = merge_runs(&data, &params, all).map_err(|e| e.to_string())?;
+            write_edges_file(output.as_deref(), &data, &inf).map_err(|e| e.to_string())?;
+            Ok(edges_table(&data, &inf))
+        })
+        .map_err(value_error)?;
+    export(py, s, vec![b])
+}
+
+/// The log-likelihood of a network (`cascadia netinf score`): a cascades table and a network
+/// table `src, dst` (edges whose nodes never appear in the cascades are counted, not scored).
+/// Returns a dict `best_tree, all_trees, objective, edges, edges_with_unknown_nodes`.
+#[pyfunction]
+#[pyo3(signature = (cascades, network, model = "exp", alpha = 1.0, weights = "snap", beta = None, epsilon = None))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python signature's parameters"
+)]
+fn score<'py>(
+    py: Python<'py>,
+    cascades: &Bound<'py, PyAny>,
+    network: &Bound<'py, PyAny>,
+    model: &str,
+    alpha: f64,
+    weights: &str,
+    beta: Option<f64>,
+    epsilon: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let params = netinf_params(None, model, alpha, weights, beta, epsilon, "first")?;
+    let batches = batches_of(cascades, "cascades")?;
+    let net = batches_of(network, "network")?;
+    let (s, total, unknown) = py
+        .allow_threads(|| -> cascadia::Result<_> {
+            let data = read_node_cascades(batches)?;
+            let pairs = cascadia::io::columnar::read_edges(net)?;
+            let total = pairs.len();
+            let mut edges: Vec<(u32, u32)> = pairs
+                .iter()
+                .filter_map(|(a, b)| Some((data.nodes.get(a)?.0, data.nodes.get(b)?.0)))
+                .collect();
+            let unknown = total - edges.len();
+            edges.sort_unstable();
+            edges.dedup();
+            Ok((
+                cascadia::netinf::score::score(&data, &params, &edges),
+                total,
+                unknown,
+            ))
+        })
+        .map_err(value_error)?;
+    let d = PyDict::new(py);
+    d.set_item("best_tree", s.best_tree)?;
+    d.set_item("all_trees", s.all_trees)?;
+    d.set_item("objective", s.objective)?;
+    d.set_item("edges", total)?;
+    d.set_item("edges_with_unknown_nodes", unknown)?;
+    Ok(d)
+}
+
+/// Synthetic retweet cascades (`cascadia synth influence-cascades`): the events table.
+#[pyfunction]
+#[pyo3(signature = (cascades = 1000, users = 100_000, max_size = 100_000, size_exponent = 1.0, tie_share = 0.05, seed = 1))]
+fn synth_influence_cascades(
+    py: Python<'_>,
+    cascades: u64,
+    users: u64,
+    max_size: u64,
+    size_exponent: f64,
+    tie_share: f64,
+    seed: u64,
+) -> PyResult<PyObject> {
+    let cfg = cascadia::synth::influence::SynthConfig {
+        cascades,
+        users,
+        max_size,
+        size_exponent,
+        tie_share,
+        seed,
+    };
+    let (s, b) = py
+        .allow_threads(|| -> Result<_, String> {
+            let mut text = Vec::new();
+            cascadia::synth::influence::write_cascades(&cfg, &mut text)
+                .map_err(|e| e.to_string())?;
+            csv_table(&text)
+        })
+        .map_err(value_error)?;
+    export(py, s, b)
+}
+
+/// A synthetic network and cascades over it (`cascadia synth graph` + `synth cascades`):
+/// `(network, cascades)` tables `src, dst, alpha` and `cascade_id, node, time`.
+#[pyfunction]
+#[pyo3(signature = (nodes = 1024, edges = None, graph = "kronecker", model = "exp", alpha = 1.0, beta = 0.2, window = 100.0, coverage = 0.99, max_cascades = 1_000_000, seed = 1))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python signature's parameters"
+)]
+fn synth_netinf(
+    py: Python<'_>,
+    nodes: usize,
+    edges: Option<usize>,
+    graph: &str,
+    model: &str,
+    alpha: f64,
+    beta: f64,
+    window: f64,
+    coverage: f64,
+    max_cascades: usize,
+    seed: u64,
+) -> PyResult<(PyObject, PyObject)> {
+    use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
+    use cascadia::synth::graphs;
+    use rand::SeedableRng;
+    let model = netinf_params(None, model, alpha, "snap", None, None, "first")?.model;
+    if nodes < 2 || !(0.0..=1.0).contains(&beta) || window.is_nan() || window <= 0.0 {
+        return Err(value_error(
+            "nodes must be >= 2, beta in [0, 1] and window > 0",
+        ));
+    }
+    if !(0.0..=1.0).contains(&coverage) {
+        return Err(value_error("coverage must be in [0, 1]"));
+    }
+    let kron = match graph {
+        "kronecker" => {
+            if !nodes.is_power_of_two() {
+                return Err(value_error(format!(
+                    "nodes must be a power of two for a Kronecker graph (got {nodes})"
+                )));
+            }
+            true
+        }
+        "er" => false,
+        other => {
+            return Err(value_error(format!(
+                "graph {other:?}: expected kronecker or er"
+            )));
+        }
+    };
+    let (net, cas) = py
+        .allow_threads(|| -> Result<_, String> {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut list = if kron {
+                graphs::kronecker(
+                    graphs::seeds::CORE_PERIPHERY,
+                    nodes.trailing_zeros(),
+                    edges,
+                    &mut rng,
+                )
+            } else {
+                graphs::erdos_renyi(nodes, edges.unwrap_or(2 * nodes), &mut rng)
+            };
+            list.sort_unstable();
+            let cfg = CascadeConfig {
+                model,
+                alpha,
+                delta: 1.0,
+                beta,
+                window,
+            };
+            let all = cascades_until_coverage(nodes, &list, &cfg, coverage, max_cascades, &mut rng);
+            let mut net = String::from("src,dst,alpha\n");
+            for (u, v) in &list {
+                net.push_str(&format!("{u},{v},{alpha}\n"));
+            }
+            let mut cas = String::from("cascade_id,node,time\n");
+            for (k, c) in all.iter().enumerate() {
+                for (v, t) in c {
+                    cas.push_str(&format!("{k},{v},{t}\n"));
+                }
+            }
+            Ok((csv_table(net.as_bytes())?, csv_table(cas.as_bytes())?))
+        })
+        .map_err(value_error)?;
+    Ok((export(py, net.0, net.1)?, export(py, cas.0, cas.1)?))
 }
 
 /// Activation rows: run, node, step.
@@ -236,7 +675,7 @@ fn threshold_simulate<'py>(
                 });
             }
             let ids: Vec<String> = index.names_from(0).map(String::from).collect();
-            let g = Graph::from_edges(ids.clone(), &edges, Weights::Uniform)
+            let g = Graph::from_edges(ids.clone(), &edges, ThresholdWeights::Uniform)
                 .map_err(|e| e.to_string())?;
             let source = match &thresholds {
                 Some(t) => ThresholdSource::Fixed(
@@ -265,119 +704,19 @@ fn threshold_simulate<'py>(
     Ok(d)
 }
 
-/// NetInf (`cascadia netinf`, exact greedy, CPU): infection rows `cascade_id,node,time` (rows
-/// of a cascade may be interleaved; nodes named in order of first appearance, as the CLI's
-/// reader). Returns the selected edges `rank,src,dst,gain,objective,bound,vol,median_dt,
-/// mean_dt,p_value` as a dict of lists.
-#[pyfunction]
-#[pyo3(signature = (cascade_ids, nodes, times, edges = None, model = "exp", alpha = 1.0))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the Python signature's parameters"
-)]
-fn netinf<'py>(
-    py: Python<'py>,
-    cascade_ids: Vec<String>,
-    nodes: Vec<String>,
-    times: Vec<f64>,
-    edges: Option<usize>,
-    model: &str,
-    alpha: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    use cascadia::netinf::{Model, NetInfParams};
-    if nodes.len() != cascade_ids.len() || times.len() != cascade_ids.len() {
-        return Err(value_error(format!(
-            "columns differ in length: cascade_id {}, node {}, time {}",
-            cascade_ids.len(),
-            nodes.len(),
-            times.len()
-        )));
-    }
-    let model = match model {
-        "exp" => Model::Exp,
-        "pow" => Model::Pow,
-        "ray" => Model::Ray,
-        other => {
-            return Err(value_error(format!(
-                "model {other:?}: expected exp, pow or ray"
-            )));
-        }
-    };
-    let params = NetInfParams {
-        model,
-        alpha,
-        edges,
-        ..Default::default()
-    }
-    .check()
-    .map_err(value_error)?;
-    let (names, steps) = py
-        .allow_threads(
-            || -> Result<(Vec<String>, Vec<cascadia::netinf::Step>), String> {
-                // Nodes and cascades numbered in order of first appearance, as the reader.
-                let (mut index, mut cindex) = (Interner::new(), Interner::new());
-                let mut cascades: Vec<Vec<(u32, f64)>> = Vec::new();
-                for ((c, v), &t) in cascade_ids.iter().zip(&nodes).zip(&times) {
-                    let node = index.intern(v).0;
-                    let k = cindex.intern(c).index();
-                    if k == cascades.len() {
-                        cascades.push(Vec::new());
-                    }
-                    cascades[k].push((node, t));
-                }
-                let names: Vec<String> = index.names_from(0).map(String::from).collect();
-                let data = cascadia::cascade::NodeCascades::from_cascades(names.len(), &cascades)
-                    .map_err(|e| e.to_string())?;
-                let inf = cascadia::netinf::infer(&data, &params, &cascadia::progress::NoProgress)
-                    .map_err(|e| e.to_string())?;
-                Ok((names, inf.steps))
-            },
-        )
-        .map_err(value_error)?;
-    let d = PyDict::new(py);
-    d.set_item("rank", (1..=steps.len()).collect::<Vec<usize>>())?;
-    d.set_item(
-        "src",
-        steps
-            .iter()
-            .map(|s| names[s.src as usize].clone())
-            .collect::<Vec<_>>(),
-    )?;
-    d.set_item(
-        "dst",
-        steps
-            .iter()
-            .map(|s| names[s.dst as usize].clone())
-            .collect::<Vec<_>>(),
-    )?;
-    d.set_item("gain", steps.iter().map(|s| s.gain).collect::<Vec<_>>())?;
-    d.set_item(
-        "objective",
-        steps.iter().map(|s| s.objective).collect::<Vec<_>>(),
-    )?;
-    d.set_item("bound", steps.iter().map(|s| s.bound).collect::<Vec<_>>())?;
-    d.set_item("vol", steps.iter().map(|s| s.vol).collect::<Vec<_>>())?;
-    d.set_item(
-        "median_dt",
-        steps.iter().map(|s| s.median_dt).collect::<Vec<_>>(),
-    )?;
-    d.set_item(
-        "mean_dt",
-        steps.iter().map(|s| s.mean_dt).collect::<Vec<_>>(),
-    )?;
-    d.set_item(
-        "p_value",
-        steps.iter().map(|s| s.p_value).collect::<Vec<_>>(),
-    )?;
-    Ok(d)
-}
-
 /// The native module.
 #[pymodule]
 fn _cascadia(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(influence, m)?)?;
-    m.add_function(wrap_pyfunction!(threshold_simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(influence_aggregation, m)?)?;
     m.add_function(wrap_pyfunction!(netinf, m)?)?;
+    m.add_function(wrap_pyfunction!(netinf_nodes, m)?)?;
+    m.add_function(wrap_pyfunction!(netinf_node_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(netinf_merge, m)?)?;
+    m.add_function(wrap_pyfunction!(score, m)?)?;
+    m.add_function(wrap_pyfunction!(synth_influence_cascades, m)?)?;
+    m.add_function(wrap_pyfunction!(synth_netinf, m)?)?;
+    m.add_function(wrap_pyfunction!(threshold_simulate, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

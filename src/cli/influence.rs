@@ -245,9 +245,66 @@ impl TryFrom<&InfluenceArgs> for InfluenceValidParams {
     }
 }
 
+/// Where the tweets go: CSV text, or (for a `.parquet`/`.arrow` path) typed batches.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value per run; boxing either writer buys nothing"
+)]
+enum Tweets {
+    Csv(TweetCsvWriter<OutputFile>),
+    #[cfg(feature = "columnar")]
+    Table(cascadia::influence::output::TweetTableWriter<OutputFile>),
+}
+
+impl Tweets {
+    fn create(path: &std::path::Path) -> Result<Self> {
+        #[cfg(feature = "columnar")]
+        if let Some(kind) = cascadia::io::columnar::Columnar::of_path(path) {
+            return Ok(Tweets::Table(
+                cascadia::influence::output::TweetTableWriter::new(
+                    kind,
+                    Outputs::create(path)?,
+                    path,
+                )?,
+            ));
+        }
+        Ok(Tweets::Csv(TweetCsvWriter::new(
+            Outputs::create(path)?,
+            path,
+        )))
+    }
+
+    /// Stages the finished output.
+    fn stage(self, outputs: &mut Outputs) -> Result<()> {
+        match self {
+            Tweets::Csv(w) => outputs.add(w.into_inner()?),
+            #[cfg(feature = "columnar")]
+            Tweets::Table(w) => outputs.add_as_is(w.into_inner()?),
+        }
+    }
+}
+
+impl InfluenceSink for Tweets {
+    fn batch(&mut self, batch: &Batch<'_>) -> cascadia::Result<()> {
+        match self {
+            Tweets::Csv(w) => w.batch(batch),
+            #[cfg(feature = "columnar")]
+            Tweets::Table(w) => w.batch(batch),
+        }
+    }
+
+    fn finish(&mut self) -> cascadia::Result<()> {
+        match self {
+            Tweets::Csv(w) => w.finish(),
+            #[cfg(feature = "columnar")]
+            Tweets::Table(w) => w.finish(),
+        }
+    }
+}
+
 /// The CLI's sink: tweets CSV plus, optionally, pairwise matrices.
 struct Sink<'a> {
-    tweets: TweetCsvWriter<OutputFile>,
+    tweets: Tweets,
     pairwise: Option<(OutputFile, PathBuf, usize)>,
     params: &'a InfluenceValidParams,
     pairwise_cascades: u64,
@@ -317,7 +374,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
     let out_path = args.output.clone().unwrap_or_else(|| PathBuf::from("-"));
     let mut outputs = Outputs::default();
     let mut sink = Sink {
-        tweets: TweetCsvWriter::new(Outputs::create(&out_path)?, &out_path),
+        tweets: Tweets::create(&out_path)?,
         pairwise: match &args.pairwise {
             Some(p) => {
                 let mut w = Outputs::create(p)?;
@@ -344,7 +401,7 @@ pub(crate) fn run(args: InfluenceArgs) -> Result<ExitCode> {
         .run(source, &mut sink)
         .map_err(|e| args::flag_error(e, args::BACKEND_FLAG))?;
     bar.finish();
-    outputs.add(sink.tweets.into_inner()?)?;
+    sink.tweets.stage(&mut outputs)?;
     if let Some((w, _, _)) = sink.pairwise.take() {
         outputs.add(w)?;
     }

@@ -27,6 +27,17 @@ impl Outputs {
         Ok(())
     }
 
+    /// Finishes `file`, written in its final format already, and keeps it for
+    /// [`commit`](Outputs::commit).
+    #[cfg_attr(
+        not(feature = "columnar"),
+        allow(dead_code, reason = "only the columnar writers stage as-is outputs")
+    )]
+    pub(crate) fn add_as_is(&mut self, file: OutputFile) -> Result<()> {
+        self.staged.push(file.finish()?);
+        Ok(())
+    }
+
     /// Writes a whole table with `write` and keeps it for [`commit`](Outputs::commit) (as
     /// [`add`](Outputs::add), Parquet or Arrow when the path says so).
     pub(crate) fn write(

@@ -260,13 +260,7 @@ pub fn write_users(
     users: &[UserInfluence],
     names: &Interner,
 ) -> Result<()> {
-    let mut order: Vec<usize> = (0..users.len()).collect();
-    order.sort_by(|&a, &b| {
-        users[b]
-            .influence
-            .total_cmp(&users[a].influence)
-            .then(a.cmp(&b))
-    });
+    let order = users_order(users);
     let mut buf = Vec::with_capacity(64 * users.len() + 64);
     buf.extend_from_slice(b"user_id,events,cascades,influence,percentile\n");
     let mut num = Numbers::new();
@@ -281,6 +275,130 @@ pub fn write_users(
     }
     out.write_all(&buf).map_err(|e| Error::io(path, e))?;
     out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// The tweets table's schema (`tweets.csv`'s columns, typed).
+#[cfg(feature = "columnar")]
+pub fn tweets_schema() -> arrow_schema::SchemaRef {
+    use arrow_schema::{DataType, Field, Schema};
+    let f = |n: &str, t: DataType| Field::new(n, t, false);
+    std::sync::Arc::new(Schema::new(vec![
+        f("cascade_id", DataType::Utf8),
+        f("pos", DataType::Int64),
+        f("user_id", DataType::Utf8),
+        f("time", DataType::Float64),
+        f("influence", DataType::Float64),
+        f("expected_parent", DataType::Int64),
+    ]))
+}
+
+/// One computed batch as rows of the tweets table (the rows `tweets.csv` gets, typed).
+#[cfg(feature = "columnar")]
+pub fn tweets_record_batch(b: &Batch<'_>) -> arrow_array::RecordBatch {
+    use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
+    use arrow_array::{ArrayRef, RecordBatch};
+    use std::sync::Arc;
+    let set = b.cascades;
+    let n = set.n_events();
+    let mut cascade = StringBuilder::with_capacity(n, 8 * n);
+    let mut pos = Int64Builder::with_capacity(n);
+    let mut user = StringBuilder::with_capacity(n, 8 * n);
+    let mut time = Float64Builder::with_capacity(n);
+    let mut influence = Float64Builder::with_capacity(n);
+    let mut parent = Int64Builder::with_capacity(n);
+    let offsets = set.offsets();
+    for (i, c) in set.iter().enumerate() {
+        for (k, e) in (offsets[i]..offsets[i + 1]).enumerate() {
+            cascade.append_value(c.name);
+            pos.append_value(k as i64);
+            user.append_value(b.user_name(e));
+            time.append_value(c.times[k]);
+            influence.append_value(b.influence[e]);
+            parent.append_value(b.parents[e]);
+        }
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(cascade.finish()),
+        Arc::new(pos.finish()),
+        Arc::new(user.finish()),
+        Arc::new(time.finish()),
+        Arc::new(influence.finish()),
+        Arc::new(parent.finish()),
+    ];
+    RecordBatch::try_new(tweets_schema(), columns).expect("columns match the schema")
+}
+
+/// The tweets table written straight to Parquet or Arrow IPC, batch by batch (no CSV text).
+#[cfg(feature = "columnar")]
+pub struct TweetTableWriter<W: Write + Send> {
+    writer: Option<crate::io::columnar::TableWriter<W>>,
+    out: Option<W>,
+    path: std::path::PathBuf,
+}
+
+#[cfg(feature = "columnar")]
+impl<W: Write + Send> TweetTableWriter<W> {
+    /// Starts the table in `out` (named `path` in errors).
+    ///
+    /// # Errors
+    /// What the format's writer fails with.
+    pub fn new(kind: crate::io::columnar::Columnar, out: W, path: &Path) -> Result<Self> {
+        let writer = crate::io::columnar::TableWriter::new(kind, out, tweets_schema())
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+        Ok(TweetTableWriter {
+            writer: Some(writer),
+            out: None,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The output, once [`InfluenceSink::finish`] wrote the footer.
+    ///
+    /// # Errors
+    /// A table not finished.
+    pub fn into_inner(mut self) -> Result<W> {
+        self.out.take().ok_or_else(|| {
+            Error::io(
+                &self.path,
+                std::io::Error::other("the table was not finished"),
+            )
+        })
+    }
+}
+
+#[cfg(feature = "columnar")]
+impl<W: Write + Send> InfluenceSink for TweetTableWriter<W> {
+    fn batch(&mut self, batch: &Batch<'_>) -> Result<()> {
+        let rows = tweets_record_batch(batch);
+        if let Some(w) = &mut self.writer {
+            w.write(&rows)
+                .map_err(|e| Error::io(&self.path, std::io::Error::other(e)))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if let Some(w) = self.writer.take() {
+            self.out = Some(
+                w.close()
+                    .map_err(|e| Error::io(&self.path, std::io::Error::other(e)))?,
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The order of the users table: most influential first, ties by first appearance (user
+/// index).
+pub fn users_order(users: &[UserInfluence]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..users.len()).collect();
+    order.sort_by(|&a, &b| {
+        users[b]
+            .influence
+            .total_cmp(&users[a].influence)
+            .then(a.cmp(&b))
+    });
+    order
 }
 
 /// Appends one cascade's pairwise matrix as rows `cascade_id,i,j,m` for `i <= j`

@@ -107,9 +107,30 @@ impl Batches {
         let total_bytes = file.metadata().ok().map(|m| m.len());
         let (schema, iter, total_rows): (SchemaRef, BatchIter, Option<u64>) = match kind {
             Columnar::Parquet => {
-                let builder =
-                    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-                        .map_err(|e| malformed(path, None, e))?;
+                use parquet::arrow::arrow_reader::{
+                    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+                };
+                // Text columns come as dictionaries (Parquet stores them dictionary-encoded
+                // when it can): an id is then interned once per dictionary value, not per row.
+                let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+                    .map_err(|e| malformed(path, None, e))?;
+                let fields: Vec<Field> = meta
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| match f.data_type() {
+                        DataType::Utf8 | DataType::LargeUtf8 => {
+                            f.as_ref().clone().with_data_type(DataType::Dictionary(
+                                Box::new(DataType::Int32),
+                                Box::new(DataType::Utf8),
+                            ))
+                        }
+                        _ => f.as_ref().clone(),
+                    })
+                    .collect();
+                let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
+                let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
+                    .map_err(|e| malformed(path, None, e))?;
                 let rows = u64::try_from(builder.metadata().file_metadata().num_rows()).ok();
                 let reader = builder
                     .with_batch_size(BATCH_ROWS)
@@ -430,6 +451,16 @@ pub struct ColumnarReader {
     seen: SeenIds,
     skipped: Vec<InputError>,
     grouped: Option<VecDeque<Group>>,
+    /// The user ids of the last batch's dictionary, kept for the next batch when it shares the
+    /// dictionary (Parquet's readers hand one dictionary to every batch of a column chunk).
+    user_dict: Option<(DictKey, Vec<Option<UserId>>)>,
+}
+
+/// A dictionary's identity: its values' data buffer and length.
+type DictKey = (usize, usize);
+
+fn dict_key(values: &StringArray) -> DictKey {
+    (values.values().as_ptr() as usize, values.len())
 }
 
 impl std::fmt::Debug for ColumnarReader {
@@ -468,6 +499,7 @@ impl ColumnarReader {
             seen: SeenIds::default(),
             skipped: Vec::new(),
             grouped: None,
+            user_dict: None,
         })
     }
 
@@ -506,13 +538,28 @@ impl ColumnarReader {
             b.column(c.magnitude).logical_nulls(),
             b.column(c.user).logical_nulls(),
         ];
+        let mut user = Ids::decode(b.column(c.user), loc(c.user))?;
+        // The previous batch's interned dictionary, if this batch shares it.
+        if let Some(EventBatch {
+            user: Ids::Dict { values, ids, .. },
+            ..
+        }) = self.batch.take()
+        {
+            self.user_dict = Some((dict_key(&values), ids));
+        }
+        if let Ids::Dict { values, ids, .. } = &mut user
+            && let Some((key, cached)) = self.user_dict.take()
+            && key == dict_key(values)
+        {
+            *ids = cached;
+        }
         self.batch = Some(EventBatch {
             rows: b.num_rows(),
             first_row,
             cascade,
             time: Times::decode(b.column(c.time), loc(c.time))?,
             magnitude: to_f64(b.column(c.magnitude), &loc(c.magnitude))?,
-            user: Ids::decode(b.column(c.user), loc(c.user))?,
+            user,
             nulls,
         });
         self.pos = 0;
@@ -541,8 +588,13 @@ impl ColumnarReader {
         }
         let time = b.time.get(i).map_err(|k| InputError::new(at("time"), k))?;
         let m = b.magnitude.value(i);
-        let magnitude = check_magnitude(m, &m.to_string())
-            .map_err(|k| InputError::new(at(&self.magnitude_name), k))?;
+        // (The value's text only for an error message: formatting every value costs.)
+        let magnitude = if m.is_finite() && m >= 0.0 {
+            m
+        } else {
+            check_magnitude(m, &m.to_string())
+                .map_err(|k| InputError::new(at(&self.magnitude_name), k))?
+        };
         Ok((time, magnitude, b.user.intern(i, users)))
     }
 
@@ -780,6 +832,37 @@ pub fn read_node_cascades(mut batches: Batches) -> Result<NodeCascades> {
     Ok(data)
 }
 
+/// The edges of a network table with the columns `src, dst` (or `source, target`), as text.
+///
+/// # Errors
+/// Missing columns, nulls, columns that are not ids.
+pub fn read_edges(mut batches: Batches) -> Result<Vec<(String, String)>> {
+    let hint = "a network table needs src,dst";
+    let s_col = batches.require("src", &["src", "source"], hint)?;
+    let d_col = batches.require("dst", &["dst", "target"], hint)?;
+    let names = [batches.field_name(s_col), batches.field_name(d_col)];
+    let mut edges = Vec::new();
+    loop {
+        let first_row = batches.rows_read + 1;
+        let Some(b) = batches.next_batch()? else {
+            break;
+        };
+        let path = batches.path.clone();
+        let at = |row: u64, k: usize| Location::row(&path, row).with_field(&names[k]);
+        let src = Ids::decode(b.column(s_col), || at(first_row, 0))?;
+        let dst = Ids::decode(b.column(d_col), || at(first_row, 1))?;
+        let nulls = [s_col, d_col].map(|i| b.column(i).logical_nulls());
+        for i in 0..b.num_rows() {
+            if let Some(k) = (0..2).find(|&k| null_at(&nulls[k], i)) {
+                let row = first_row + i as u64;
+                return Err(InputError::new(at(row, k), InputErrorKind::Null).into());
+            }
+            edges.push((src.text(i).to_string(), dst.text(i).to_string()));
+        }
+    }
+    Ok(edges)
+}
+
 /// Column names that hold ids: kept as text whatever their values look like.
 const ID_COLUMNS: &[&str] = &[
     "cascade_id",
@@ -813,37 +896,32 @@ fn kind_of(value: &str) -> Kind {
     }
 }
 
-/// If `staged` is to be a Parquet or Arrow file (its path says so), rewrites its CSV text as
-/// that format and returns the new staged output; otherwise returns it as it is.
-///
-/// # Errors
-/// A CSV that cannot be read back, or a write that fails, naming the output.
-pub fn to_columnar(staged: Staged) -> Result<Staged> {
-    let Some(kind) = Columnar::of_path(staged.path()) else {
-        return Ok(staged);
-    };
-    let Some(csv_path) = staged.temp_path().map(Path::to_path_buf) else {
-        // Standard output or a special file: the CSV text went there as it is.
-        return Ok(staged);
-    };
-    let target = staged.path().to_path_buf();
-    let bad = |e: &dyn std::fmt::Display| {
-        Error::io(
-            &target,
-            std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
-        )
-    };
-    let reader = || {
-        csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_path(&csv_path)
-            .map_err(|e| bad(&e))
-    };
+/// Column names that hold numbers of any value: `Float64` even when every value is whole.
+const FLOAT_COLUMNS: &[&str] = &[
+    "time",
+    "influence",
+    "percentile",
+    "gain",
+    "objective",
+    "bound",
+    "median_dt",
+    "mean_dt",
+    "p_value",
+    "alpha",
+    "followers",
+];
+
+/// Converts CSV text (a header, then rows) into typed record batches handed to `sink`; `open`
+/// opens the text afresh (it is read twice: the types come from the whole table).
+fn csv_to_batches<R: std::io::Read>(
+    open: impl Fn() -> std::result::Result<csv::Reader<R>, String>,
+    mut sink: impl FnMut(&SchemaRef, RecordBatch) -> std::result::Result<(), String>,
+) -> std::result::Result<SchemaRef, String> {
     // Pass 1: the header and each column's narrowest type over the whole table.
-    let mut rdr = reader()?;
+    let mut rdr = open()?;
     let header: Vec<String> = rdr
         .headers()
-        .map_err(|e| bad(&e))?
+        .map_err(|e| e.to_string())?
         .iter()
         .map(str::to_string)
         .collect();
@@ -852,13 +930,15 @@ pub fn to_columnar(staged: Staged) -> Result<Staged> {
         .map(|h| {
             if ID_COLUMNS.contains(&h.as_str()) || h.ends_with("_id") {
                 Kind::Text
+            } else if FLOAT_COLUMNS.contains(&h.as_str()) {
+                Kind::Float
             } else {
                 Kind::Int
             }
         })
         .collect();
     let mut record = csv::StringRecord::new();
-    while rdr.read_record(&mut record).map_err(|e| bad(&e))? {
+    while rdr.read_record(&mut record).map_err(|e| e.to_string())? {
         for (k, v) in kinds.iter_mut().zip(record.iter()) {
             if *k != Kind::Text {
                 *k = (*k).max(kind_of(v));
@@ -879,45 +959,117 @@ pub fn to_columnar(staged: Staged) -> Result<Staged> {
             })
             .collect::<Vec<_>>(),
     ));
-    // Pass 2: batches of typed columns into the new file.
-    let mut out = OutputFile::create(&target)?;
-    let mut writer = TableWriter::new(kind, &mut out, schema.clone()).map_err(|e| bad(&e))?;
-    let mut rdr = reader()?;
+    // Pass 2: batches of typed columns.
+    let mut rdr = open()?;
     let mut builders = Builders::new(&kinds);
-    while rdr.read_record(&mut record).map_err(|e| bad(&e))? {
-        builders.push(&record).map_err(|e| bad(&e))?;
+    let mut any = false;
+    while rdr.read_record(&mut record).map_err(|e| e.to_string())? {
+        builders.push(&record)?;
         if builders.rows == BATCH_ROWS {
-            writer
-                .write(&builders.finish(&schema).map_err(|e| bad(&e))?)
-                .map_err(|e| bad(&e))?;
+            sink(&schema, builders.finish(&schema)?)?;
+            any = true;
         }
     }
-    if builders.rows > 0 || header.is_empty() {
-        writer
-            .write(&builders.finish(&schema).map_err(|e| bad(&e))?)
-            .map_err(|e| bad(&e))?;
+    if builders.rows > 0 || !any {
+        sink(&schema, builders.finish(&schema)?)?;
     }
-    writer.close().map_err(|e| bad(&e))?;
+    Ok(schema)
+}
+
+/// CSV text as one typed table (the types [`to_columnar`] gives a file): the batches and
+/// their schema.
+///
+/// # Errors
+/// Text that is not CSV with a header.
+pub fn csv_table(text: &[u8]) -> std::result::Result<(SchemaRef, Vec<RecordBatch>), String> {
+    let mut batches = Vec::new();
+    let schema = csv_to_batches(
+        || {
+            Ok(csv::ReaderBuilder::new()
+                .has_headers(true)
+                .from_reader(text))
+        },
+        |_, b| {
+            batches.push(b);
+            Ok(())
+        },
+    )?;
+    Ok((schema, batches))
+}
+
+/// If `staged` is to be a Parquet or Arrow file (its path says so), rewrites its CSV text as
+/// that format and returns the new staged output; otherwise returns it as it is.
+///
+/// # Errors
+/// A CSV that cannot be read back, or a write that fails, naming the output.
+pub fn to_columnar(staged: Staged) -> Result<Staged> {
+    let Some(kind) = Columnar::of_path(staged.path()) else {
+        return Ok(staged);
+    };
+    let Some(csv_path) = staged.temp_path().map(Path::to_path_buf) else {
+        // Standard output or a special file: the CSV text went there as it is.
+        return Ok(staged);
+    };
+    let target = staged.path().to_path_buf();
+    let bad = |e: String| {
+        Error::io(
+            &target,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        )
+    };
+    let mut out = OutputFile::create(&target)?;
+    let mut writer: Option<TableWriter<&mut OutputFile>> = None;
+    let mut out_ref = Some(&mut out);
+    csv_to_batches(
+        || {
+            csv::ReaderBuilder::new()
+                .has_headers(true)
+                .from_path(&csv_path)
+                .map_err(|e| e.to_string())
+        },
+        |schema, batch| {
+            if writer.is_none() {
+                let out = out_ref.take().expect("one writer");
+                writer = Some(TableWriter::new(kind, out, schema.clone())?);
+            }
+            writer.as_mut().expect("made above").write(&batch)
+        },
+    )
+    .map_err(bad)?;
+    writer.expect("at least one batch").close().map_err(bad)?;
     out.finish()
 }
 
-/// A Parquet or Arrow IPC file writer.
-enum TableWriter<'a> {
-    Parquet(parquet::arrow::ArrowWriter<&'a mut OutputFile>),
-    Arrow(arrow_ipc::writer::FileWriter<&'a mut OutputFile>),
+/// A Parquet (Snappy) or Arrow IPC file writer over `W`.
+pub enum TableWriter<W: std::io::Write + Send> {
+    /// Parquet.
+    Parquet(parquet::arrow::ArrowWriter<W>),
+    /// Arrow IPC file.
+    Arrow(arrow_ipc::writer::FileWriter<W>),
 }
 
-impl<'a> TableWriter<'a> {
-    fn new(
-        kind: Columnar,
-        out: &'a mut OutputFile,
-        schema: SchemaRef,
-    ) -> std::result::Result<Self, String> {
+impl<W: std::io::Write + Send> TableWriter<W> {
+    /// Starts a table of `schema` in `out`.
+    ///
+    /// # Errors
+    /// What the format's writer fails with.
+    pub fn new(kind: Columnar, out: W, schema: SchemaRef) -> std::result::Result<Self, String> {
         Ok(match kind {
             Columnar::Parquet => {
-                let props = parquet::file::properties::WriterProperties::builder()
+                // Dictionaries for text columns only (ids repeat; numbers rarely do, and
+                // trying costs more than the rest of the encoding).
+                let mut props = parquet::file::properties::WriterProperties::builder()
                     .set_compression(parquet::basic::Compression::SNAPPY)
-                    .build();
+                    .set_dictionary_enabled(false);
+                for f in schema.fields() {
+                    if f.data_type() == &DataType::Utf8 {
+                        props = props.set_column_dictionary_enabled(
+                            parquet::schema::types::ColumnPath::from(f.name().as_str()),
+                            true,
+                        );
+                    }
+                }
+                let props = props.build();
                 TableWriter::Parquet(
                     parquet::arrow::ArrowWriter::try_new(out, schema, Some(props))
                         .map_err(|e| e.to_string())?,
@@ -929,17 +1081,28 @@ impl<'a> TableWriter<'a> {
         })
     }
 
-    fn write(&mut self, batch: &RecordBatch) -> std::result::Result<(), String> {
+    /// Appends a batch.
+    ///
+    /// # Errors
+    /// What the format's writer fails with.
+    pub fn write(&mut self, batch: &RecordBatch) -> std::result::Result<(), String> {
         match self {
             TableWriter::Parquet(w) => w.write(batch).map_err(|e| e.to_string()),
             TableWriter::Arrow(w) => w.write(batch).map_err(|e| e.to_string()),
         }
     }
 
-    fn close(self) -> std::result::Result<(), String> {
+    /// Writes the footer and returns the output.
+    ///
+    /// # Errors
+    /// What the format's writer fails with.
+    pub fn close(self) -> std::result::Result<W, String> {
         match self {
-            TableWriter::Parquet(w) => w.close().map(|_| ()).map_err(|e| e.to_string()),
-            TableWriter::Arrow(mut w) => w.finish().map_err(|e| e.to_string()),
+            TableWriter::Parquet(w) => w.into_inner().map_err(|e| e.to_string()),
+            TableWriter::Arrow(mut w) => {
+                w.finish().map_err(|e| e.to_string())?;
+                w.into_inner().map_err(|e| e.to_string())
+            }
         }
     }
 }
