@@ -321,7 +321,11 @@ fn detect_format(input: &str, files: &[PathBuf]) -> Result<Format> {
         return Ok(Format::Csv);
     }
     let header = first_line(file)?;
-    let has = |c: &str| header.split(',').any(|h| h.trim().eq_ignore_ascii_case(c));
+    let has = |c: &str| {
+        header
+            .split(',')
+            .any(|h| h.trim().trim_matches('"').eq_ignore_ascii_case(c))
+    };
     if has("cascade_id") {
         Ok(Format::Csv)
     } else if has("time") && (has("magnitude") || has("followers")) {

@@ -59,10 +59,11 @@ pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NodeCascades> {
         }
         NetInfFormat::Auto => {
             let first = super::first_line(path)?;
-            if first
-                .split(',')
-                .any(|f| f.trim().eq_ignore_ascii_case("cascade_id"))
-            {
+            if first.split(',').any(|f| {
+                f.trim()
+                    .trim_matches('"')
+                    .eq_ignore_ascii_case("cascade_id")
+            }) {
                 NetInfFormat::Csv
             } else {
                 NetInfFormat::Snap

@@ -486,3 +486,41 @@ fn netinf_reads_parquet_cascades_and_writes_parquet_edges() {
         .sum();
     assert_eq!(rows, 60);
 }
+
+/// CSV as pyarrow and pandas write it — every header name and id quoted — is detected and read
+/// as the plain CSV (a bug the Python benchmark found: detection compared the quoted names).
+#[test]
+fn quoted_csv_headers_are_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(
+        &plain,
+        "cascade_id,time,user_id,followers\nc0,10,u1,40\nc0,20,u2,3\n",
+    )
+    .unwrap();
+    let quoted = dir.path().join("quoted.csv");
+    std::fs::write(
+        &quoted,
+        "\"cascade_id\",\"time\",\"user_id\",\"followers\"\n\"c0\",10,\"u1\",40\n\"c0\",20,\"u2\",3\n",
+    )
+    .unwrap();
+    assert_eq!(
+        influence(&quoted, dir.path(), &[]),
+        influence(&plain, dir.path(), &[])
+    );
+    let netinf = dir.path().join("n.csv");
+    std::fs::write(
+        &netinf,
+        "\"cascade_id\",\"node\",\"time\"\n\"0\",\"a\",0\n\"0\",\"b\",1\n\"1\",\"a\",0\n\"1\",\"b\",2\n",
+    )
+    .unwrap();
+    cascadia()
+        .args(["netinf", "-q", "--edges", "1", "--input"])
+        .arg(&netinf)
+        .arg("--output")
+        .arg(dir.path().join("e.csv"))
+        .assert()
+        .success();
+    let edges = std::fs::read_to_string(dir.path().join("e.csv")).unwrap();
+    assert!(edges.lines().nth(1).unwrap().starts_with("1,a,b,"), "{edges}");
+}
