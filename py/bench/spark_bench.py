@@ -33,7 +33,12 @@ def main():
     ap.add_argument("--nodes", type=int, default=1024)
     ap.add_argument("--edges", type=int, default=1000)
     a = ap.parse_args()
+    import os
+    import sys
+
     from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     tmp = pathlib.Path(tempfile.mkdtemp())
     events = cascadia.synth_influence_cascades(cascades=a.cascades, max_size=10_000, seed=3)

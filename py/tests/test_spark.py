@@ -8,6 +8,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -28,6 +29,9 @@ import cascadia.spark  # noqa: E402
 def spark():
     from pyspark.sql import SparkSession
 
+    # The executors' Python is this one (with cascadia and pyarrow), not whatever `python3`
+    # comes first on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     s = (
         SparkSession.builder.master("local[2]")
         .appName("cascadia-tests")
