@@ -522,5 +522,8 @@ fn quoted_csv_headers_are_detected() {
         .assert()
         .success();
     let edges = std::fs::read_to_string(dir.path().join("e.csv")).unwrap();
-    assert!(edges.lines().nth(1).unwrap().starts_with("1,a,b,"), "{edges}");
+    assert!(
+        edges.lines().nth(1).unwrap().starts_with("1,a,b,"),
+        "{edges}"
+    );
 }
