@@ -11,23 +11,19 @@
     reason = "the Arrow C stream interface: a capsule's pointer is taken over once"
 )]
 
-use std::sync::Arc;
-
-use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
+use arrow_schema::SchemaRef;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyDict};
 
 use cascadia::cascade::{Dedupe, Interner};
-use cascadia::influence::output::{tweets_record_batch, tweets_schema, users_order};
-use cascadia::influence::{
-    Batch, InfluenceParams, InfluenceSink, Power, Preset, Runner, UserInfluence,
-};
+use cascadia::influence::output::{tweets_record_batch, tweets_schema, users_record_batch};
+use cascadia::influence::{Batch, InfluenceParams, InfluenceSink, Power, Preset, Runner};
 use cascadia::io::ReadOptions;
 use cascadia::io::columnar::{Batches, ColumnarReader, csv_table, read_node_cascades};
+use cascadia::netinf::output::edges_record_batch;
 use cascadia::netinf::{
     Inference, Model, NetInfParams, NetInfValidParams, NodeRun, Ties, Weights, merge_runs,
 };
@@ -76,15 +72,6 @@ fn export(py: Python<'_>, schema: SchemaRef, batches: Vec<RecordBatch>) -> PyRes
     Ok(capsule.into_any().unbind())
 }
 
-fn schema(fields: &[(&str, DataType)]) -> SchemaRef {
-    Arc::new(Schema::new(
-        fields
-            .iter()
-            .map(|(n, t)| Field::new(*n, t.clone(), false))
-            .collect::<Vec<_>>(),
-    ))
-}
-
 /// Collects the tweets table batch by batch, as the CLI writes `tweets.csv`.
 struct TweetTable {
     batches: Vec<RecordBatch>,
@@ -95,39 +82,6 @@ impl InfluenceSink for TweetTable {
         self.batches.push(tweets_record_batch(b));
         Ok(())
     }
-}
-
-/// The users table, most influential first (ties by first appearance), as `users.csv`.
-fn users_table(users: &[UserInfluence], names: &Interner) -> (SchemaRef, RecordBatch) {
-    let s = schema(&[
-        ("user_id", DataType::Utf8),
-        ("events", DataType::Int64),
-        ("cascades", DataType::Int64),
-        ("influence", DataType::Float64),
-        ("percentile", DataType::Float64),
-    ]);
-    let mut id = StringBuilder::new();
-    let mut events = Int64Builder::new();
-    let mut cascades = Int64Builder::new();
-    let mut influence = Float64Builder::new();
-    let mut percentile = Float64Builder::new();
-    for i in users_order(users) {
-        let u = &users[i];
-        id.append_value(names.name(u.user));
-        events.append_value(u.events as i64);
-        cascades.append_value(u.cascades as i64);
-        influence.append_value(u.influence);
-        percentile.append_value(u.percentile);
-    }
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(id.finish()),
-        Arc::new(events.finish()),
-        Arc::new(cascades.finish()),
-        Arc::new(influence.finish()),
-        Arc::new(percentile.finish()),
-    ];
-    let batch = RecordBatch::try_new(s.clone(), columns).expect("columns match the schema");
-    (s, batch)
 }
 
 fn preset_of(name: &str) -> Result<Preset, String> {
@@ -201,13 +155,13 @@ fn influence(
             let result = Runner::new(&params)
                 .on_skip(|e| skipped.push(e.to_string()))
                 .run(Box::new(source), &mut sink)?;
-            let users = users_table(&result.users, &result.names);
+            let users = users_record_batch(&result.users, &result.names);
             Ok((sink, users, skipped))
         })
         .map_err(value_error)?;
     Ok((
         export(py, tweets_schema(), tweets.batches)?,
-        export(py, users.0, vec![users.1])?,
+        export(py, users.schema(), vec![users])?,
         skipped,
     ))
 }
@@ -222,109 +176,68 @@ fn influence_aggregation(preset: &str) -> PyResult<String> {
     Ok(format!("{:?}", p.aggregation).to_lowercase())
 }
 
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the Python signature's parameters"
-)]
-fn netinf_params(
-    edges: Option<usize>,
-    model: &str,
-    alpha: f64,
-    weights: &str,
-    beta: Option<f64>,
-    epsilon: Option<f64>,
-    ties: &str,
-) -> PyResult<NetInfValidParams> {
-    let model = match model {
-        "exp" => Model::Exp,
-        "pow" => Model::Pow,
-        "ray" => Model::Ray,
-        other => {
-            return Err(value_error(format!(
-                "model {other:?}: expected exp, pow or ray"
-            )));
-        }
-    };
-    let weights = match weights {
-        "snap" => Weights::Snap {
-            epsilon: epsilon.unwrap_or(1e-64),
-        },
-        "paper" => Weights::Paper {
-            beta: beta.unwrap_or(0.5),
-            epsilon: epsilon.unwrap_or(1e-10),
-        },
-        other => {
-            return Err(value_error(format!(
-                "weights {other:?}: expected snap or paper"
-            )));
-        }
-    };
-    let ties = match ties {
-        "first" => Ties::First,
-        "last" => Ties::Last,
-        other => {
-            return Err(value_error(format!(
-                "ties {other:?}: expected first or last"
-            )));
-        }
-    };
-    NetInfParams {
-        model,
-        alpha,
-        edges,
-        weights,
-        ties,
-        ..Default::default()
+fn model_of(name: &str) -> PyResult<Model> {
+    match name {
+        "exp" => Ok(Model::Exp),
+        "pow" => Ok(Model::Pow),
+        "ray" => Ok(Model::Ray),
+        other => Err(value_error(format!(
+            "model {other:?}: expected exp, pow or ray"
+        ))),
     }
-    .check()
-    .map_err(value_error)
 }
 
-/// The edges table of an inference, as the CLI's `edges.csv`.
-fn edges_table(
-    names: &cascadia::cascade::NodeCascades,
-    inf: &Inference,
-) -> (SchemaRef, RecordBatch) {
-    let s = schema(&[
-        ("rank", DataType::Int64),
-        ("src", DataType::Utf8),
-        ("dst", DataType::Utf8),
-        ("gain", DataType::Float64),
-        ("objective", DataType::Float64),
-        ("bound", DataType::Float64),
-        ("vol", DataType::Int64),
-        ("median_dt", DataType::Float64),
-        ("mean_dt", DataType::Float64),
-        ("p_value", DataType::Float64),
-    ]);
-    let steps = &inf.steps;
-    let f = |g: fn(&cascadia::netinf::Step) -> f64| -> ArrayRef {
-        Arc::new(arrow_array::Float64Array::from_iter_values(
-            steps.iter().map(g),
-        ))
-    };
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(arrow_array::Int64Array::from_iter_values(
-            1..=steps.len() as i64,
-        )),
-        Arc::new(arrow_array::StringArray::from_iter_values(
-            steps.iter().map(|s| names.id(s.src)),
-        )),
-        Arc::new(arrow_array::StringArray::from_iter_values(
-            steps.iter().map(|s| names.id(s.dst)),
-        )),
-        f(|s| s.gain),
-        f(|s| s.objective),
-        f(|s| s.bound),
-        Arc::new(arrow_array::Int64Array::from_iter_values(
-            steps.iter().map(|s| i64::from(s.vol)),
-        )),
-        f(|s| s.median_dt),
-        f(|s| s.mean_dt),
-        f(|s| s.p_value),
-    ];
-    let batch = RecordBatch::try_new(s.clone(), columns).expect("columns match the schema");
-    (s, batch)
+/// NetInf's parameters: a dict with every key, built by the Python layer
+/// (`cascadia._netinf_params`, which holds the defaults).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct NetInfArgs {
+    edges: Option<usize>,
+    model: String,
+    alpha: f64,
+    weights: String,
+    beta: Option<f64>,
+    epsilon: Option<f64>,
+    ties: String,
+}
+
+impl NetInfArgs {
+    /// The library's checked parameters.
+    fn check(&self) -> PyResult<NetInfValidParams> {
+        let weights = match self.weights.as_str() {
+            "snap" => Weights::Snap {
+                epsilon: self.epsilon.unwrap_or(1e-64),
+            },
+            "paper" => Weights::Paper {
+                beta: self.beta.unwrap_or(0.5),
+                epsilon: self.epsilon.unwrap_or(1e-10),
+            },
+            other => {
+                return Err(value_error(format!(
+                    "weights {other:?}: expected snap or paper"
+                )));
+            }
+        };
+        let ties = match self.ties.as_str() {
+            "first" => Ties::First,
+            "last" => Ties::Last,
+            other => {
+                return Err(value_error(format!(
+                    "ties {other:?}: expected first or last"
+                )));
+            }
+        };
+        NetInfParams {
+            model: model_of(&self.model)?,
+            alpha: self.alpha,
+            edges: self.edges,
+            weights,
+            ties,
+            ..Default::default()
+        }
+        .check()
+        .map_err(value_error)
+    }
 }
 
 /// Writes the CLI's `edges.csv` (Parquet or Arrow when the path says so) to `output`, whole
@@ -346,34 +259,24 @@ fn write_edges_file(
 /// NetInf (`cascadia netinf`, the exact CPU greedy) on a cascades table `cascade_id, node,
 /// time`. Returns the edges table (an Arrow stream capsule), the CLI's `edges.csv`.
 #[pyfunction]
-#[pyo3(signature = (cascades, edges = None, model = "exp", alpha = 1.0, weights = "snap", beta = None, epsilon = None, ties = "first", output = None))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the Python signature's parameters"
-)]
+#[pyo3(signature = (cascades, params, output = None))]
 fn netinf(
     py: Python<'_>,
     cascades: &Bound<'_, PyAny>,
-    edges: Option<usize>,
-    model: &str,
-    alpha: f64,
-    weights: &str,
-    beta: Option<f64>,
-    epsilon: Option<f64>,
-    ties: &str,
+    params: NetInfArgs,
     output: Option<std::path::PathBuf>,
 ) -> PyResult<PyObject> {
-    let params = netinf_params(edges, model, alpha, weights, beta, epsilon, ties)?;
+    let params = params.check()?;
     let batches = batches_of(cascades, "cascades")?;
-    let (s, b) = py
+    let b = py
         .allow_threads(|| -> cascadia::Result<_> {
             let data = read_node_cascades(batches)?;
             let inf = cascadia::netinf::infer(&data, &params, &cascadia::progress::NoProgress)?;
             write_edges_file(output.as_deref(), &data, &inf)?;
-            Ok(edges_table(&data, &inf))
+            Ok(edges_record_batch(&data, &inf))
         })
         .map_err(value_error)?;
-    export(py, s, vec![b])
+    export(py, b.schema(), vec![b])
 }
 
 /// The number of nodes of a cascades table (node indices are `0..n`, in order of first
@@ -388,25 +291,14 @@ fn netinf_nodes(py: Python<'_>, cascades: &Bound<'_, PyAny>) -> PyResult<usize> 
 /// NetInf's per-node phase for the nodes `start..end` of a cascades table: their greedy
 /// sequences, encoded as bytes for `netinf_merge`.
 #[pyfunction]
-#[pyo3(signature = (cascades, start, end, edges = None, model = "exp", alpha = 1.0, weights = "snap", beta = None, epsilon = None, ties = "first"))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the Python signature's parameters"
-)]
 fn netinf_node_runs<'py>(
     py: Python<'py>,
     cascades: &Bound<'py, PyAny>,
     start: u32,
     end: u32,
-    edges: Option<usize>,
-    model: &str,
-    alpha: f64,
-    weights: &str,
-    beta: Option<f64>,
-    epsilon: Option<f64>,
-    ties: &str,
+    params: NetInfArgs,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let params = netinf_params(edges, model, alpha, weights, beta, epsilon, ties)?;
+    let params = params.check()?;
     let batches = batches_of(cascades, "cascades")?;
     let bytes = py
         .allow_threads(|| -> cascadia::Result<Vec<u8>> {
@@ -421,27 +313,17 @@ fn netinf_node_runs<'py>(
 /// NetInf's merge: the encoded runs of every node (from `netinf_node_runs` over disjoint
 /// ranges covering all nodes) into the edges table, the same as `netinf` bit for bit.
 #[pyfunction]
-#[pyo3(signature = (cascades, runs, edges = None, model = "exp", alpha = 1.0, weights = "snap", beta = None, epsilon = None, ties = "first", output = None))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the Python signature's parameters"
-)]
+#[pyo3(signature = (cascades, runs, params, output = None))]
 fn netinf_merge(
     py: Python<'_>,
     cascades: &Bound<'_, PyAny>,
     runs: Vec<Vec<u8>>,
-    edges: Option<usize>,
-    model: &str,
-    alpha: f64,
-    weights: &str,
-    beta: Option<f64>,
-    epsilon: Option<f64>,
-    ties: &str,
+    params: NetInfArgs,
     output: Option<std::path::PathBuf>,
 ) -> PyResult<PyObject> {
-    let params = netinf_params(edges, model, alpha, weights, beta, epsilon, ties)?;
+    let params = params.check()?;
     let batches = batches_of(cascades, "cascades")?;
-    let (s, b) = py
+    let b = py
         .allow_threads(|| -> Result<_, String> {
             let data = read_node_cascades(batches).map_err(|e| e.to_string())?;
             let mut all = Vec::new();
@@ -450,32 +332,23 @@ fn netinf_merge(
             }
             let inf = merge_runs(&data, &params, all).map_err(|e| e.to_string())?;
             write_edges_file(output.as_deref(), &data, &inf).map_err(|e| e.to_string())?;
-            Ok(edges_table(&data, &inf))
+            Ok(edges_record_batch(&data, &inf))
         })
         .map_err(value_error)?;
-    export(py, s, vec![b])
+    export(py, b.schema(), vec![b])
 }
 
 /// The log-likelihood of a network (`cascadia netinf score`): a cascades table and a network
 /// table `src, dst` (edges whose nodes never appear in the cascades are counted, not scored).
 /// Returns a dict `best_tree, all_trees, objective, edges, edges_with_unknown_nodes`.
 #[pyfunction]
-#[pyo3(signature = (cascades, network, model = "exp", alpha = 1.0, weights = "snap", beta = None, epsilon = None))]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the Python signature's parameters"
-)]
 fn score<'py>(
     py: Python<'py>,
     cascades: &Bound<'py, PyAny>,
     network: &Bound<'py, PyAny>,
-    model: &str,
-    alpha: f64,
-    weights: &str,
-    beta: Option<f64>,
-    epsilon: Option<f64>,
+    params: NetInfArgs,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let params = netinf_params(None, model, alpha, weights, beta, epsilon, "first")?;
+    let params = params.check()?;
     let batches = batches_of(cascades, "cascades")?;
     let net = batches_of(network, "network")?;
     let (s, total, unknown) = py
@@ -561,7 +434,14 @@ fn synth_netinf(
     use cascadia::synth::cascades::{CascadeConfig, cascades_until_coverage};
     use cascadia::synth::graphs;
     use rand::SeedableRng;
-    let model = netinf_params(None, model, alpha, "snap", None, None, "first")?.model;
+    let model = model_of(model)?;
+    NetInfParams {
+        model,
+        alpha,
+        ..Default::default()
+    }
+    .check()
+    .map_err(value_error)?;
     if nodes < 2 || !(0.0..=1.0).contains(&beta) || window.is_nan() || window <= 0.0 {
         return Err(value_error(
             "nodes must be >= 2, beta in [0, 1] and window > 0",

@@ -280,16 +280,15 @@ pub fn write_users(
 /// The tweets table's schema (`tweets.csv`'s columns, typed).
 #[cfg(feature = "columnar")]
 pub fn tweets_schema() -> arrow_schema::SchemaRef {
-    use arrow_schema::{DataType, Field, Schema};
-    let f = |n: &str, t: DataType| Field::new(n, t, false);
-    std::sync::Arc::new(Schema::new(vec![
-        f("cascade_id", DataType::Utf8),
-        f("pos", DataType::Int64),
-        f("user_id", DataType::Utf8),
-        f("time", DataType::Float64),
-        f("influence", DataType::Float64),
-        f("expected_parent", DataType::Int64),
-    ]))
+    use arrow_schema::DataType;
+    crate::io::columnar::schema(&[
+        ("cascade_id", DataType::Utf8),
+        ("pos", DataType::Int64),
+        ("user_id", DataType::Utf8),
+        ("time", DataType::Float64),
+        ("influence", DataType::Float64),
+        ("expected_parent", DataType::Int64),
+    ])
 }
 
 /// One computed batch as rows of the tweets table (the rows `tweets.csv` gets, typed).
@@ -386,6 +385,43 @@ impl<W: Write + Send> InfluenceSink for TweetTableWriter<W> {
         }
         Ok(())
     }
+}
+
+/// The users table as [`write_users`] writes it (same order), typed.
+#[cfg(feature = "columnar")]
+pub fn users_record_batch(users: &[UserInfluence], names: &Interner) -> arrow_array::RecordBatch {
+    use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
+    use arrow_array::{ArrayRef, RecordBatch};
+    use arrow_schema::DataType;
+    use std::sync::Arc;
+    let schema = crate::io::columnar::schema(&[
+        ("user_id", DataType::Utf8),
+        ("events", DataType::Int64),
+        ("cascades", DataType::Int64),
+        ("influence", DataType::Float64),
+        ("percentile", DataType::Float64),
+    ]);
+    let mut id = StringBuilder::new();
+    let mut events = Int64Builder::new();
+    let mut cascades = Int64Builder::new();
+    let mut influence = Float64Builder::new();
+    let mut percentile = Float64Builder::new();
+    for i in users_order(users) {
+        let u = &users[i];
+        id.append_value(names.name(u.user));
+        events.append_value(u.events as i64);
+        cascades.append_value(u.cascades as i64);
+        influence.append_value(u.influence);
+        percentile.append_value(u.percentile);
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(id.finish()),
+        Arc::new(events.finish()),
+        Arc::new(cascades.finish()),
+        Arc::new(influence.finish()),
+        Arc::new(percentile.finish()),
+    ];
+    RecordBatch::try_new(schema, columns).expect("columns match the schema")
 }
 
 /// The order of the users table: most influential first, ties by first appearance (user

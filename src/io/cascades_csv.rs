@@ -6,13 +6,13 @@
 //! a cascade that reappears after another, see [`super::seen`]; a false alarm needs a 128-bit
 //! collision). With `group`, the whole input (about 40 bytes per event).
 
+use super::groups::{Events, Groups};
 use super::parse::{parse_magnitude, parse_time};
 use super::rows::{RowSource, Rows, general_only, trimmed};
 use super::seen::SeenIds;
 use super::{CascadeSource, ReadOptions, ReadStats};
-use crate::cascade::{CascadeSet, Interner, Key, UserId};
+use crate::cascade::{CascadeSet, Interner, Key};
 use crate::error::{InputError, InputErrorKind, Location, Result};
-use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
 use std::path::Path;
 
@@ -26,8 +26,8 @@ struct Columns {
     n_fields: usize,
 }
 
-/// One cascade held by `--group`: its id and its (time, magnitude, user) events.
-type Group = (String, Vec<(f64, f64, UserId)>);
+/// One cascade held by `--group`: its id and its events.
+type Group = (String, Events);
 
 /// A parsed row waiting to start the next cascade (its buffers are reused from cascade to
 /// cascade).
@@ -337,21 +337,12 @@ impl CsvReader {
 
     /// `--group`: reads every row, grouping by cascade id in order of first appearance.
     fn slurp(&mut self, users: &mut Interner) -> Result<()> {
-        let mut index: HashMap<String, usize> = HashMap::default();
-        let mut groups: Vec<Group> = Vec::new();
+        let mut groups: Groups<Events> = Groups::new();
         while self.rows.read_record()? {
             match parse_row(&self.rows, &self.cols, self.fixed_name.as_deref()) {
                 Ok((name, time, magnitude, user)) => {
                     let uid = users.intern(user);
-                    let gi = match index.get(name) {
-                        Some(&gi) => gi,
-                        None => {
-                            index.insert(name.to_string(), groups.len());
-                            groups.push((name.to_string(), Vec::new()));
-                            groups.len() - 1
-                        }
-                    };
-                    groups[gi].1.push((time, magnitude, uid));
+                    groups.entry(name).push((time, magnitude, uid));
                 }
                 Err(e) if self.options.skip_invalid => self.skipped.push(e),
                 Err(e) => return Err(e.into()),
@@ -362,7 +353,7 @@ impl CsvReader {
                 InputError::new(Location::file(self.rows.path()), InputErrorKind::Empty).into(),
             );
         }
-        self.grouped = Some(groups.into());
+        self.grouped = Some(groups.into_vec().into());
         Ok(())
     }
 }

@@ -22,10 +22,12 @@
 //!
 //! Errors name the file (or the stream's name), the 1-based row and the column.
 
+use super::groups::{Events, Groups};
 use super::parse::{check_magnitude, parse_time};
 use super::seen::SeenIds;
-use super::{CascadeSource, ReadOptions, ReadStats};
-use crate::cascade::{CascadeBuilder, CascadeSet, Interner, NodeCascades, UserId};
+use super::snap_text::{LongCascades, NODE_COLUMNS, TIME_COLUMNS};
+use super::{CascadeSource, Format, ReadOptions, ReadStats};
+use crate::cascade::{CascadeSet, Interner, NodeCascades, UserId};
 use crate::error::{Error, InputError, InputErrorKind, Location, Result};
 use crate::io::atomic::{OutputFile, Staged};
 use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
@@ -37,7 +39,6 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, RecordBatchReader, StringArray};
 use arrow_buffer::NullBuffer;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
-use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -57,10 +58,14 @@ pub enum Columnar {
 impl Columnar {
     /// The kind a file name says, if any (case-insensitive extension).
     pub fn of_path(path: &Path) -> Option<Self> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        match name.rsplit_once('.')?.1 {
-            "parquet" | "pq" => Some(Columnar::Parquet),
-            "arrow" | "arrows" | "ipc" | "feather" => Some(Columnar::Arrow),
+        Self::of_format(super::columnar_format(path)?)
+    }
+
+    /// The kind of an input [`Format`] (`None` for the text formats).
+    pub fn of_format(format: Format) -> Option<Self> {
+        match format {
+            Format::Parquet => Some(Columnar::Parquet),
+            Format::Arrow => Some(Columnar::Arrow),
             _ => None,
         }
     }
@@ -433,8 +438,8 @@ struct EventColumns {
 /// Names of the event columns, for errors: cascade, time, magnitude, user.
 const EVENT_FIELDS: [&str; 4] = ["cascade_id", "time", "followers", "user_id"];
 
-/// One cascade held by `group`: its id and its (time, magnitude, user) events.
-type Group = (String, Vec<(f64, f64, UserId)>);
+/// One cascade held by `group`: its id and its events.
+type Group = (String, Events);
 
 /// Cascades from a columnar events table with the columns `cascade_id`, `time`, `user_id` and
 /// `followers` (or `magnitude`): the columnar twin of the CSV reader.
@@ -692,8 +697,7 @@ impl ColumnarReader {
 
     /// Reads the whole input into groups, in order of each cascade's first row.
     fn group_all(&mut self, users: &mut Interner) -> Result<VecDeque<Group>> {
-        let mut index: HashMap<String, usize> = HashMap::default();
-        let mut groups: Vec<Group> = Vec::new();
+        let mut groups: Groups<Events> = Groups::new();
         while self.load()? {
             let rows = self.batch.as_ref().expect("loaded").rows;
             for i in 0..rows {
@@ -705,18 +709,12 @@ impl ColumnarReader {
                     }
                 };
                 match self.event(i, users) {
-                    Ok(ev) => {
-                        let g = *index.entry(name.clone()).or_insert_with(|| {
-                            groups.push((name, Vec::new()));
-                            groups.len() - 1
-                        });
-                        groups[g].1.push(ev);
-                    }
+                    Ok(ev) => groups.entry(&name).push(ev),
                     Err(e) => self.bad_row(e)?,
                 }
             }
         }
-        Ok(groups.into())
+        Ok(groups.into_vec().into())
     }
 }
 
@@ -771,20 +769,14 @@ impl CascadeSource for ColumnarReader {
 pub fn read_node_cascades(mut batches: Batches) -> Result<NodeCascades> {
     let hint = "a NetInf table needs cascade_id,node,time";
     let c_col = batches.require("cascade_id", &["cascade_id"], hint)?;
-    let n_col = batches.require(
-        "node",
-        &["node", "user_id", "cascade_node", "node_name"],
-        hint,
-    )?;
-    let t_col = batches.require("time", &["time", "event_time"], hint)?;
+    let n_col = batches.require("node", NODE_COLUMNS, hint)?;
+    let t_col = batches.require("time", TIME_COLUMNS, hint)?;
     let names = [
         batches.field_name(c_col),
         batches.field_name(n_col),
         batches.field_name(t_col),
     ];
-    let mut data = NodeCascades::default();
-    let mut cascade_index: HashMap<String, usize> = HashMap::default();
-    let mut builders: Vec<(String, CascadeBuilder)> = Vec::new();
+    let mut long = LongCascades::default();
     loop {
         let first_row = batches.rows_read + 1;
         let Some(b) = batches.next_batch()? else {
@@ -804,32 +796,13 @@ pub fn read_node_cascades(mut batches: Batches) -> Result<NodeCascades> {
             let t = times
                 .get(i)
                 .map_err(|kind| InputError::new(at(row, 2), kind))?;
-            let cid = cascades.text(i);
-            let c = match cascade_index.get(cid) {
-                Some(&c) => c,
-                None => {
-                    cascade_index.insert(cid.to_string(), builders.len());
-                    builders.push((cid.to_string(), CascadeBuilder::default()));
-                    builders.len() - 1
-                }
-            };
-            let node = nodes.text(i);
-            if data.nodes.get(node).is_none() {
-                data.names.push(node.to_string());
-            }
-            let id = data.nodes.intern(node);
-            builders[c].1.push(id.0, t);
+            long.push(cascades.text(i), nodes.text(i), t);
         }
     }
     if batches.rows_read == 0 {
         return Err(InputError::new(Location::file(&batches.path), InputErrorKind::Empty).into());
     }
-    for (name, mut b) in builders {
-        if !b.is_empty() {
-            data.duplicates += b.finish(&name, &mut data.cascades);
-        }
-    }
-    Ok(data)
+    Ok(long.finish())
 }
 
 /// The edges of a network table with the columns `src, dst` (or `source, target`), as text.
@@ -1038,6 +1011,16 @@ pub fn to_columnar(staged: Staged) -> Result<Staged> {
     .map_err(bad)?;
     writer.expect("at least one batch").close().map_err(bad)?;
     out.finish()
+}
+
+/// A schema of non-nullable columns (the result tables').
+pub fn schema(fields: &[(&str, DataType)]) -> SchemaRef {
+    Arc::new(Schema::new(
+        fields
+            .iter()
+            .map(|(n, t)| Field::new(*n, t.clone(), false))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// A Parquet (Snappy) or Arrow IPC file writer over `W`.

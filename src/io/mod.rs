@@ -26,6 +26,7 @@ pub mod columnar;
 pub(crate) mod csv_fields;
 mod fast_lines;
 pub mod format;
+mod groups;
 mod jsonl;
 pub mod network;
 pub mod parse;
@@ -169,11 +170,7 @@ fn open_columnar(
     format: Format,
     options: ReadOptions,
 ) -> Result<Box<dyn CascadeSource>> {
-    let kind = if format == Format::Parquet {
-        columnar::Columnar::Parquet
-    } else {
-        columnar::Columnar::Arrow
-    };
+    let kind = columnar::Columnar::of_format(format).expect("a columnar format");
     Ok(Box::new(columnar::ColumnarReader::open(
         path, kind, options,
     )?))
@@ -321,11 +318,7 @@ fn detect_format(input: &str, files: &[PathBuf]) -> Result<Format> {
         return Ok(Format::Csv);
     }
     let header = first_line(file)?;
-    let has = |c: &str| {
-        header
-            .split(',')
-            .any(|h| h.trim().trim_matches('"').eq_ignore_ascii_case(c))
-    };
+    let has = |c: &str| header_has(&header, c);
     if has("cascade_id") {
         Ok(Format::Csv)
     } else if has("time") && (has("magnitude") || has("followers")) {
@@ -341,6 +334,14 @@ fn detect_format(input: &str, files: &[PathBuf]) -> Result<Format> {
             )),
         ))
     }
+}
+
+/// Whether the CSV header line `header` names the column `name` (trimmed, quotes removed,
+/// case-insensitive).
+pub(crate) fn header_has(header: &str, name: &str) -> bool {
+    header
+        .split(',')
+        .any(|h| h.trim().trim_matches('"').eq_ignore_ascii_case(name))
 }
 
 pub(crate) fn first_line(path: &Path) -> Result<String> {

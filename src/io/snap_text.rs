@@ -8,8 +8,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
-use rustc_hash::FxHashMap;
-
+use super::groups::Groups;
 use crate::cascade::CascadeBuilder;
 use crate::cascade::Interner;
 use crate::cascade::NodeCascades;
@@ -51,24 +50,12 @@ pub(super) fn err(path: &Path, line: u64, field: Option<&str>, kind: InputErrorK
 pub fn read_netinf(path: &Path, format: NetInfFormat) -> Result<NodeCascades> {
     let format = match format {
         NetInfFormat::Auto if path.as_os_str() == "-" => NetInfFormat::Snap,
-        NetInfFormat::Auto if super::columnar_format(path).is_some() => {
-            match super::columnar_format(path) {
-                Some(super::Format::Parquet) => NetInfFormat::Parquet,
-                _ => NetInfFormat::Arrow,
-            }
-        }
-        NetInfFormat::Auto => {
-            let first = super::first_line(path)?;
-            if first.split(',').any(|f| {
-                f.trim()
-                    .trim_matches('"')
-                    .eq_ignore_ascii_case("cascade_id")
-            }) {
-                NetInfFormat::Csv
-            } else {
-                NetInfFormat::Snap
-            }
-        }
+        NetInfFormat::Auto => match super::columnar_format(path) {
+            Some(super::Format::Parquet) => NetInfFormat::Parquet,
+            Some(_) => NetInfFormat::Arrow,
+            None if super::header_has(&super::first_line(path)?, "cascade_id") => NetInfFormat::Csv,
+            None => NetInfFormat::Snap,
+        },
         f => f,
     };
     match format {
@@ -266,44 +253,66 @@ pub fn read_long_csv(path: &Path) -> Result<NodeCascades> {
     let mut rows = super::rows::RowSource::open(path, super::rows::general_only())?;
     let hint = "a NetInf CSV needs cascade_id,node,time";
     let c_col = rows.require("cascade_id", &["cascade_id"], hint)?;
-    let n_col = rows.require(
-        "node",
-        &["node", "user_id", "cascade_node", "node_name"],
-        hint,
-    )?;
-    let t_col = rows.require("time", &["time", "event_time"], hint)?;
+    let n_col = rows.require("node", NODE_COLUMNS, hint)?;
+    let t_col = rows.require("time", TIME_COLUMNS, hint)?;
     let t_name = rows.header()[t_col].clone();
 
-    let mut data = NodeCascades::default();
-    let mut cascade_index: FxHashMap<String, usize> = FxHashMap::default();
-    let mut builders: Vec<(String, CascadeBuilder)> = Vec::new();
+    let mut long = LongCascades::default();
     while rows.read_record()? {
         rows.check_field_count()?;
         let [cid, node, time] = rows.fields([c_col, n_col, t_col]);
         let t = super::parse_time(time).map_err(|k| InputError::new(rows.at(&t_name), k))?;
-        let c = match cascade_index.get(cid) {
-            Some(&c) => c,
-            None => {
-                cascade_index.insert(cid.to_string(), builders.len());
-                builders.push((cid.to_string(), CascadeBuilder::default()));
-                builders.len() - 1
-            }
-        };
-        if data.nodes.get(node).is_none() {
-            data.names.push(node.to_string());
-        }
-        let id = data.nodes.intern(node);
-        builders[c].1.push(id.0, t);
+        long.push(cid, node, t);
     }
     if rows.rows() == 0 {
         return Err(err(path, 1, None, InputErrorKind::Empty));
     }
-    for (name, mut b) in builders {
-        if !b.is_empty() {
-            data.duplicates += b.finish(&name, &mut data.cascades);
+    Ok(long.finish())
+}
+
+/// The names the node column of a NetInf long table may have.
+pub(crate) const NODE_COLUMNS: &[&str] = &["node", "user_id", "cascade_node", "node_name"];
+/// The names the time column of a NetInf long table may have.
+pub(crate) const TIME_COLUMNS: &[&str] = &["time", "event_time"];
+
+/// A NetInf long table, row by row, whatever its format: cascades in order of their first row
+/// (rows of one cascade may interleave with others), nodes in order of first appearance, a
+/// node seen twice in a cascade keeps its last time (as SNAP).
+#[derive(Debug)]
+pub(crate) struct LongCascades {
+    data: NodeCascades,
+    cascades: Groups<CascadeBuilder>,
+}
+
+impl Default for LongCascades {
+    fn default() -> Self {
+        LongCascades {
+            data: NodeCascades::default(),
+            cascades: Groups::new(),
         }
     }
-    Ok(data)
+}
+
+impl LongCascades {
+    /// Adds the infection of `node` at `time` in `cascade`.
+    pub(crate) fn push(&mut self, cascade: &str, node: &str, time: f64) {
+        if self.data.nodes.get(node).is_none() {
+            self.data.names.push(node.to_string());
+        }
+        let id = self.data.nodes.intern(node);
+        self.cascades.entry(cascade).push(id.0, time);
+    }
+
+    /// The cascades and nodes read.
+    pub(crate) fn finish(self) -> NodeCascades {
+        let mut data = self.data;
+        for (name, mut b) in self.cascades.into_vec() {
+            if !b.is_empty() {
+                data.duplicates += b.finish(&name, &mut data.cascades);
+            }
+        }
+        data
+    }
 }
 
 pub(super) fn node_block(w: &mut impl Write, n_nodes: usize) -> std::io::Result<()> {

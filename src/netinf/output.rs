@@ -42,6 +42,49 @@ pub fn write_edges(
     Ok(())
 }
 
+/// The edges table as [`write_edges`] writes it (same rows), typed.
+#[cfg(feature = "columnar")]
+pub fn edges_record_batch(data: &NodeCascades, inference: &Inference) -> arrow_array::RecordBatch {
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+    use arrow_schema::DataType;
+    use std::sync::Arc;
+    let schema = crate::io::columnar::schema(&[
+        ("rank", DataType::Int64),
+        ("src", DataType::Utf8),
+        ("dst", DataType::Utf8),
+        ("gain", DataType::Float64),
+        ("objective", DataType::Float64),
+        ("bound", DataType::Float64),
+        ("vol", DataType::Int64),
+        ("median_dt", DataType::Float64),
+        ("mean_dt", DataType::Float64),
+        ("p_value", DataType::Float64),
+    ]);
+    let steps = &inference.steps;
+    let f = |g: fn(&super::Step) -> f64| -> ArrayRef {
+        Arc::new(Float64Array::from_iter_values(steps.iter().map(g)))
+    };
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(1..=steps.len() as i64)),
+        Arc::new(StringArray::from_iter_values(
+            steps.iter().map(|s| data.id(s.src)),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            steps.iter().map(|s| data.id(s.dst)),
+        )),
+        f(|s| s.gain),
+        f(|s| s.objective),
+        f(|s| s.bound),
+        Arc::new(Int64Array::from_iter_values(
+            steps.iter().map(|s| i64::from(s.vol)),
+        )),
+        f(|s| s.median_dt),
+        f(|s| s.mean_dt),
+        f(|s| s.p_value),
+    ];
+    RecordBatch::try_new(schema, columns).expect("columns match the schema")
+}
+
 /// Precision and recall of `inference` against `truth` after every step, in selection order.
 pub fn pr_curve(inference: &Inference, truth: &TrueNetwork) -> Vec<PrPoint> {
     let hits: Vec<bool> = inference

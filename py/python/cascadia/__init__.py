@@ -83,6 +83,11 @@ def _result(capsule, flavour):
     return t
 
 
+def _netinf_params(edges=None, model="exp", alpha=1.0, weights="snap", beta=None, epsilon=None, ties="first"):
+    """NetInf's parameters with their defaults, as the native functions take them."""
+    return {"edges": edges, "model": model, "alpha": alpha, "weights": weights, "beta": beta, "epsilon": epsilon, "ties": ties}
+
+
 def influence(events, preset="paper", decay=None, social_strength=None, power=None, dedupe="none", group=True, skip_invalid=False, backend="auto"):
     """Tweet and user influence (``cascadia influence``).
 
@@ -121,7 +126,8 @@ def netinf(cascades, edges=None, model="exp", alpha=1.0, weights="snap", beta=No
     vol, median_dt, mean_dt, p_value``.
     """
     flavour = _flavour(cascades)
-    out = _cascadia.netinf(_arrow(cascades, "cascades"), edges, model, alpha, weights, beta, epsilon, ties, None if output is None else str(output))
+    params = _netinf_params(edges, model, alpha, weights, beta, epsilon, ties)
+    out = _cascadia.netinf(_arrow(cascades, "cascades"), params, None if output is None else str(output))
     return _result(out, flavour)
 
 
@@ -133,14 +139,14 @@ def netinf_nodes(cascades):
 def netinf_node_runs(cascades, start, end, **params):
     """NetInf's per-node phase for nodes ``start..end`` (indices in order of first appearance):
     their greedy sequences as bytes for :func:`netinf_merge`. ``params`` as :func:`netinf`."""
-    return _cascadia.netinf_node_runs(_arrow(cascades, "cascades"), start, end, **params)
+    return _cascadia.netinf_node_runs(_arrow(cascades, "cascades"), start, end, _netinf_params(**params))
 
 
 def netinf_merge(cascades, runs, output=None, **params):
     """NetInf's merge of the per-node runs of every node (from :func:`netinf_node_runs` over
     disjoint ranges): the same edges as :func:`netinf`, bit for bit."""
     flavour = _flavour(cascades)
-    out = _cascadia.netinf_merge(_arrow(cascades, "cascades"), list(runs), output=None if output is None else str(output), **params)
+    out = _cascadia.netinf_merge(_arrow(cascades, "cascades"), list(runs), _netinf_params(**params), None if output is None else str(output))
     return _result(out, flavour)
 
 
@@ -148,7 +154,8 @@ def score(cascades, network, model="exp", alpha=1.0, weights="snap", beta=None, 
     """The log-likelihood of a network (``cascadia netinf score``): ``network`` has the columns
     ``src, dst``. Returns a dict ``best_tree, all_trees, objective, edges,
     edges_with_unknown_nodes``."""
-    return _cascadia.score(_arrow(cascades, "cascades"), _arrow(network, "network"), model, alpha, weights, beta, epsilon)
+    params = _netinf_params(None, model, alpha, weights, beta, epsilon)
+    return _cascadia.score(_arrow(cascades, "cascades"), _arrow(network, "network"), params)
 
 
 def synth_influence_cascades(cascades=1000, users=100_000, max_size=100_000, size_exponent=1.0, tie_share=0.05, seed=1):
