@@ -24,19 +24,27 @@ impl Context {
     /// # Errors
     /// [`GpuError::TooLarge`] over the device's storage binding limit.
     pub fn upload(&self, label: &str, data: &[u8]) -> Result<GpuBuffer, GpuError> {
-        use wgpu::util::DeviceExt;
         self.check_size(label, data.len() as u64)?;
-        let mut padded = data.to_vec();
-        padded.resize(data.len().max(16).next_multiple_of(4), 0);
-        let buffer = self
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(label),
-                contents: &padded,
-                usage: wgpu::BufferUsages::STORAGE
-                    | wgpu::BufferUsages::COPY_DST
-                    | wgpu::BufferUsages::COPY_SRC,
-            });
+        // Written straight into the mapped buffer: no padded copy of large uploads.
+        let size = (data.len() as u64).max(16).next_multiple_of(4);
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::INDIRECT
+                | wgpu::BufferUsages::COPY_DST
+                | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: true,
+        });
+        {
+            let mut view = buffer
+                .slice(..)
+                .get_mapped_range_mut()
+                .map_err(|e| GpuError::Map(format!("{e:?}")))?;
+            // The padding is zero: buffers mapped at creation start zeroed.
+            view.slice(..data.len()).copy_from_slice(data);
+        }
+        buffer.unmap();
         Ok(GpuBuffer {
             buffer,
             bytes: data.len() as u64,
@@ -53,6 +61,7 @@ impl Context {
             label: Some(label),
             size: bytes.max(16).next_multiple_of(4),
             usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::INDIRECT
                 | wgpu::BufferUsages::COPY_DST
                 | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,

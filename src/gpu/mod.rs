@@ -10,7 +10,8 @@
 //! Capabilities see only [`Context`], [`KernelSpec`] and [`dispatch`]; a wgpu upgrade touches
 //! this directory alone. Split as cubecl's wgpu runtime: `adapter.rs` (adapter choice, device,
 //! limits), `pipeline.rs` (one pipeline per [`KernelSpec`], cached), `buffer.rs` (resident
-//! buffers), `dispatch.rs` (workgroup arithmetic, submissions and read-back), `selftest.rs`
+//! buffers), `dispatch.rs` (workgroup arithmetic, submissions and read-back), `stream.rs` (kernels
+//! bound once, indirect dispatches in one pass, submissions in flight), `selftest.rs`
 //! (the loop-truncation test run when a context opens).
 
 mod adapter;
@@ -20,12 +21,14 @@ mod error;
 mod kernel;
 mod pipeline;
 mod selftest;
+mod stream;
 
 pub use buffer::{GpuBuffer, f64s};
 pub use dispatch::Dispatch;
 pub use error::GpuError;
 pub use kernel::{Binding, KernelSpec};
 pub(crate) use selftest::SELFTEST_LOOP;
+pub use stream::{Bound, Encoder, Pass, Staging, Submission};
 
 use pipeline::Pipeline;
 

@@ -1,0 +1,302 @@
+//! Device-resident programs: kernels bound once to resident buffers ([`Bound`]), many
+//! dispatches (direct or indirect, their sizes written by earlier kernels) recorded into one
+//! command buffer ([`Encoder`]), submissions left in flight ([`Submission`]) and read back
+//! later through staging buffers ([`Staging`]). What a loop of rounds on the device needs
+//! instead of [`Context::submit`]'s one-wait-per-call.
+//!
+//! A driver that reports round trips, bytes moved and host time between submissions counts
+//! them around these calls (it knows what it submits, writes and reads).
+
+use super::{Binding, Context, GpuBuffer, GpuError, KernelSpec};
+
+/// A kernel bound once to its uniform and storage buffers (pipeline and bind group made once).
+pub struct Bound {
+    pipeline: super::pipeline::Pipeline,
+    group: wgpu::BindGroup,
+    name: &'static str,
+}
+
+/// A mappable buffer that copies from the device land in.
+pub struct Staging {
+    buffer: wgpu::Buffer,
+    bytes: u64,
+}
+
+/// A submitted command buffer (wait for it with [`Context::wait`]).
+#[derive(Clone, Debug)]
+pub struct Submission(wgpu::SubmissionIndex);
+
+impl Context {
+    /// A uniform buffer holding `data` (padded to 16 bytes), rewritable with
+    /// [`Context::write_at`] between submissions.
+    pub fn uniform(&self, label: &str, data: &[u8]) -> GpuBuffer {
+        use wgpu::util::DeviceExt;
+        let mut padded = data.to_vec();
+        padded.resize(data.len().max(16).next_multiple_of(16), 0);
+        let buffer = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: &padded,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            });
+        GpuBuffer {
+            buffer,
+            bytes: data.len() as u64,
+        }
+    }
+
+    /// Overwrites `data.len()` bytes of `buffer` at byte `offset` (both multiples of 4),
+    /// ordered before the next submission.
+    ///
+    /// # Panics
+    /// Unaligned or out-of-range writes (a caller bug).
+    pub fn write_at(&self, buffer: &GpuBuffer, offset: u64, data: &[u8]) {
+        assert!(
+            offset.is_multiple_of(4) && data.len().is_multiple_of(4),
+            "aligned write"
+        );
+        assert!(
+            offset + data.len() as u64 <= buffer.buffer.size(),
+            "write in range"
+        );
+        self.queue.write_buffer(&buffer.buffer, offset, data);
+    }
+
+    /// Binds `kernel` to `uniform` and `buffers` (its storage bindings, in order).
+    ///
+    /// # Errors
+    /// A validation error (a buffer too small or of the wrong usage for its binding).
+    ///
+    /// # Panics
+    /// A buffer count that does not match the kernel's bindings (a caller bug).
+    pub fn bind(
+        &self,
+        kernel: &KernelSpec,
+        uniform: &GpuBuffer,
+        buffers: &[&GpuBuffer],
+    ) -> Result<Bound, GpuError> {
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let pipeline = self.pipeline(kernel);
+        let mut storage = buffers.iter();
+        let entries: Vec<wgpu::BindGroupEntry> = kernel
+            .bindings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry {
+                binding: u32::try_from(i).expect("few bindings"),
+                resource: match b {
+                    Binding::Uniform => uniform.buffer.as_entire_binding(),
+                    Binding::ReadOnly | Binding::ReadWrite => storage
+                        .next()
+                        .expect("one buffer per storage binding")
+                        .buffer
+                        .as_entire_binding(),
+                },
+            })
+            .collect();
+        assert!(storage.next().is_none(), "no extra buffers");
+        let group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.name),
+            layout: &pipeline.1,
+            entries: &entries,
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Validation {
+                kernel: kernel.name.to_string(),
+                message: e.to_string(),
+            });
+        }
+        Ok(Bound {
+            pipeline,
+            group,
+            name: kernel.name,
+        })
+    }
+
+    /// A staging buffer of `bytes` bytes (rounded up to 4).
+    pub fn staging(&self, bytes: u64) -> Staging {
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("cascadia.staging"),
+            size: bytes.max(4).next_multiple_of(4),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Staging { buffer, bytes }
+    }
+
+    /// Starts recording a command buffer.
+    pub fn encoder(&self, label: &'static str) -> Encoder<'_> {
+        let encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        Encoder {
+            ctx: self,
+            encoder,
+            label,
+        }
+    }
+
+    /// Blocks until `sub` has finished on the device.
+    ///
+    /// # Errors
+    /// A lost device or a failed wait.
+    pub fn wait(&self, sub: &Submission) -> Result<(), GpuError> {
+        let r = self.device.poll(wgpu::PollType::Wait {
+            submission_index: Some(sub.0.clone()),
+            timeout: None,
+        });
+        r.map_err(|e| GpuError::Map(e.to_string()))?;
+        self.check_lost()
+    }
+
+    /// The first `bytes` of `s` (its copies must have finished: [`Context::wait`] first).
+    ///
+    /// # Errors
+    /// A failed mapping.
+    pub fn read(&self, s: &Staging, bytes: u64) -> Result<Vec<u8>, GpuError> {
+        let bytes = bytes.min(s.bytes);
+        if bytes == 0 {
+            return Ok(Vec::new());
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let range = 0..bytes.next_multiple_of(4);
+        s.buffer
+            .slice(range.clone())
+            .map_async(wgpu::MapMode::Read, move |r| {
+                let _ = tx.send(r);
+            });
+        let polled = self.device.poll(wgpu::PollType::wait_indefinitely());
+        polled.map_err(|e| GpuError::Map(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| GpuError::Map(e.to_string()))?
+            .map_err(|e| GpuError::Map(e.to_string()))?;
+        let out = {
+            let view = s
+                .buffer
+                .slice(range)
+                .get_mapped_range()
+                .map_err(|e| GpuError::Map(format!("{e:?}")))?;
+            view[..bytes as usize].to_vec()
+        };
+        s.buffer.unmap();
+        Ok(out)
+    }
+
+    fn check_lost(&self) -> Result<(), GpuError> {
+        if let Some(why) = self.lost.lock().ok().and_then(|f| f.clone()) {
+            return Err(GpuError::DeviceLost(why));
+        }
+        Ok(())
+    }
+}
+
+/// A compute pass being recorded (see [`Encoder::pass`]).
+pub struct Pass<'e>(wgpu::ComputePass<'e>);
+
+impl Pass<'_> {
+    /// Dispatches `k` over `grid` workgroups.
+    pub fn dispatch(&mut self, k: &Bound, grid: (u32, u32)) {
+        self.0.set_pipeline(&k.pipeline.0);
+        self.0.set_bind_group(0, &k.group, &[]);
+        self.0.dispatch_workgroups(grid.0, grid.1, 1);
+    }
+
+    /// Dispatches `k` with the workgroup counts (three u32) at byte `offset` of `args`, as an
+    /// earlier kernel wrote them (`args` must not be bound by `k`).
+    pub fn dispatch_indirect(&mut self, k: &Bound, args: &GpuBuffer, offset: u64) {
+        self.0.set_pipeline(&k.pipeline.0);
+        self.0.set_bind_group(0, &k.group, &[]);
+        self.0.dispatch_workgroups_indirect(&args.buffer, offset);
+    }
+}
+
+/// A command buffer being recorded: dispatches in order (wgpu orders each dispatch's writes
+/// before the next dispatch's reads, indirect arguments included) and copies to staging.
+pub struct Encoder<'a> {
+    ctx: &'a Context,
+    encoder: wgpu::CommandEncoder,
+    label: &'static str,
+}
+
+impl Encoder<'_> {
+    /// Dispatches `k` over `grid` workgroups.
+    pub fn dispatch(&mut self, k: &Bound, grid: (u32, u32)) {
+        let mut pass = self
+            .encoder
+            .begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(k.name),
+                timestamp_writes: None,
+            });
+        pass.set_pipeline(&k.pipeline.0);
+        pass.set_bind_group(0, &k.group, &[]);
+        pass.dispatch_workgroups(grid.0, grid.1, 1);
+    }
+
+    /// Dispatches `k` with the workgroup counts (three u32) at byte `offset` of `args`, as a
+    /// kernel wrote them.
+    pub fn dispatch_indirect(&mut self, k: &Bound, args: &GpuBuffer, offset: u64) {
+        let mut pass = self
+            .encoder
+            .begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(k.name),
+                timestamp_writes: None,
+            });
+        pass.set_pipeline(&k.pipeline.0);
+        pass.set_bind_group(0, &k.group, &[]);
+        pass.dispatch_workgroups_indirect(&args.buffer, offset);
+    }
+
+    /// Records `f`'s dispatches into one compute pass (cheaper to record and submit than a
+    /// pass per dispatch; each dispatch still sees the writes of the ones before it).
+    pub fn pass(&mut self, label: &'static str, f: impl FnOnce(&mut Pass<'_>)) {
+        let pass = self
+            .encoder
+            .begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(label),
+                timestamp_writes: None,
+            });
+        f(&mut Pass(pass));
+    }
+
+    /// Copies `bytes` bytes at `src_offset` of `src` to `dst_offset` of `dst` (all multiples
+    /// of 4).
+    pub fn copy(
+        &mut self,
+        src: &GpuBuffer,
+        src_offset: u64,
+        dst: &Staging,
+        dst_offset: u64,
+        bytes: u64,
+    ) {
+        if bytes > 0 {
+            self.encoder.copy_buffer_to_buffer(
+                &src.buffer,
+                src_offset,
+                &dst.buffer,
+                dst_offset,
+                bytes,
+            );
+        }
+    }
+
+    /// Submits the command buffer (validation errors become [`GpuError::Validation`]).
+    ///
+    /// # Errors
+    /// A lost device or a validation error.
+    pub fn submit(self) -> Result<Submission, GpuError> {
+        self.ctx.check_lost()?;
+        let scope = self
+            .ctx
+            .device
+            .push_error_scope(wgpu::ErrorFilter::Validation);
+        let idx = self.ctx.queue.submit([self.encoder.finish()]);
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Validation {
+                kernel: self.label.to_string(),
+                message: e.to_string(),
+            });
+        }
+        Ok(Submission(idx))
+    }
+}
