@@ -222,9 +222,10 @@ pub(crate) struct InferArgs {
     /// WGPU_ADAPTER_NAME and WGPU_BACKEND choose the adapter.
     #[arg(long, value_enum, default_value = "cpu")]
     backend: BackendArg,
-    /// GPU engine: incidences of the node problems held at once (host ~48 bytes each,
-    /// device 12 bytes each).
-    #[arg(long, default_value_t = 1 << 23)]
+    /// GPU engine: incidences of a batch of node problems resident on the device at once
+    /// (host ~48 bytes each, two batches at a time: one running, the next being built;
+    /// device ~24 bytes each, and at most one storage binding per buffer).
+    #[arg(long, default_value_t = 1 << 24)]
     gpu_batch_incidences: usize,
     /// Print the GPU adapter (name, backend, driver) on stderr.
     #[arg(long, short)]
@@ -276,6 +277,7 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
     let gpu_options = netinf::GpuOptions {
         batch_incidences: a.gpu_batch_incidences.max(1),
         segment_incidences: None,
+        log_spare: None,
     };
     let bar = Bar::counting(a.quiet, "nodes");
     let out = netinf::infer_with(&data, &params, &bar, &backend, gpu_options)?;
@@ -342,14 +344,18 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
         );
         if let Some(g) = &out.stats.gpu {
             eprintln!(
-                "  gpu: {} ({} batches, {} rounds, {} gains over {} incidences, {} on the host; {:.3} s in submissions){}",
+                "  gpu: {} ({} batches, {} rounds in {} submissions, {} gains over {} incidences, {} nodes on the host; {:.1} MB up, {:.1} MB down; host {:.3} s, waiting {:.3} s){}",
                 g.adapter,
                 g.batches,
                 g.rounds,
+                g.submissions,
                 g.gains,
                 g.incidences,
-                g.host_gains,
-                g.seconds_device,
+                g.host_nodes,
+                g.bytes_up as f64 / 1e6,
+                g.bytes_down as f64 / 1e6,
+                g.seconds_host,
+                g.seconds_wait,
                 if backend.is_software() {
                     " — a software device: not GPU timings"
                 } else {

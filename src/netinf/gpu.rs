@@ -1,27 +1,36 @@
-//! GPU path of NetInf: the marginal gains of the per-node greedies, batched across nodes.
+//! GPU path of NetInf: the per-node greedies resident on the device.
 //!
-//! Nodes are taken in batches (by incidences, [`GpuOptions::batch_incidences`]). A batch's
-//! node problems are built on the host, packed into segments (each one set of bindings under
-//! the device's storage limit) and uploaded once; the concatenated `best_c(v)` of all its
-//! nodes lives in one buffer. The greedies of the batch then advance in lock-step rounds:
-//! every unfinished node selects its next edge on the host (`NodeGreedy::next`, cheap:
-//! a heap pop and the changed cascades), the new `best` array and the lists of affected
-//! candidates go up, one submission evaluates every listed gain of every node
-//! (`shaders/netinf/gains.wgsl`), and the gains come back to `NodeGreedy::apply`. One host
-//! round trip per round, not per candidate or per node; rounds = the most steps of a node.
+//! Nodes are taken in batches (by incidences, [`GpuOptions::batch_incidences`], and so that
+//! every buffer fits one storage binding). A batch's node problems are built on the host in
+//! parallel, packed ([`Resident::pack`]) and uploaded once. Its greedies then run on the
+//! device in lock-step rounds (`shaders/netinf/greedy.wgsl`: pick each active node's best
+//! candidate, update `best_c(v)`, mark the candidates of the changed cascades, re-evaluate
+//! them), with no host work between rounds: each round's dispatches are sized by the round
+//! before (indirect dispatch), a command buffer records 16 rounds and then twice as many as
+//! the last, up to 256, and two are kept in flight. After each command buffer the host reads
+//! the counters and, in the next one, copies the new log entries (steps, changed cascades,
+//! gain changes): it computes each step's statistics from them in the CPU engine's order and
+//! assembles the [`NodeRun`]s. The device keeps its own cutoff from a histogram of step
+//! gains (a lower bound on the k-th largest step, so nodes whose next gain falls below it
+//! stop early), raised every round; the host's exact cutoff is written between submissions.
+//! Logs that might overflow pause the device until the host has read them ("drains").
 //!
-//! The kernel is exact (see the WGSL header): the GPU engine's gains equal the CPU's bit for
-//! bit, so it selects the same edges with the same statistics; there is no tolerance and no
-//! near-tie to confirm. Candidates with more than `MAX_CANDIDATE_INCIDENCES` incidences (a
-//! long loop for one invocation) or with a non-finite weight or initial best are evaluated on
-//! the host.
+//! The kernels are exact (see the WGSL header): the GPU engine's gains equal the CPU's bit
+//! for bit, so it selects the same edges with the same statistics; there is no tolerance and
+//! no near-tie to confirm. A node with a non-finite weight or initial best, or a candidate
+//! with more than `MAX_CANDIDATE_INCIDENCES` incidences (a long loop for one invocation),
+//! runs its greedy on the host. The older `gains` kernel and its [`DeviceBatch`] evaluate
+//! listed gains of packed segments (its twin is `cpu::gains::gains`); the engine no longer
+//! uses them.
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
+use std::sync::atomic::Ordering as AtomicOrdering;
+
 use super::cpu::gains::{NodeIndex, NodeProblem, NodeScratch, PackedGains};
-use super::cpu::greedy::{NodeGreedy, NodeRun};
+use super::cpu::greedy::{GreedyScratch, NodeRun, NodeStep, node_greedy};
 use super::{GpuOptions, GpuStats, KthGain};
 use crate::cascade::CascadeSet;
 use crate::gpu::{Binding, Context, Dispatch, GpuBuffer, GpuError, KernelSpec, dispatch};
@@ -260,155 +269,849 @@ impl DeviceBatch {
     }
 }
 
-/// Runs the greedies of `problems` to completion with gains on the GPU (see the module
-/// docs); the runs equal [`super::cpu::greedy::node_greedy`]'s.
+/// Uniform parameters of the resident greedy kernels.
+/// Mirrors struct GreedyParams in shaders/netinf/greedy.wgsl — keep in sync (checked by
+/// tests/integration/shaders.rs). `m_*`: offsets (u32 words) into the `mdata` binding;
+/// `c_*`: into `ctrl`; `u_*`: into `logu`; `f_*`: into `logf`; `cap_*`: log capacities in
+/// entries.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+#[expect(
+    missing_docs,
+    reason = "the fields are documented as a group above and in the WGSL"
+)]
+pub struct GreedyParams {
+    pub cutoff: f64,
+    pub limit: u32,
+    pub n_nodes: u32,
+    pub n_cands: u32,
+    pub n_casc: u32,
+    pub m_cand_start: u32,
+    pub m_inc_k: u32,
+    pub m_node_cand: u32,
+    pub m_node_casc: u32,
+    pub m_cand_key: u32,
+    pub m_casc_start: u32,
+    pub m_casc_cand: u32,
+    pub c_list0: u32,
+    pub c_list1: u32,
+    pub c_chosen: u32,
+    pub c_selected: u32,
+    pub c_stamp: u32,
+    pub c_aff: u32,
+    pub u_step: u32,
+    pub u_ch: u32,
+    pub u_delta: u32,
+    pub f_step: u32,
+    pub f_ch: u32,
+    pub f_delta: u32,
+    pub cap_step: u32,
+    pub cap_ch: u32,
+    pub cap_delta: u32,
+    pub kth: u32,
+    pub c_hist: u32,
+    pub _pad2: u32,
+    pub _pad3: u32,
+}
+
+/// The bindings shared by every resident greedy kernel.
+const GREEDY_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::ReadOnly,
+    Binding::ReadOnly,
+    Binding::ReadWrite,
+    Binding::ReadWrite,
+    Binding::ReadWrite,
+    Binding::ReadWrite,
+    Binding::ReadWrite,
+];
+
+/// The bindings of the kernels that write indirect arguments (uniform, ctrl, args).
+const GREEDY_ARGS_BINDINGS: &[Binding] =
+    &[Binding::Uniform, Binding::ReadWrite, Binding::ReadWrite];
+
+const fn greedy_kernel(name: &'static str, entry: &'static str, wg: u32) -> KernelSpec {
+    KernelSpec {
+        name,
+        source: include_str!("../../shaders/netinf/greedy.wgsl"),
+        entry,
+        workgroup_size: [wg, 1, 1],
+        bindings: GREEDY_BINDINGS,
+    }
+}
+
+const fn greedy_args_kernel(name: &'static str, entry: &'static str, wg: u32) -> KernelSpec {
+    KernelSpec {
+        name,
+        source: include_str!("../../shaders/netinf/greedy_args.wgsl"),
+        entry,
+        workgroup_size: [wg, 1, 1],
+        bindings: GREEDY_ARGS_BINDINGS,
+    }
+}
+
+/// Initial gains of every candidate of a batch.
+pub const GREEDY_INIT: KernelSpec =
+    greedy_kernel("cascadia.netinf.greedy.init_gains", "init_gains", 64);
+/// Starts a round (counters, log capacity, the pick's arguments).
+pub const GREEDY_BEGIN: KernelSpec =
+    greedy_args_kernel("cascadia.netinf.greedy.begin", "begin", 256);
+/// Each active node's next edge (workgroup argmax).
+pub const GREEDY_PICK: KernelSpec = greedy_kernel("cascadia.netinf.greedy.pick", "pick", 64);
+/// The update's arguments.
+pub const GREEDY_ARGS_UPDATE: KernelSpec =
+    greedy_args_kernel("cascadia.netinf.greedy.args_update", "args_update", 1);
+/// `best_c(v)` over the chosen candidates' incidences, logged.
+pub const GREEDY_UPDATE: KernelSpec = greedy_kernel("cascadia.netinf.greedy.update", "update", 64);
+/// The mark's arguments.
+pub const GREEDY_ARGS_MARK: KernelSpec =
+    greedy_args_kernel("cascadia.netinf.greedy.args_mark", "args_mark", 1);
+/// The candidates sharing a changed cascade, each once.
+pub const GREEDY_MARK: KernelSpec = greedy_kernel("cascadia.netinf.greedy.mark", "mark", 64);
+/// The evaluation's arguments.
+pub const GREEDY_ARGS_EVAL: KernelSpec =
+    greedy_args_kernel("cascadia.netinf.greedy.args_eval", "args_eval", 1);
+/// The affected candidates' gains, changed ones logged.
+pub const GREEDY_EVAL: KernelSpec =
+    greedy_kernel("cascadia.netinf.greedy.evaluate", "evaluate", 64);
+
+/// Every resident greedy kernel (for the registry).
+pub const GREEDY_KERNELS: [&KernelSpec; 9] = [
+    &GREEDY_INIT,
+    &GREEDY_BEGIN,
+    &GREEDY_PICK,
+    &GREEDY_ARGS_UPDATE,
+    &GREEDY_UPDATE,
+    &GREEDY_ARGS_MARK,
+    &GREEDY_MARK,
+    &GREEDY_ARGS_EVAL,
+    &GREEDY_EVAL,
+];
+
+// Header words of `ctrl` (keep in sync with shaders/netinf/greedy.wgsl).
+const ROUND: usize = 0;
+const PAUSED: usize = 1;
+const COUNT0: usize = 2;
+const STEP_USED: usize = 4;
+const EVAL_INC: usize = 9;
+const EVAL_GAINS: usize = 10;
+const ACTIVE_C: usize = 12;
+const ACTIVE_K: usize = 13;
+const INC_LO: usize = 14;
+const GAINS_LO: usize = 16;
+const ARGS_PICK: u64 = 20;
+const ARGS_UPDATE: u64 = 24;
+const ARGS_MARK: u64 = 28;
+const ARGS_EVAL: u64 = 32;
+/// Words of the header (the rest of `ctrl` follows).
+const HEADER: usize = 40;
+
+/// Rounds recorded in the first command buffer of a batch; later ones double up to
+/// [`MAX_ROUNDS_PER_SUBMISSION`] (a finished batch's extra rounds are idle dispatches).
+const FIRST_ROUNDS_PER_SUBMISSION: u32 = 32;
+/// The most rounds per command buffer.
+const MAX_ROUNDS_PER_SUBMISSION: u32 = 256;
+
+/// The device nodes of a batch, packed for the resident greedy kernels.
+#[derive(Debug, Default)]
+pub struct Resident {
+    /// Uniform parameters (the cutoff is rewritten between submissions).
+    pub params: GreedyParams,
+    /// The `mdata` binding: candidate ranges, cascade indices, node ranges, tie keys, the
+    /// candidates of each cascade.
+    pub mdata: Vec<u32>,
+    /// `w_c(u,v)` per incidence.
+    pub inc_w: Vec<f64>,
+    /// Initial `best_c(v)` of every cascade of every node.
+    pub best: Vec<f64>,
+    /// Initial `ctrl`.
+    pub ctrl: Vec<u32>,
+    /// Words of `logu` and `logf`.
+    pub log_words: (usize, usize),
+    /// First batch candidate of each node (and the total).
+    pub cand_base: Vec<u32>,
+    /// First batch incidence of each node (and the total).
+    pub inc_base: Vec<u32>,
+}
+
+/// Byte sizes of the resident buffers for `n` nodes, `c` candidates, `k` node cascades and
+/// `i` incidences: the largest one decides whether a batch fits one binding.
+fn resident_bytes(n: u64, c: u64, k: u64, i: u64) -> u64 {
+    resident_bytes_with(n, c, k, i, caps(n, c, k, Room::Rounds(2)))
+}
+
+fn resident_bytes_with(n: u64, c: u64, k: u64, i: u64, caps: (u64, u64, u64)) -> u64 {
+    let (cap_step, cap_ch, cap_delta) = caps;
+    let mdata = 4 * ((c + 1) + i + 2 * (n + 1) + c + (k + 1) + i);
+    let ctrl = 4 * (HEADER as u64 + 3 * n + 3 * c + 256);
+    let logu = 4 * (5 * cap_step + cap_ch + 2 * cap_delta);
+    let logf = 8 * (cap_step + cap_ch + cap_delta);
+    [mdata, 8 * i, 8 * k, 8 * c, ctrl, logu, logf]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+}
+
+/// How much log room a batch gets.
+#[derive(Clone, Copy, Debug)]
+enum Room {
+    /// Room for this many rounds of every node stepping at once.
+    Rounds(u64),
+    /// Room for one such round and this many entries more.
+    Spare(u32),
+}
+
+/// Log capacities (steps, changes, deltas) for `n` nodes, `c` candidates and `k` cascades.
+/// A round that might not fit pauses the batch until the host has read the logs; the first
+/// round always fits. Real rounds use a fraction of the worst case (most nodes stop early,
+/// most candidates keep their gain), so a room of r rounds lasts many more.
+fn caps(n: u64, c: u64, k: u64, room: Room) -> (u64, u64, u64) {
+    match room {
+        Room::Rounds(r) => (2 * r * n + 256, r * k + 256, r * c + 256),
+        Room::Spare(x) => (n + u64::from(x), k + u64::from(x), c + u64::from(x)),
+    }
+}
+
+impl Resident {
+    /// Packs `problems[nodes]` (each node's candidate key is `keys[src]`) for greedies of at
+    /// most `limit` steps, with the device's cutoff on the `kth` largest step gain (`0`: no
+    /// cutoff). Logs: `log_spare` entries beyond one round (see
+    /// [`GpuOptions::log_spare`]), else room for up to 16 rounds within `max_bytes` per buffer.
+    pub fn pack(
+        problems: &[NodeProblem],
+        nodes: &[usize],
+        keys: &[u32],
+        limit: usize,
+        kth: Option<usize>,
+        log_spare: Option<u32>,
+        max_bytes: u64,
+    ) -> Self {
+        let n = nodes.len();
+        let mut cand_base = Vec::with_capacity(n + 1);
+        let mut inc_base = Vec::with_capacity(n + 1);
+        let mut casc_base = Vec::with_capacity(n + 1);
+        let (mut c, mut i, mut k) = (0u32, 0u32, 0u32);
+        for &v in nodes {
+            let p = &problems[v];
+            cand_base.push(c);
+            inc_base.push(i);
+            casc_base.push(k);
+            c += p.n_candidates() as u32;
+            i += p.n_incidences() as u32;
+            k += p.init_best.len() as u32;
+        }
+        cand_base.push(c);
+        inc_base.push(i);
+        casc_base.push(k);
+        let (ni, nk) = (i as usize, k as usize);
+        let mut params = GreedyParams {
+            cutoff: 0.0,
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+            n_nodes: n as u32,
+            n_cands: c,
+            n_casc: k,
+            kth: kth.map_or(0, |k| u32::try_from(k).unwrap_or(u32::MAX)),
+            ..Default::default()
+        };
+        // mdata: cand_start | inc_k | node_cand | node_casc | cand_key | casc_start | casc_cand
+        params.m_cand_start = 0;
+        params.m_inc_k = params.m_cand_start + c + 1;
+        params.m_node_cand = params.m_inc_k + i;
+        params.m_node_casc = params.m_node_cand + n as u32 + 1;
+        params.m_cand_key = params.m_node_casc + n as u32 + 1;
+        params.m_casc_start = params.m_cand_key + c;
+        params.m_casc_cand = params.m_casc_start + k + 1;
+        let mut mdata = Vec::with_capacity(params.m_casc_cand as usize + ni);
+        for (x, &v) in nodes.iter().enumerate() {
+            let p = &problems[v];
+            let ib = inc_base[x];
+            mdata.extend(p.inc_start[..p.n_candidates()].iter().map(|&s| s + ib));
+        }
+        mdata.push(i);
+        for (x, &v) in nodes.iter().enumerate() {
+            let kb = casc_base[x];
+            mdata.extend(problems[v].inc_k.iter().map(|&kk| kk + kb));
+        }
+        mdata.extend_from_slice(&cand_base);
+        mdata.extend_from_slice(&casc_base);
+        for &v in nodes {
+            let p = &problems[v];
+            mdata.extend(p.srcs.iter().map(|&s| keys[s as usize]));
+        }
+        for (x, &v) in nodes.iter().enumerate() {
+            let p = &problems[v];
+            let ib = inc_base[x];
+            mdata.extend(p.casc_start[..p.init_best.len()].iter().map(|&s| s + ib));
+        }
+        mdata.push(i);
+        for (x, &v) in nodes.iter().enumerate() {
+            let cb = cand_base[x];
+            mdata.extend(problems[v].casc_cand.iter().map(|&j| j + cb));
+        }
+        debug_assert_eq!(mdata.len(), params.m_casc_cand as usize + ni);
+        let mut inc_w = Vec::with_capacity(ni);
+        let mut best = Vec::with_capacity(nk);
+        for &v in nodes {
+            inc_w.extend_from_slice(&problems[v].inc_w);
+            best.extend_from_slice(&problems[v].init_best);
+        }
+        // ctrl: header | list0 | list1 | chosen | selected | stamp | affected
+        params.c_list0 = HEADER as u32;
+        params.c_list1 = params.c_list0 + n as u32;
+        params.c_chosen = params.c_list1 + n as u32;
+        params.c_selected = params.c_chosen + n as u32;
+        params.c_stamp = params.c_selected + c;
+        params.c_aff = params.c_stamp + c;
+        params.c_hist = params.c_aff + c;
+        let mut ctrl = vec![0u32; params.c_hist as usize + 256];
+        // Round 1 reads list 1: every node.
+        ctrl[COUNT0 + 1] = n as u32;
+        ctrl[ACTIVE_C] = c;
+        ctrl[ACTIVE_K] = k;
+        for x in 0..n {
+            ctrl[params.c_list1 as usize + x] = x as u32;
+        }
+        let (n64, c64, k64, i64) = (n as u64, u64::from(c), u64::from(k), u64::from(i));
+        let (cs, cc, cd) = match log_spare {
+            Some(x) => caps(n64, c64, k64, Room::Spare(x)),
+            None => [16, 8, 4, 2]
+                .into_iter()
+                .map(|r| caps(n64, c64, k64, Room::Rounds(r)))
+                .find(|&cp| resident_bytes_with(n64, c64, k64, i64, cp) <= max_bytes)
+                .unwrap_or_else(|| caps(n64, c64, k64, Room::Rounds(2))),
+        };
+        params.cap_step = cs as u32;
+        params.cap_ch = cc as u32;
+        params.cap_delta = cd as u32;
+        params.u_step = 0;
+        params.u_ch = 5 * params.cap_step;
+        params.u_delta = params.u_ch + params.cap_ch;
+        params.f_step = 0;
+        params.f_ch = params.cap_step;
+        params.f_delta = params.f_ch + params.cap_ch;
+        let log_words = (
+            (params.u_delta + 2 * params.cap_delta) as usize,
+            (params.f_delta + params.cap_delta) as usize,
+        );
+        Resident {
+            params,
+            mdata,
+            inc_w,
+            best,
+            ctrl,
+            log_words,
+            cand_base,
+            inc_base,
+        }
+    }
+}
+
+/// The counters of a `ctrl` header read back.
+#[derive(Clone, Copy, Debug, Default)]
+struct Header {
+    round: u32,
+    paused: bool,
+    next_active: u32,
+    used: [u32; 3],
+    incidences: u64,
+    gains: u64,
+}
+
+impl Header {
+    fn parse(bytes: &[u8]) -> Self {
+        let w: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+            .collect();
+        let round = w[ROUND];
+        let wide = |lo: usize| u64::from(w[lo]) | (u64::from(w[lo + 1]) << 32);
+        Header {
+            round,
+            paused: w[PAUSED] == 1,
+            next_active: w[COUNT0 + ((round as usize + 1) & 1)],
+            used: [w[STEP_USED], w[STEP_USED + 1], w[STEP_USED + 2]],
+            incidences: wide(INC_LO) + u64::from(w[EVAL_INC]),
+            gains: wide(GAINS_LO) + u64::from(w[EVAL_GAINS]),
+        }
+    }
+}
+
+/// Log entries `[from, to)` of each log (steps, changes, deltas) copied into one staging
+/// buffer.
+struct LogCopy {
+    staging: crate::gpu::Staging,
+    from: [u32; 3],
+    to: [u32; 3],
+}
+
+struct InFlight {
+    sub: crate::gpu::Submission,
+    header: crate::gpu::Staging,
+    logs: Option<LogCopy>,
+    initial: Option<crate::gpu::Staging>,
+}
+
+/// CPU seconds of the calling thread (Linux: `/proc/thread-self/schedstat`), or wall-clock
+/// seconds since `start` where that is not available.
+fn thread_cpu_seconds(start: Instant) -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or_else(|| start.elapsed().as_secs_f64(), |ns| ns as f64 * 1e-9)
+}
+
+/// What one engine run moved and waited for (the counters of [`GpuStats`]).
+#[derive(Debug, Default)]
+struct Meter {
+    submissions: u64,
+    bytes_up: u64,
+    bytes_down: u64,
+    seconds_wait: f64,
+}
+
+impl Meter {
+    fn submit(&mut self, enc: crate::gpu::Encoder<'_>) -> Result<crate::gpu::Submission, GpuError> {
+        self.submissions += 1;
+        enc.submit()
+    }
+
+    fn wait(&mut self, ctx: &Context, sub: &crate::gpu::Submission) -> Result<(), GpuError> {
+        let t = Instant::now();
+        let r = ctx.wait(sub);
+        self.seconds_wait += t.elapsed().as_secs_f64();
+        r
+    }
+
+    fn read(
+        &mut self,
+        ctx: &Context,
+        s: &crate::gpu::Staging,
+        bytes: u64,
+    ) -> Result<Vec<u8>, GpuError> {
+        let t = Instant::now();
+        let r = ctx.read(s, bytes)?;
+        self.seconds_wait += t.elapsed().as_secs_f64();
+        self.bytes_down += r.len() as u64;
+        Ok(r)
+    }
+
+    fn upload(&mut self, ctx: &Context, label: &str, data: &[u8]) -> Result<GpuBuffer, GpuError> {
+        self.bytes_up += data.len() as u64;
+        ctx.upload(label, data)
+    }
+
+    fn write_at(&mut self, ctx: &Context, b: &GpuBuffer, offset: u64, data: &[u8]) {
+        self.bytes_up += data.len() as u64;
+        ctx.write_at(b, offset, data);
+    }
+}
+
+/// A batch's buffers and kernels on the device.
+struct DeviceGreedy<'a> {
+    ctx: &'a Context,
+    uniform: GpuBuffer,
+    ctrl: GpuBuffer,
+    /// The indirect arguments (bound by the kernels that write them, not by the ones they
+    /// size).
+    args: GpuBuffer,
+    gain: GpuBuffer,
+    logu: GpuBuffer,
+    logf: GpuBuffer,
+    k: Vec<crate::gpu::Bound>,
+    params: GreedyParams,
+    _keep: [GpuBuffer; 3],
+}
+
+impl<'a> DeviceGreedy<'a> {
+    fn upload(ctx: &'a Context, r: &Resident, m: &mut Meter) -> Result<Self, GpuError> {
+        let uniform = ctx.uniform(
+            "cascadia.netinf.greedy.params",
+            bytemuck::bytes_of(&r.params),
+        );
+        m.bytes_up += std::mem::size_of::<GreedyParams>() as u64;
+        let mdata = m.upload(ctx, "cascadia.netinf.mdata", bytemuck::cast_slice(&r.mdata))?;
+        let inc_w = m.upload(ctx, "cascadia.netinf.inc_w", bytemuck::cast_slice(&r.inc_w))?;
+        let best = m.upload(ctx, "cascadia.netinf.best", bytemuck::cast_slice(&r.best))?;
+        let gain = ctx.zeroed("cascadia.netinf.gain", 8 * u64::from(r.params.n_cands))?;
+        let ctrl = m.upload(ctx, "cascadia.netinf.ctrl", bytemuck::cast_slice(&r.ctrl))?;
+        let logu = ctx.zeroed("cascadia.netinf.logu", 4 * r.log_words.0 as u64)?;
+        let logf = ctx.zeroed("cascadia.netinf.logf", 8 * r.log_words.1 as u64)?;
+        let args = ctx.zeroed("cascadia.netinf.args", 4 * (HEADER as u64))?;
+        let buffers = [&mdata, &inc_w, &best, &gain, &ctrl, &logu, &logf];
+        let k = GREEDY_KERNELS
+            .iter()
+            .map(|spec| {
+                if spec.bindings == GREEDY_ARGS_BINDINGS {
+                    ctx.bind(spec, &uniform, &[&ctrl, &args])
+                } else {
+                    ctx.bind(spec, &uniform, &buffers)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(DeviceGreedy {
+            ctx,
+            uniform,
+            ctrl,
+            args,
+            gain,
+            logu,
+            logf,
+            k,
+            params: r.params,
+            _keep: [mdata, inc_w, best],
+        })
+    }
+
+    fn set_cutoff(&mut self, cutoff: f64, m: &mut Meter) {
+        if cutoff.to_bits() != self.params.cutoff.to_bits() {
+            self.params.cutoff = cutoff;
+            m.write_at(self.ctx, &self.uniform, 0, bytemuck::bytes_of(&cutoff));
+        }
+    }
+
+    /// Records `rounds` rounds.
+    fn rounds(&self, enc: &mut crate::gpu::Encoder<'_>, rounds: u32) {
+        let [
+            _,
+            begin,
+            pick,
+            args_update,
+            update,
+            args_mark,
+            mark,
+            args_eval,
+            eval,
+        ] = &self.k[..]
+        else {
+            unreachable!("nine kernels")
+        };
+        enc.pass("cascadia.netinf.greedy.rounds", |pass| {
+            for _ in 0..rounds {
+                pass.dispatch(begin, (1, 1));
+                pass.dispatch_indirect(pick, &self.args, 4 * ARGS_PICK);
+                pass.dispatch(args_update, (1, 1));
+                pass.dispatch_indirect(update, &self.args, 4 * ARGS_UPDATE);
+                pass.dispatch(args_mark, (1, 1));
+                pass.dispatch_indirect(mark, &self.args, 4 * ARGS_MARK);
+                pass.dispatch(args_eval, (1, 1));
+                pass.dispatch_indirect(eval, &self.args, 4 * ARGS_EVAL);
+            }
+        });
+    }
+
+    /// Records copies of log entries `[from, to)` into a new staging buffer.
+    fn copy_logs(
+        &self,
+        enc: &mut crate::gpu::Encoder<'_>,
+        from: [u32; 3],
+        to: [u32; 3],
+    ) -> Option<LogCopy> {
+        if from == to {
+            return None;
+        }
+        let p = &self.params;
+        // (u32 words per entry, logu offset, f64 offset) of steps, changes, deltas.
+        let layout = [
+            (5u64, p.u_step, p.f_step),
+            (1, p.u_ch, p.f_ch),
+            (2, p.u_delta, p.f_delta),
+        ];
+        let mut bytes = 0u64;
+        for (l, &(wu, _, _)) in layout.iter().enumerate() {
+            bytes += u64::from(to[l] - from[l]) * (4 * wu + 8);
+        }
+        let staging = self.ctx.staging(bytes);
+        let mut at = 0u64;
+        for (l, &(wu, ou, of)) in layout.iter().enumerate() {
+            let n = u64::from(to[l] - from[l]);
+            let f = u64::from(from[l]);
+            enc.copy(
+                &self.logu,
+                4 * (u64::from(ou) + wu * f),
+                &staging,
+                at,
+                4 * wu * n,
+            );
+            at += 4 * wu * n;
+            enc.copy(&self.logf, 8 * (u64::from(of) + f), &staging, at, 8 * n);
+            at += 8 * n;
+        }
+        Some(LogCopy { staging, from, to })
+    }
+}
+
+/// What the host keeps of a device node while its greedy runs.
+#[derive(Default)]
+struct NodeLog {
+    steps: Vec<NodeStep>,
+    /// (round, node-local candidate, new gain).
+    deltas: Vec<(u32, u32, f64)>,
+}
+
+/// Reads one log copy into the nodes' logs and offers the new step gains to the cutoff.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the batch's read-only context and the logs it fills"
+)]
+fn take_logs(
+    bytes: &[u8],
+    copy: &LogCopy,
+    r: &Resident,
+    problems: &[NodeProblem],
+    nodes: &[usize],
+    cand_node: &[u32],
+    logs: &mut [NodeLog],
+    kth: &KthGain,
+) {
+    let n = |l: usize| (copy.to[l] - copy.from[l]) as usize;
+    let u32s = |b: &[u8]| -> Vec<u32> {
+        b.chunks_exact(4)
+            .map(|x| u32::from_le_bytes(x.try_into().expect("4 bytes")))
+            .collect()
+    };
+    let mut at = 0usize;
+    let mut take = |bytes_len: usize| {
+        let s = &bytes[at..at + bytes_len];
+        at += bytes_len;
+        s
+    };
+    let step_u = u32s(take(20 * n(0)));
+    let step_f = crate::gpu::f64s(take(8 * n(0)));
+    let ch_u = u32s(take(4 * n(1)));
+    let ch_f = crate::gpu::f64s(take(8 * n(1)));
+    let d_u = u32s(take(8 * n(2)));
+    let d_f = crate::gpu::f64s(take(8 * n(2)));
+    let mut gains = Vec::with_capacity(n(0));
+    let mut dts = Vec::new();
+    for (s, w) in step_u.chunks_exact(5).enumerate() {
+        let (x, round, c, base, vol) = (w[0] as usize, w[1], w[2], w[3], w[4] as usize);
+        let p = &problems[nodes[x]];
+        let log = &mut logs[x];
+        debug_assert_eq!(
+            round as usize,
+            log.steps.len() + 1,
+            "a node steps every round"
+        );
+        let first = (base - copy.from[1]) as usize;
+        let (mut sum_sq, mut sum_dt) = (0.0, 0.0);
+        dts.clear();
+        for q in first..first + vol {
+            let e = (ch_u[q] - r.inc_base[x]) as usize;
+            let d = ch_f[q];
+            sum_sq += d * d;
+            sum_dt += p.inc_dt[e];
+            dts.push(p.inc_dt[e]);
+        }
+        dts.sort_by(f64::total_cmp);
+        let gain = step_f[s];
+        gains.push(gain);
+        log.steps.push(NodeStep {
+            src: p.srcs[(c - r.cand_base[x]) as usize],
+            gain,
+            vol: vol as u32,
+            median_dt: dts[vol / 2],
+            mean_dt: sum_dt / vol as f64,
+            sum_sq,
+            delta_start: 0,
+            delta_end: 0,
+        });
+    }
+    for (w, &g) in d_u.chunks_exact(2).zip(&d_f) {
+        let x = cand_node[w[0] as usize] as usize;
+        logs[x].deltas.push((w[1], w[0] - r.cand_base[x], g));
+    }
+    kth.offer_gains(&gains);
+}
+
+/// Runs the greedies of the device nodes `nodes` (indices into `problems`) to completion on
+/// the device (see the module docs); the runs equal [`super::cpu::greedy::node_greedy`]'s.
 ///
 /// # Errors
 /// A GPU error (limits, validation, lost device, read-back).
-pub(crate) fn run_batch(
+#[expect(
+    clippy::too_many_lines,
+    reason = "one submission loop, read top to bottom"
+)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the inputs of one phase of infer_with, passed through"
+)]
+fn run_resident(
     ctx: &Context,
+    opts: &GpuOptions,
+    max_bytes: u64,
     problems: &[NodeProblem],
-    segment_incidences: usize,
+    nodes: &[usize],
     limit: usize,
     kth: &KthGain,
     keys: &[u32],
     stats: &mut GpuStats,
+    meter: &mut Meter,
 ) -> Result<Vec<NodeRun>, GpuError> {
-    let batch = pack(problems, segment_incidences);
-    let mut best_all: Vec<f64> = problems
-        .iter()
-        .flat_map(|p| p.init_best.iter().copied())
-        .collect();
-    let t = Instant::now();
-    let dev = DeviceBatch::upload(ctx, &batch, &best_all)?;
-    stats.batches += 1;
-    stats.segments += batch.segments.len() as u64;
-    let initial = dev.gains(ctx, None)?;
-    stats.rounds += 1;
-    stats.gains += batch
-        .segments
-        .iter()
-        .map(|s| s.n_candidates() as u64)
-        .sum::<u64>();
-    stats.incidences += batch
-        .segments
-        .iter()
-        .map(|s| s.inc_k.len() as u64)
-        .sum::<u64>();
-    stats.seconds_device += t.elapsed().as_secs_f64();
-
-    let n = problems.len();
-    let mut states: Vec<NodeGreedy> = (0..n).map(|_| NodeGreedy::default()).collect();
-    let host_initial: u64 = states
-        .par_iter_mut()
-        .zip(problems)
-        .enumerate()
-        .map(|(i, (st, p))| {
-            let mut host = 0;
-            let g: Vec<f64> = (0..p.n_candidates())
-                .map(|j| {
-                    let c = batch.cand_base[i] + j;
-                    match batch.seg_of[c] {
-                        HOST => {
-                            host += 1;
-                            p.gain(j, &p.init_best)
-                        }
-                        s => initial[s as usize][batch.local[c] as usize],
-                    }
-                })
-                .collect();
-            st.start(p, &g, limit.min(p.n_candidates()), true, keys);
-            host
-        })
-        .sum();
-    stats.host_gains += host_initial;
-
-    let mut active = vec![true; n];
-    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); batch.segments.len()];
-    let mut locs: Vec<(u32, u32)> = Vec::new();
-    let mut loc_start = vec![0usize; n + 1];
-    loop {
-        let stepped: Vec<bool> = states
-            .par_iter_mut()
-            .zip(problems)
-            .zip(&active)
-            .map(|((st, p), &a)| a && st.next(p, kth.cutoff()))
-            .collect();
-        for i in 0..n {
-            if active[i] && !stepped[i] {
-                kth.offer(&states[i].run);
-            }
-        }
-        active = stepped;
-        if !active.iter().any(|&s| s) {
-            break;
-        }
-        // Gather the new best values and the candidates to evaluate, segment by segment.
-        for l in &mut lists {
-            l.clear();
-        }
-        locs.clear();
-        let mut items = 0u64;
-        for i in 0..n {
-            loc_start[i] = locs.len();
-            if !active[i] {
-                continue;
-            }
-            let st = &states[i];
-            let base = batch.best_base[i];
-            for &k in st.changed() {
-                best_all[base + k as usize] = st.best()[k as usize];
-            }
-            for &j in st.affected() {
-                let c = batch.cand_base[i] + j as usize;
-                let s = batch.seg_of[c];
-                if s == HOST {
-                    locs.push((HOST, j));
-                } else {
-                    let l = &mut lists[s as usize];
-                    locs.push((s, l.len() as u32));
-                    l.push(batch.local[c]);
-                    let seg = &batch.segments[s as usize];
-                    let lc = batch.local[c] as usize;
-                    items += u64::from(seg.inc_start[lc + 1] - seg.inc_start[lc]);
-                }
-            }
-        }
-        loc_start[n] = locs.len();
-        let t = Instant::now();
-        dev.set_best(ctx, &best_all);
-        let res = dev.gains(ctx, Some(&lists))?;
-        stats.seconds_device += t.elapsed().as_secs_f64();
-        stats.rounds += 1;
-        stats.gains += lists.iter().map(|l| l.len() as u64).sum::<u64>();
-        stats.incidences += items;
-        let host: u64 = states
-            .par_iter_mut()
-            .zip(problems)
-            .enumerate()
-            .filter(|(i, _)| active[*i])
-            .map(|(i, (st, p))| {
-                let mut host = 0;
-                let g: Vec<f64> = locs[loc_start[i]..loc_start[i + 1]]
-                    .iter()
-                    .map(|&(s, x)| {
-                        if s == HOST {
-                            host += 1;
-                            p.gain(x as usize, st.best())
-                        } else {
-                            res[s as usize][x as usize]
-                        }
-                    })
-                    .collect();
-                st.apply(p, &g, keys);
-                host
-            })
-            .sum();
-        stats.host_gains += host;
+    let tp = Instant::now();
+    let r = Resident::pack(
+        problems,
+        nodes,
+        keys,
+        limit,
+        kth.limit,
+        opts.log_spare,
+        max_bytes,
+    );
+    let mut cand_node = vec![0u32; r.params.n_cands as usize];
+    for x in 0..nodes.len() {
+        cand_node[r.cand_base[x] as usize..r.cand_base[x + 1] as usize].fill(x as u32);
     }
-    Ok(states.iter_mut().map(NodeGreedy::take_run).collect())
+    let mut dev = DeviceGreedy::upload(ctx, &r, meter)?;
+    stats.seconds_upload += tp.elapsed().as_secs_f64();
+    let mut logs: Vec<NodeLog> = (0..nodes.len()).map(|_| NodeLog::default()).collect();
+    let mut initial: Vec<f64> = Vec::new();
+    let mut inflight: std::collections::VecDeque<InFlight> = Default::default();
+    // Log entries copied (or being copied), and known to exist, in the current log epoch.
+    let mut copied = [0u32; 3];
+    let mut known = [0u32; 3];
+    let mut per_cb = FIRST_ROUNDS_PER_SUBMISSION;
+    let (mut done, mut paused, mut first) = (false, false, true);
+    let mut last = Header::default();
+    let header_bytes = 4 * HEADER as u64;
+    let process = |f: &InFlight,
+                   logs: &mut Vec<NodeLog>,
+                   initial: &mut Vec<f64>,
+                   meter: &mut Meter|
+     -> Result<Header, GpuError> {
+        if let Some(s) = &f.initial {
+            *initial = crate::gpu::f64s(&meter.read(ctx, s, 8 * u64::from(r.params.n_cands))?);
+        }
+        if let Some(c) = &f.logs {
+            let bytes = meter.read(ctx, &c.staging, u64::MAX)?;
+            take_logs(&bytes, c, &r, problems, nodes, &cand_node, logs, kth);
+        }
+        Ok(Header::parse(&meter.read(ctx, &f.header, header_bytes)?))
+    };
+    loop {
+        while !done && !paused && inflight.len() < 2 {
+            let cutoff = kth
+                .cutoff()
+                .map_or(0.0, |c| f64::from_bits(c.load(AtomicOrdering::Relaxed)));
+            dev.set_cutoff(cutoff, meter);
+            let te = Instant::now();
+            let mut enc = ctx.encoder("cascadia.netinf.greedy");
+            let logs_copy = dev.copy_logs(&mut enc, copied, known);
+            copied = known;
+            let init = first.then(|| {
+                enc.dispatch(
+                    &dev.k[0],
+                    dispatch::grid_1d(r.params.n_cands, GREEDY_INIT.workgroup_size[0]),
+                );
+                let s = ctx.staging(8 * u64::from(r.params.n_cands));
+                enc.copy(&dev.gain, 0, &s, 0, 8 * u64::from(r.params.n_cands));
+                s
+            });
+            first = false;
+            dev.rounds(&mut enc, per_cb);
+            per_cb = (per_cb * 2).min(MAX_ROUNDS_PER_SUBMISSION);
+            let header = ctx.staging(header_bytes);
+            enc.copy(&dev.ctrl, 0, &header, 0, header_bytes);
+            inflight.push_back(InFlight {
+                sub: meter.submit(enc)?,
+                header,
+                logs: logs_copy,
+                initial: init,
+            });
+            stats.seconds_record += te.elapsed().as_secs_f64();
+        }
+        let Some(f) = inflight.pop_front() else {
+            break;
+        };
+        meter.wait(ctx, &f.sub)?;
+        let tl = Instant::now();
+        let w0 = meter.seconds_wait;
+        let h = process(&f, &mut logs, &mut initial, meter)?;
+        stats.seconds_logs += tl.elapsed().as_secs_f64() - (meter.seconds_wait - w0);
+        known = h.used;
+        last = h;
+        if u64::from(h.round) >= limit as u64 || h.next_active == 0 {
+            done = true;
+        } else if h.paused {
+            paused = true;
+        }
+        if (done || paused) && inflight.is_empty() {
+            // Everything submitted has run: read the rest of the logs.
+            let mut enc = ctx.encoder("cascadia.netinf.greedy.logs");
+            if let Some(c) = dev.copy_logs(&mut enc, copied, known) {
+                let sub = meter.submit(enc)?;
+                meter.wait(ctx, &sub)?;
+                let bytes = meter.read(ctx, &c.staging, u64::MAX)?;
+                take_logs(&bytes, &c, &r, problems, nodes, &cand_node, &mut logs, kth);
+            }
+            if done {
+                break;
+            }
+            // Resume with empty logs, and short command buffers again: the rounds recorded
+            // after a pause are idle until the host resumes.
+            stats.drains += 1;
+            per_cb = FIRST_ROUNDS_PER_SUBMISSION;
+            meter.write_at(ctx, &dev.ctrl, 4 * PAUSED as u64, &[0; 4]);
+            meter.write_at(ctx, &dev.ctrl, 4 * STEP_USED as u64, &[0; 12]);
+            copied = [0; 3];
+            known = [0; 3];
+            paused = false;
+        }
+    }
+    stats.rounds += u64::from(last.round);
+    stats.gains += last.gains + u64::from(r.params.n_cands);
+    stats.incidences += last.incidences + u64::from(*r.inc_base.last().expect("n + 1 entries"));
+    let runs = logs
+        .into_iter()
+        .zip(nodes)
+        .enumerate()
+        .map(|(x, (mut log, &v))| {
+            let p = &problems[v];
+            let base = r.cand_base[x] as usize;
+            let init = &initial[base..base + p.n_candidates()];
+            log.deltas.sort_unstable_by_key(|&(round, c, _)| (round, c));
+            let mut run = NodeRun {
+                node: p.node,
+                n_candidates: p.n_candidates() as u32,
+                n_incidences: p.n_incidences() as u64,
+                initial: init
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, g)| **g > 0.0)
+                    .map(|(j, &g)| (j as u32, g))
+                    .collect(),
+                steps: log.steps,
+                deltas: Vec::with_capacity(log.deltas.len()),
+                incidences_evaluated: 0,
+            };
+            let mut d = log.deltas.iter().peekable();
+            for (s, step) in run.steps.iter_mut().enumerate() {
+                step.delta_start = run.deltas.len() as u32;
+                while let Some(&&(round, c, g)) = d.peek() {
+                    if round as usize != s + 1 {
+                        break;
+                    }
+                    run.deltas.push((c, g));
+                    d.next();
+                }
+                step.delta_end = run.deltas.len() as u32;
+            }
+            run
+        })
+        .collect();
+    Ok(runs)
 }
 
+/// Whether node problem `p` runs on the host: a non-finite weight or initial best (the
+/// kernels see finite values only; WGSL lets implementations assume no ∞/NaN), or a
+/// candidate with more than [`MAX_CANDIDATE_INCIDENCES`] incidences (one invocation's loop).
+fn host_node(p: &NodeProblem) -> bool {
+    p.init_best.iter().any(|b| !b.is_finite())
+        || p.inc_w.iter().any(|w| !w.is_finite())
+        || p.inc_start
+            .windows(2)
+            .any(|w| (w[1] - w[0]) as usize > MAX_CANDIDATE_INCIDENCES)
+}
 /// Incidences of each node's problem (Σ over its cascades of the strictly earlier events).
 pub(crate) fn node_incidences(set: &CascadeSet, index: &NodeIndex, n: usize) -> Vec<u64> {
     (0..n)
@@ -426,8 +1129,8 @@ pub(crate) fn node_incidences(set: &CascadeSet, index: &NodeIndex, n: usize) -> 
         .collect()
 }
 
-/// Every node's greedy run with gains on the GPU, node batches of at most
-/// `opts.batch_incidences` incidences in node order.
+/// Every node's greedy run with the greedies resident on the GPU: node batches of at most
+/// `opts.batch_incidences` incidences (and one storage binding per buffer), in node order.
 ///
 /// # Errors
 /// [`GpuError::MissingFeature`] without `SHADER_F64`; any GPU error.
@@ -450,29 +1153,45 @@ pub(crate) fn node_runs(
         return Err(GpuError::MissingFeature {
             adapter: ctx.describe(),
             feature: "64-bit floats (SHADER_F64)".into(),
-            what: "netinf's exact gains kernel".into(),
+            what: "netinf's exact greedy kernels".into(),
         });
     }
+    let t0 = Instant::now();
+    let cpu0 = thread_cpu_seconds(t0);
+    let mut meter = Meter::default();
     let n = keys.len();
     let mut stats = GpuStats {
         adapter: ctx.describe(),
         ..Default::default()
     };
-    let segment = opts
+    let max_bytes = opts
         .segment_incidences
-        .unwrap_or(usize::MAX)
-        .min((ctx.max_binding_bytes() / 8) as usize);
+        .map_or(u64::MAX, |s| 8 * s as u64)
+        .min(ctx.max_binding_bytes());
     let sizes = node_incidences(set, index, n);
-    let mut runs = Vec::with_capacity(n);
+    // Batches: nodes in order while every buffer fits.
+    let mut batches = Vec::new();
     let mut v = 0usize;
     while v < n {
-        let mut end = v + 1;
-        let mut total = sizes[v];
-        while end < n && total + sizes[end] <= opts.batch_incidences as u64 {
-            total += sizes[end];
+        let mut end = v;
+        let (mut inc, mut casc, mut cand) = (0u64, 0u64, 0u64);
+        while end < n {
+            // A node's candidates: at most its incidences and at most the other nodes.
+            let c2 = cand + sizes[end].min(n as u64 - 1);
+            let (i2, k2) = (inc + sizes[end], casc + index.of(end).len() as u64);
+            let fits = resident_bytes((end - v + 1) as u64, c2, k2, i2) <= max_bytes;
+            if end > v && (!fits || i2 > opts.batch_incidences as u64) {
+                break;
+            }
+            (inc, casc, cand) = (i2, k2, c2);
             end += 1;
         }
-        let problems: Vec<NodeProblem> = (v as u32..end as u32)
+        batches.push(v..end);
+        v = end;
+    }
+    let build = |nodes: std::ops::Range<usize>| -> (Vec<NodeProblem>, f64) {
+        let t = Instant::now();
+        let problems = (nodes.start as u32..nodes.end as u32)
             .into_par_iter()
             .map_init(NodeScratch::default, |scratch, u| {
                 let mut p = NodeProblem::default();
@@ -480,11 +1199,84 @@ pub(crate) fn node_runs(
                 p
             })
             .collect();
-        runs.extend(run_batch(
-            ctx, &problems, segment, limit, kth, keys, &mut stats,
-        )?);
-        v = end;
-        progress.set_position(v as u64);
+        (problems, t.elapsed().as_secs_f64())
+    };
+    let mut runs = Vec::with_capacity(n);
+    let mut next = batches.first().map(|b| build(b.clone()));
+    // The first batch's problems are built before the device has anything to do.
+    let first_build = next.as_ref().map_or(0.0, |b| b.1);
+    for (b, nodes) in batches.iter().enumerate() {
+        let (problems, seconds) = next.take().expect("built before its turn");
+        stats.seconds_build += seconds;
+        // The next batch's problems are built on the other threads while this batch runs.
+        let batch_runs = std::thread::scope(|scope| {
+            let ahead = batches.get(b + 1).map(|r| scope.spawn(|| build(r.clone())));
+            let out = run_batch(
+                ctx, opts, max_bytes, &problems, limit, kth, keys, &mut stats, &mut meter,
+            );
+            next = ahead.map(|h| h.join().expect("building node problems does not panic"));
+            out
+        })?;
+        runs.extend(batch_runs);
+        progress.set_position(nodes.end as u64);
     }
+    stats.submissions = meter.submissions;
+    stats.bytes_up = meter.bytes_up;
+    stats.bytes_down = meter.bytes_down;
+    stats.seconds_wait = meter.seconds_wait;
+    stats.seconds_host = thread_cpu_seconds(t0) - cpu0 + first_build;
     Ok((runs, stats))
+}
+
+/// One batch: its host nodes on the CPU, its device nodes resident on the device.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the inputs of one phase of infer_with, passed through"
+)]
+fn run_batch(
+    ctx: &Context,
+    opts: &GpuOptions,
+    max_bytes: u64,
+    problems: &[NodeProblem],
+    limit: usize,
+    kth: &KthGain,
+    keys: &[u32],
+    stats: &mut GpuStats,
+    meter: &mut Meter,
+) -> Result<Vec<NodeRun>, GpuError> {
+    let (host, device): (Vec<usize>, Vec<usize>) = (0..problems.len()).partition(|&x| {
+        let p = &problems[x];
+        host_node(p)
+            || resident_bytes(
+                1,
+                p.n_candidates() as u64,
+                p.init_best.len() as u64,
+                p.n_incidences() as u64,
+            ) > max_bytes
+    });
+    stats.batches += 1;
+    stats.host_nodes += host.len() as u64;
+    let mut runs: Vec<NodeRun> = host
+        .par_iter()
+        .map_init(GreedyScratch::default, |scratch, &x| {
+            let p = &problems[x];
+            let run = node_greedy(
+                p,
+                limit.min(p.n_candidates()),
+                kth.cutoff(),
+                true,
+                keys,
+                scratch,
+            );
+            kth.offer(&run);
+            run
+        })
+        .collect();
+    stats.host_incidences += runs.iter().map(|r| r.incidences_evaluated).sum::<u64>();
+    if !device.is_empty() {
+        runs.extend(run_resident(
+            ctx, opts, max_bytes, problems, &device, limit, kth, keys, stats, meter,
+        )?);
+    }
+    Ok(runs)
 }

@@ -98,6 +98,9 @@ pub struct InferenceStats {
     /// Per-node greedy steps computed (≥ the edges selected; the rest were cut by the k-th
     /// gain bound).
     pub node_steps: u64,
+    /// Incidences summed over by every marginal gain evaluated (initial gains and the
+    /// re-evaluations after each step), both engines.
+    pub incidences_evaluated: u64,
     /// Seconds building node problems and running per-node greedies (parallel phase).
     pub seconds_nodes: f64,
     /// Seconds merging and computing bounds (sequential phase).
@@ -112,18 +115,25 @@ pub struct InferenceStats {
 /// Sizes of the GPU backend's node batches (unused on the CPU).
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct GpuOptions {
-    /// Incidences of the node problems held at once (host ~48 bytes each, device 12).
+    /// Incidences of a batch of node problems resident on the device at once (host ~48 bytes
+    /// each, two batches at a time: one running, the next being built; device ~24 bytes
+    /// each, and at most one storage binding per buffer).
     pub batch_incidences: usize,
-    /// Most incidences (and candidates) per segment; `None`: as many as one storage binding
-    /// of the device holds.
+    /// Most incidences per storage binding (8 bytes each); `None`: as many as one storage
+    /// binding of the device holds. A node over it runs on the host.
     pub segment_incidences: Option<usize>,
+    /// Log room beyond one round of every node stepping: `None` for a second such round (the
+    /// default); small values make the device pause often for the host to read the logs
+    /// (for tests of that path).
+    pub log_spare: Option<u32>,
 }
 
 impl Default for GpuOptions {
     fn default() -> Self {
         GpuOptions {
-            batch_incidences: 1 << 23,
+            batch_incidences: 1 << 24,
             segment_incidences: None,
+            log_spare: None,
         }
     }
 }
@@ -133,20 +143,44 @@ impl Default for GpuOptions {
 pub struct GpuStats {
     /// The adapter.
     pub adapter: String,
-    /// Node batches.
+    /// Node batches (each resident on the device while its greedies run).
     pub batches: u64,
-    /// Segments (sets of bindings) over all batches.
-    pub segments: u64,
-    /// Lock-step rounds (one submission each) over all batches.
+    /// Lock-step greedy rounds on the device, over all batches.
     pub rounds: u64,
-    /// Gains evaluated by the kernel.
+    /// Command buffers submitted (each records many rounds).
+    pub submissions: u64,
+    /// Times a batch paused for the host to read its logs before going on.
+    pub drains: u64,
+    /// Bytes written to the device.
+    pub bytes_up: u64,
+    /// Bytes read back from the device.
+    pub bytes_down: u64,
+    /// Host CPU seconds outside waits for the device: the engine thread's CPU time (packing
+    /// and uploading, recording and submitting, reading the logs) plus the wall time of
+    /// building the first batch's problems (nothing runs on the device then; later batches
+    /// are built on other threads while the device works).
+    pub seconds_host: f64,
+    /// Seconds the host waited for the device.
+    pub seconds_wait: f64,
+    /// Building the node problems (in parallel; after the first batch, on other threads
+    /// while the device runs the batch before, so only the first batch's is in
+    /// `seconds_host`).
+    pub seconds_build: f64,
+    /// Of `seconds_host`: packing them and creating the device buffers (uploads).
+    pub seconds_upload: f64,
+    /// Of `seconds_host`: recording and submitting command buffers.
+    pub seconds_record: f64,
+    /// Of `seconds_host`: reading the logs into the node runs.
+    pub seconds_logs: f64,
+    /// Gains evaluated on the device (initial ones included).
     pub gains: u64,
     /// Incidences those gains summed over.
     pub incidences: u64,
-    /// Gains evaluated on the host (too many incidences or a non-finite weight).
-    pub host_gains: u64,
-    /// Seconds in submissions (upload, kernels, read-back), wall clock.
-    pub seconds_device: f64,
+    /// Nodes whose greedy ran on the host (a non-finite weight or a candidate too long for
+    /// one invocation).
+    pub host_nodes: u64,
+    /// Incidences evaluated by those host greedies.
+    pub host_incidences: u64,
 }
 
 /// A lower bound on the k-th largest gain of all per-node sequences, raised as nodes finish:
@@ -154,7 +188,7 @@ pub struct GpuStats {
 /// global steps).
 #[derive(Debug)]
 pub(crate) struct KthGain {
-    limit: Option<usize>,
+    pub(crate) limit: Option<usize>,
     heap: Mutex<std::collections::BinaryHeap<std::cmp::Reverse<u64>>>,
     cutoff: AtomicU64,
 }
@@ -176,13 +210,21 @@ impl KthGain {
 
     /// Takes a finished node's step gains into account.
     pub(crate) fn offer(&self, run: &NodeRun) {
+        if self.limit.is_some() && !run.steps.is_empty() {
+            let gains: Vec<f64> = run.steps.iter().map(|s| s.gain).collect();
+            self.offer_gains(&gains);
+        }
+    }
+
+    /// Takes step gains into account (steps of any nodes, as soon as they exist).
+    pub(crate) fn offer_gains(&self, gains: &[f64]) {
         let Some(limit) = self.limit else { return };
-        if run.steps.is_empty() {
+        if gains.is_empty() {
             return;
         }
         let mut heap = self.heap.lock().expect("no thread panics while holding it");
-        for s in &run.steps {
-            heap.push(std::cmp::Reverse(s.gain.to_bits()));
+        for g in gains {
+            heap.push(std::cmp::Reverse(g.to_bits()));
             if heap.len() > limit {
                 heap.pop();
             }
@@ -281,6 +323,11 @@ pub fn infer_with(
     let stats = &mut inference.stats;
     stats.seconds_nodes = seconds_nodes;
     stats.engine = if gpu_stats.is_some() { "gpu" } else { "cpu" }.to_string();
+    if let Some(g) = &gpu_stats {
+        // The host nodes' runs counted themselves; the device's evaluations come from its
+        // counters.
+        stats.incidences_evaluated += g.incidences;
+    }
     stats.gpu = gpu_stats;
     stats.seconds_merge = t1.elapsed().as_secs_f64();
     Ok(inference)
@@ -409,6 +456,7 @@ pub fn merge_runs(
         stats.incidences += r.n_incidences;
         stats.max_node_incidences = stats.max_node_incidences.max(r.n_incidences);
         stats.node_steps += r.steps.len() as u64;
+        stats.incidences_evaluated += r.incidences_evaluated;
         base.push(base.last().copied().unwrap_or(0) + r.n_candidates as usize);
     }
     let mut order: Vec<(f64, u32, u32, u32)> = runs

@@ -1,7 +1,9 @@
 //! NetInf on the GPU: the gains kernel vs its CPU twin vs the f64 per-node reference (all
 //! three equal bit for bit: the kernel is exact f64 add/sub/compare, see
-//! `shaders/netinf/gains.wgsl`), and the GPU engine vs the CPU engine on every fixture, both
-//! weightings, random data, and batches split into many segments and host candidates.
+//! `shaders/netinf/gains.wgsl`), and the resident GPU engine (`shaders/netinf/greedy.wgsl`)
+//! vs the CPU engine on every fixture, both weightings and tie rules, adversarial and random
+//! data, tiny batches, logs so small that the device pauses every round for the host, and
+//! host nodes; its counters against the CPU engine's.
 
 use cascadia::Backend;
 use cascadia::cascade::NodeCascades;
@@ -205,16 +207,19 @@ fn gpu_engine(opts: GpuOptions) -> Option<(std::sync::Arc<cascadia::gpu::Context
     Some((ctx, opts))
 }
 
-/// Small batches and segments: many batches and segments per batch.
+/// Small batches with logs that fill every round or two: many batches, many pauses for the
+/// host to read the logs.
 const SPLIT: GpuOptions = GpuOptions {
     batch_incidences: 150_000,
-    segment_incidences: Some(25_000),
+    segment_incidences: None,
+    log_spare: Some(64),
 };
 
-/// Segments smaller than some candidates: those are evaluated on the host.
+/// Bindings too small for the largest nodes (those run on the host), tiny batches.
 const TINY: GpuOptions = GpuOptions {
     batch_incidences: 2_000,
-    segment_incidences: Some(8),
+    segment_incidences: Some(2_000),
+    log_spare: None,
 };
 
 #[test]
@@ -274,8 +279,21 @@ fn gpu_engine_selects_the_cpu_edges_on_every_fixture() {
                 assert_eq!(g.initial_bound.to_bits(), cpu.initial_bound.to_bits());
                 let st = g.stats.gpu.as_ref().expect("GPU stats");
                 assert!(st.rounds > 1 && st.gains > 0, "{name}: {st:?}");
-                if opts.segment_incidences.is_some() && name == "kcp1024-exp" {
-                    assert!(st.batches > 1 && st.segments > st.batches, "{name}: {st:?}");
+                assert!(st.submissions >= 1 && st.bytes_up > 0 && st.bytes_down > 0);
+                assert_eq!(st.host_nodes, 0, "{name}: every node on the device");
+                if opts.log_spare.is_some() && name == "kcp1024-exp" {
+                    assert!(st.batches > 1 && st.drains > 0, "{name}: {st:?}");
+                }
+                if opts.log_spare.is_none() && name == "kcp1024-exp" {
+                    // Many rounds per submission, and the device's cutoff keeps the work
+                    // below the CPU engine's.
+                    assert!(st.submissions * 4 <= st.rounds, "{name}: {st:?}");
+                    assert!(
+                        g.stats.incidences_evaluated <= cpu.stats.incidences_evaluated,
+                        "{name}: {} vs CPU {}",
+                        g.stats.incidences_evaluated,
+                        cpu.stats.incidences_evaluated
+                    );
                 }
             }
         }
@@ -308,8 +326,47 @@ fn gpu_engine_equals_cpu_engine_on_adversarial_data() {
             assert_eq!(same_all(&g.steps), same_all(&cpu.steps), "{params:?}");
             assert_eq!(g.stop, cpu.stop, "{params:?}");
             let st = g.stats.gpu.as_ref().expect("GPU stats");
-            assert!(st.host_gains > 0 && st.gains > 0, "both sides used: {st:?}");
+            assert!(st.host_nodes > 0 && st.gains > 0, "both sides used: {st:?}");
         }
+    }
+}
+
+/// Without an edge limit there is no cutoff: both engines run every node's full greedy, so
+/// the device's counters must equal the CPU engine's evaluations exactly, and every node's
+/// run (steps, statistics, gain changes) must be the same.
+#[test]
+#[cfg_attr(
+    cascadia_no_vulkan,
+    ignore = "no Vulkan driver found when the tests were built (README: Quick start)"
+)]
+fn gpu_counters_equal_the_cpu_engines_without_a_cutoff() {
+    let Some((ctx, _)) = gpu_engine(GpuOptions::default()) else {
+        return;
+    };
+    let data = load("kcp256-exp-hetero");
+    for ties in [Ties::First, Ties::Last] {
+        let params = NetInfParams {
+            ties,
+            ..Default::default()
+        };
+        let cpu = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).expect("CPU");
+        let g = netinf::infer_with(
+            &data,
+            &crate::util::valid(&params),
+            &NoProgress,
+            &Backend::Gpu(ctx.clone()),
+            GpuOptions::default(),
+        )
+        .expect("GPU");
+        assert_eq!(same_all(&g.steps), same_all(&cpu.steps));
+        assert_eq!(g.stats.node_steps, cpu.stats.node_steps);
+        assert_eq!(g.stats.incidences_evaluated, cpu.stats.incidences_evaluated);
+        let st = g.stats.gpu.as_ref().expect("GPU stats");
+        // Lock-step rounds: the longest greedy's steps and the round where it found none.
+        assert!(
+            st.rounds >= 2 && st.rounds <= g.stats.node_steps + 1,
+            "{st:?}"
+        );
     }
 }
 
@@ -347,7 +404,7 @@ mod random {
                 ..Default::default()
             };
             let cpu = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).unwrap();
-            let tiny = GpuOptions { batch_incidences: 3, segment_incidences: Some(2) };
+            let tiny = GpuOptions { batch_incidences: 3, segment_incidences: None, log_spare: Some(1) };
             let g = netinf::infer_with(&data, &crate::util::valid(&params), &NoProgress, &Backend::Gpu(ctx.clone()), tiny).unwrap();
             prop_assert_eq!(same_all(&g.steps), same_all(&cpu.steps));
         }

@@ -102,6 +102,11 @@ fn uniform_structs_match_their_rust_mirrors() {
         std::mem::size_of::<cascadia::netinf::gpu::GainsParams>(),
         "GainsParams size"
     );
+    assert_eq!(
+        wgsl_struct_size(cascadia::netinf::gpu::GREEDY_PICK.source, "GreedyParams"),
+        std::mem::size_of::<cascadia::netinf::gpu::GreedyParams>(),
+        "GreedyParams size"
+    );
     for k in [
         &cascadia::survival::gpu::TERM_RATES,
         &cascadia::survival::gpu::EM_UPDATE,
@@ -143,6 +148,15 @@ fn only_the_exact_f64_kernels_need_f64() {
     let f64_kernels = [
         "cascadia.influence.tune_auc",
         "cascadia.netinf.gains",
+        "cascadia.netinf.greedy.init_gains",
+        "cascadia.netinf.greedy.begin",
+        "cascadia.netinf.greedy.pick",
+        "cascadia.netinf.greedy.args_update",
+        "cascadia.netinf.greedy.update",
+        "cascadia.netinf.greedy.args_mark",
+        "cascadia.netinf.greedy.mark",
+        "cascadia.netinf.greedy.args_eval",
+        "cascadia.netinf.greedy.evaluate",
         "cascadia.survival.term_rates",
         "cascadia.survival.em_update",
     ];

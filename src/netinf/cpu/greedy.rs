@@ -53,8 +53,13 @@ pub struct NodeRun {
     pub initial: Vec<(u32, f64)>,
     /// The greedy sequence (non-increasing gains), possibly cut short (see `node_greedy`).
     pub steps: Vec<NodeStep>,
-    /// (candidate index, new gain) for every gain a step changed, when recorded.
+    /// (candidate index, new gain) for every gain a step changed, when recorded; within a
+    /// step in ascending candidate order (canonical: the bound's sum is updated in this
+    /// order, so its bits do not depend on an engine's order of evaluation).
     pub deltas: Vec<(u32, f64)>,
+    /// Incidences summed over by the gains this run evaluated on the host (initial ones
+    /// and re-evaluations; 0 for a run whose gains were evaluated on a device).
+    pub incidences_evaluated: u64,
 }
 
 /// Reads little-endian fields from a byte slice.
@@ -89,7 +94,7 @@ impl Fields<'_> {
 }
 
 /// The first bytes of encoded node runs.
-const RUNS_MAGIC: &[u8; 4] = b"CNR1";
+const RUNS_MAGIC: &[u8; 4] = b"CNR2";
 
 impl NodeRun {
     /// Encodes `runs` (little-endian, every f64 by its bits): how a distributed run ships the
@@ -102,6 +107,7 @@ impl NodeRun {
             out.extend_from_slice(&r.node.to_le_bytes());
             out.extend_from_slice(&r.n_candidates.to_le_bytes());
             out.extend_from_slice(&r.n_incidences.to_le_bytes());
+            out.extend_from_slice(&r.incidences_evaluated.to_le_bytes());
             out.extend_from_slice(&(r.initial.len() as u32).to_le_bytes());
             for &(c, g) in &r.initial {
                 out.extend_from_slice(&c.to_le_bytes());
@@ -133,15 +139,16 @@ impl NodeRun {
     /// Bytes that are not encoded node runs (wrong magic, truncated, inconsistent ranges).
     pub fn decode_all(bytes: &[u8]) -> Result<Vec<NodeRun>, String> {
         if bytes.len() < 8 || &bytes[..4] != RUNS_MAGIC {
-            return Err("node runs: not encoded by NodeRun::encode_all (magic CNR1)".into());
+            return Err("node runs: not encoded by NodeRun::encode_all (magic CNR2)".into());
         }
         let mut f = Fields(&bytes[4..]);
-        let n = f.count(28)?;
+        let n = f.count(36)?;
         let mut runs = Vec::with_capacity(n);
         for _ in 0..n {
             let node = f.u32()?;
             let n_candidates = f.u32()?;
             let n_incidences = f.u64()?;
+            let incidences_evaluated = f.u64()?;
             let k = f.count(12)?;
             let mut initial = Vec::with_capacity(k);
             for _ in 0..k {
@@ -185,6 +192,7 @@ impl NodeRun {
                 initial,
                 steps,
                 deltas,
+                incidences_evaluated,
             });
         }
         if !f.0.is_empty() {
@@ -224,9 +232,9 @@ impl Ord for HeapItem {
 
 /// The state of one target node's greedy between steps: [`NodeGreedy::next`] selects the
 /// next edge and lists the candidates whose gain it may have changed, the caller evaluates
-/// their gains (on the CPU, or batched across nodes on the GPU) and hands them to
-/// [`NodeGreedy::apply`]. Both engines drive this one state machine, so they produce the
-/// same steps, deltas and statistics.
+/// their gains and hands them to [`NodeGreedy::apply`]. The GPU engine's kernels
+/// (`shaders/netinf/greedy.wgsl`) are this machine's twin, run for many nodes at once: the
+/// same selections, gains, deltas and statistics.
 #[derive(Debug, Default)]
 pub(crate) struct NodeGreedy {
     /// `best_c(v)` per local cascade.
@@ -291,34 +299,6 @@ impl NodeGreedy {
         self.record_deltas = record_deltas;
     }
 
-    /// `best_c(v)` per local cascade, as of the last step.
-    #[cfg_attr(
-        not(feature = "gpu"),
-        expect(dead_code, reason = "the GPU engine reads it")
-    )]
-    pub(crate) fn best(&self) -> &[f64] {
-        &self.best
-    }
-
-    /// The local cascades whose best parent the last step changed.
-    #[cfg_attr(
-        not(feature = "gpu"),
-        expect(dead_code, reason = "the GPU engine reads it")
-    )]
-    pub(crate) fn changed(&self) -> &[u32] {
-        &self.changed
-    }
-
-    /// The candidates whose gain the last step may have changed, each once: their gains
-    /// under [`NodeGreedy::best`] go to [`NodeGreedy::apply`] in this order.
-    #[cfg_attr(
-        not(feature = "gpu"),
-        expect(dead_code, reason = "the GPU engine reads it")
-    )]
-    pub(crate) fn affected(&self) -> &[u32] {
-        &self.affected
-    }
-
     /// Selects the next edge, or returns `false` when the greedy is over: `limit` steps, no
     /// positive gain left, or the best gain below `cutoff` (an `f64` as bits: a lower bound
     /// on the k-th largest gain of all nodes, so nothing cut can be among the first k global
@@ -371,6 +351,8 @@ impl NodeGreedy {
                 }
             }
         }
+        // Ascending: the canonical order of a step's gain changes (see `NodeRun::deltas`).
+        self.affected.sort_unstable();
         let delta_start = self.run.deltas.len() as u32;
         self.run.steps.push(NodeStep {
             src: p.srcs[i],
@@ -438,14 +420,20 @@ pub(crate) fn node_greedy(
 ) -> NodeRun {
     super::gains::node_gains(p, &p.init_best, &mut s.gains);
     s.state.start(p, &s.gains, limit, record_deltas, keys);
+    let mut evaluated = p.n_incidences() as u64;
     while s.state.next(p, cutoff) {
         s.gains.clear();
         let best = &s.state.best;
-        s.gains
-            .extend(s.state.affected.iter().map(|&j| p.gain(j as usize, best)));
+        s.gains.extend(s.state.affected.iter().map(|&j| {
+            let j = j as usize;
+            evaluated += u64::from(p.inc_start[j + 1] - p.inc_start[j]);
+            p.gain(j, best)
+        }));
         s.state.apply(p, &s.gains, keys);
     }
-    s.state.take_run()
+    let mut run = s.state.take_run();
+    run.incidences_evaluated = evaluated;
+    run
 }
 
 fn pop_fresh(heap: &mut BinaryHeap<HeapItem>, gain: &[f64], selected: &[bool]) -> Option<HeapItem> {
@@ -513,6 +501,12 @@ impl TopKSum {
     }
 
     /// Lowers value `i` to `new`.
+    ///
+    /// `rest` holds one entry per value outside the top with a positive value, keyed by
+    /// that value as it was when pushed: values only decrease, so a key is an upper bound,
+    /// and a popped entry whose value has since dropped is pushed again with its current
+    /// value (lazy: lowering a value outside the top costs nothing). The top and the order
+    /// of the sum's additions are those of pushing every new value at once.
     pub(crate) fn update(&mut self, i: usize, new: f64) {
         let old = self.values[i];
         debug_assert!(new <= old, "values only decrease");
@@ -521,21 +515,86 @@ impl TopKSum {
             self.top.remove(&(old.to_bits(), i as u32));
             self.in_top[i] = false;
             self.sum -= old;
-        }
-        if new > 0.0 {
-            self.rest.push((new.to_bits(), i as u32));
+            if new > 0.0 {
+                self.rest.push((new.to_bits(), i as u32));
+            }
         }
         while self.top.len() < self.k {
             let Some((bits, j)) = self.rest.pop() else {
                 break;
             };
-            let j = j as usize;
-            if self.in_top[j] || self.values[j].to_bits() != bits {
-                continue; // stale
+            let current = self.values[j as usize];
+            if current.to_bits() != bits {
+                if current > 0.0 {
+                    self.rest.push((current.to_bits(), j));
+                }
+                continue;
             }
-            self.in_top[j] = true;
-            self.top.insert((bits, j as u32));
-            self.sum += f64::from_bits(bits);
+            self.in_top[j as usize] = true;
+            self.top.insert((bits, j));
+            self.sum += current;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TopKSum;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// The eager form (every new value pushed): the oracle of the lazy `TopKSum::update`.
+    fn eager_update(t: &mut TopKSum, i: usize, new: f64) {
+        let old = t.values[i];
+        t.values[i] = new;
+        if t.in_top[i] {
+            t.top.remove(&(old.to_bits(), i as u32));
+            t.in_top[i] = false;
+            t.sum -= old;
+        }
+        if new > 0.0 {
+            t.rest.push((new.to_bits(), i as u32));
+        }
+        while t.top.len() < t.k {
+            let Some((bits, j)) = t.rest.pop() else {
+                break;
+            };
+            let j = j as usize;
+            if t.in_top[j] || t.values[j].to_bits() != bits {
+                continue;
+            }
+            t.in_top[j] = true;
+            t.top.insert((bits, j as u32));
+            t.sum += f64::from_bits(bits);
+        }
+    }
+
+    #[test]
+    fn lazy_updates_give_the_eager_sums_bit_for_bit() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for case in 0..200 {
+            let n = rng.random_range(1..60);
+            let k = rng.random_range(1..n + 3);
+            // Few distinct values: many exact ties.
+            let values: Vec<f64> = (0..n)
+                .map(|_| f64::from(rng.random_range(0..12u32)) * 0.25)
+                .collect();
+            let mut lazy = TopKSum::new(k, values.clone());
+            let mut eager = TopKSum::new(k, values);
+            for _ in 0..300 {
+                let i = rng.random_range(0..n);
+                let new = lazy.values[i] * rng.random_range(0.0..1.0f64).round().max(0.5)
+                    - if rng.random_bool(0.3) { 0.25 } else { 0.0 };
+                let new = new.max(0.0).min(lazy.values[i]);
+                lazy.update(i, new);
+                eager_update(&mut eager, i, new);
+                assert_eq!(lazy.sum().to_bits(), eager.sum().to_bits(), "case {case}");
+                assert_eq!(lazy.top, eager.top, "case {case}");
+                let mut sorted = lazy.values.clone();
+                sorted.sort_by(|a, b| b.total_cmp(a));
+                let brute: f64 = sorted.iter().take(k).sum();
+                assert!((lazy.sum() - brute).abs() < 1e-9, "case {case}");
+            }
         }
     }
 }

@@ -1,0 +1,174 @@
+// The single-invocation steps of NetInf's resident greedy rounds (cascadia.netinf.greedy.*):
+// begin and the indirect arguments of the kernels of shaders/netinf/greedy.wgsl (see its
+// header for the round). A separate file because these kernels write the indirect-argument
+// buffer, which the dispatches that read it may not bind.
+//
+// Bindings: 0 uniform GreedyParams; 1 ctrl (atomic u32, as in greedy.wgsl); 2 args (u32:
+// x, y, z workgroup counts at ARGS_PICK, ARGS_UPDATE, ARGS_MARK, ARGS_EVAL).
+
+struct GreedyParams {   // keep in sync with GreedyParams in src/netinf/gpu.rs
+    cutoff: f64,
+    limit: u32,
+    n_nodes: u32,
+    n_cands: u32,
+    n_casc: u32,
+    m_cand_start: u32,
+    m_inc_k: u32,
+    m_node_cand: u32,
+    m_node_casc: u32,
+    m_cand_key: u32,
+    m_casc_start: u32,
+    m_casc_cand: u32,
+    c_list0: u32,
+    c_list1: u32,
+    c_chosen: u32,
+    c_selected: u32,
+    c_stamp: u32,
+    c_aff: u32,
+    u_step: u32,
+    u_ch: u32,
+    u_delta: u32,
+    f_step: u32,
+    f_ch: u32,
+    f_delta: u32,
+    cap_step: u32,
+    cap_ch: u32,
+    cap_delta: u32,
+    kth: u32,
+    c_hist: u32,
+    _pad2: u32,
+    _pad3: u32,
+}
+
+// Header words of ctrl (keep in sync with src/netinf/gpu.rs).
+const ROUND = 0u;
+const PAUSED = 1u;
+const COUNT0 = 2u;        // COUNT0 + p: length of active list p
+const STEP_USED = 4u;
+const CH_USED = 5u;
+const D_USED = 6u;
+const CH_ROUND = 7u;      // first changed-cascade log entry of this round
+const AFF = 8u;           // affected candidates this round
+const EVAL_INC = 9u;      // incidences evaluated this round
+const EVAL_GAINS = 10u;   // gains evaluated this round
+const IDLE = 11u;         // 1: this round does nothing (paused or finished)
+const ACTIVE_C = 12u;     // candidates of the active nodes (bounds a round's delta log)
+const ACTIVE_K = 13u;     // cascades of the active nodes (bounds a round's change log)
+const INC_LO = 14u;       // incidences evaluated, 64 bits
+const INC_HI = 15u;
+const GAINS_LO = 16u;     // gains evaluated, 64 bits
+const GAINS_HI = 17u;
+const DEV_CUT = 18u;      // f32 bits: a lower bound on the kth largest step gain so far
+const ARGS_PICK = 20u;    // three u32 each: indirect dispatch arguments
+const ARGS_UPDATE = 24u;
+const ARGS_MARK = 28u;
+const ARGS_EVAL = 32u;
+const NONE = 0xffffffffu;
+const WG = 64u;
+
+@group(0) @binding(0) var<uniform> P: GreedyParams;
+@group(0) @binding(1) var<storage, read_write> ctrl: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> args: array<u32>;
+
+// Indirect arguments for `items` work items at `per` per workgroup (2-D past 65,535).
+fn set_args(at: u32, items: u32, per: u32) {
+    let groups = (items + per - 1u) / per;
+    var x = groups;
+    var y = 1u;
+    if (groups > 65535u) {
+        x = 65535u;
+        y = (groups + 65534u) / 65535u;
+    }
+    args[at] = x;
+    args[at + 1u] = y;
+    args[at + 2u] = 1u;
+}
+
+fn add64(lo: u32, hi: u32, v: u32) {
+    let a = atomicLoad(&ctrl[lo]);
+    let s = a + v;
+    atomicStore(&ctrl[lo], s);
+    if (s < a) { atomicStore(&ctrl[hi], atomicLoad(&ctrl[hi]) + 1u); }
+}
+
+var<workgroup> sh_cum: array<u32, 256>;
+
+@compute @workgroup_size(256)
+fn begin(@builtin(local_invocation_id) lid: vec3<u32>) {
+    // Device cutoff: with kth step gains in buckets >= b, the kth largest step gain is above
+    // the lower edge of bucket b - 1, 2^(b - 128) (a step's f32 rounding is at least 2^(b -
+    // 127) and it is within a relative 2^-24 of it): a valid lower bound, raised every round.
+    if (P.kth > 0u) {
+        sh_cum[lid.x] = atomicLoad(&ctrl[P.c_hist + 255u - lid.x]);
+        for (var o = 1u; o < 256u; o = o * 2u) {
+            workgroupBarrier();
+            let v = select(0u, sh_cum[lid.x - min(o, lid.x)], lid.x >= o);
+            workgroupBarrier();
+            sh_cum[lid.x] = sh_cum[lid.x] + v;
+        }
+        workgroupBarrier();
+        let b = 255u - lid.x;
+        let before = select(0u, sh_cum[lid.x - min(1u, lid.x)], lid.x > 0u);
+        if (sh_cum[lid.x] >= P.kth && before < P.kth && b >= 2u) {
+            atomicMax(&ctrl[DEV_CUT], (b - 1u) << 23u);
+        }
+    }
+    if (lid.x != 0u) { return; }
+    add64(INC_LO, INC_HI, atomicLoad(&ctrl[EVAL_INC]));
+    add64(GAINS_LO, GAINS_HI, atomicLoad(&ctrl[EVAL_GAINS]));
+    atomicStore(&ctrl[EVAL_INC], 0u);
+    atomicStore(&ctrl[EVAL_GAINS], 0u);
+    let r = atomicLoad(&ctrl[ROUND]) + 1u;
+    let p = r & 1u;
+    let n_active = atomicLoad(&ctrl[COUNT0 + p]);
+    var idle = atomicLoad(&ctrl[PAUSED]) == 1u || n_active == 0u || r > P.limit;
+    if (!idle) {
+        let full = atomicLoad(&ctrl[STEP_USED]) + n_active > P.cap_step
+            || atomicLoad(&ctrl[CH_USED]) + atomicLoad(&ctrl[ACTIVE_K]) > P.cap_ch
+            || atomicLoad(&ctrl[D_USED]) + atomicLoad(&ctrl[ACTIVE_C]) > P.cap_delta;
+        if (full) {
+            atomicStore(&ctrl[PAUSED], 1u);
+            idle = true;
+        }
+    }
+    if (idle) {
+        atomicStore(&ctrl[IDLE], 1u);
+        set_args(ARGS_PICK, 0u, 1u);
+        return;
+    }
+    atomicStore(&ctrl[IDLE], 0u);
+    atomicStore(&ctrl[ROUND], r);
+    atomicStore(&ctrl[COUNT0 + (1u - p)], 0u);
+    set_args(ARGS_PICK, n_active, 1u);
+}
+
+@compute @workgroup_size(1)
+fn args_update() {
+    if (atomicLoad(&ctrl[IDLE]) == 1u) {
+        set_args(ARGS_UPDATE, 0u, WG);
+        return;
+    }
+    let p = atomicLoad(&ctrl[ROUND]) & 1u;
+    atomicStore(&ctrl[CH_ROUND], atomicLoad(&ctrl[CH_USED]));
+    set_args(ARGS_UPDATE, atomicLoad(&ctrl[COUNT0 + (1u - p)]), WG);
+}
+
+@compute @workgroup_size(1)
+fn args_mark() {
+    atomicStore(&ctrl[AFF], 0u);
+    if (atomicLoad(&ctrl[IDLE]) == 1u) {
+        set_args(ARGS_MARK, 0u, WG);
+        return;
+    }
+    set_args(ARGS_MARK, atomicLoad(&ctrl[CH_USED]) - atomicLoad(&ctrl[CH_ROUND]), WG);
+}
+
+@compute @workgroup_size(1)
+fn args_eval() {
+    if (atomicLoad(&ctrl[IDLE]) == 1u) {
+        set_args(ARGS_EVAL, 0u, WG);
+        return;
+    }
+    set_args(ARGS_EVAL, atomicLoad(&ctrl[AFF]), WG);
+}
+
