@@ -2,7 +2,7 @@
 //!
 //! Nodes are taken in batches (by incidences, [`GpuOptions::batch_incidences`], and so that
 //! every buffer fits one storage binding). A batch's node problems are built on the host in
-//! parallel, packed ([`Resident::pack`]) and uploaded once. Its greedies then run on the
+//! parallel, packed (`Resident::pack`) and uploaded once. Its greedies then run on the
 //! device in lock-step rounds (`shaders/netinf/greedy.wgsl`: pick each active node's best
 //! candidate, update `best_c(v)`, mark the candidates of the changed cascades, re-evaluate
 //! them), with no host work between rounds: each round's dispatches are sized by the round
@@ -19,7 +19,7 @@
 //! for bit, so it selects the same edges with the same statistics; there is no tolerance and
 //! no near-tie to confirm. A node with a non-finite weight or initial best, or a candidate
 //! with more than `MAX_CANDIDATE_INCIDENCES` incidences (a long loop for one invocation),
-//! runs its greedy on the host. The older `gains` kernel and its [`DeviceBatch`] evaluate
+//! runs its greedy on the host. The older `gains` kernel and its `DeviceBatch` evaluate
 //! listed gains of packed segments (its twin is `cpu::gains::gains`); the engine no longer
 //! uses them.
 
