@@ -2,7 +2,7 @@
 //! submissions: many dispatches in one command buffer inside a validation error scope, with
 //! the asked prefixes read back through staging buffers (one wait).
 
-use super::{Binding, Context, GpuBuffer, GpuError, KernelSpec};
+use super::{Binding, Context, GpuBuffer, GpuError, KernelSpec, Staging};
 
 /// The most workgroups per dimension that every device accepts.
 pub const MAX_GROUPS_PER_DIM: u32 = 65_535;
@@ -43,105 +43,30 @@ impl Context {
         dispatches: &[Dispatch<'_>],
         reads: &[(&GpuBuffer, u64)],
     ) -> Result<Vec<Vec<u8>>, GpuError> {
-        use wgpu::util::DeviceExt;
-        if let Some(why) = self.lost.lock().ok().and_then(|f| f.clone()) {
-            return Err(GpuError::DeviceLost(why));
-        }
         let label = dispatches
             .first()
             .map_or("cascadia.read", |d| d.kernel.name);
-        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        let mut enc = self.encoder(label);
         for d in dispatches {
-            let k = d.kernel;
-            let (pipeline, layout) = &*self.pipeline(k);
-            let mut uniform = d.uniform.to_vec();
-            uniform.resize(d.uniform.len().max(16).next_multiple_of(16), 0);
-            let ubuf = self
-                .device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some(k.name),
-                    contents: &uniform,
-                    usage: wgpu::BufferUsages::UNIFORM,
-                });
-            let mut storage = d.buffers.iter();
-            let entries: Vec<wgpu::BindGroupEntry> = k
-                .bindings
-                .iter()
-                .enumerate()
-                .map(|(i, b)| wgpu::BindGroupEntry {
-                    binding: u32::try_from(i).expect("few bindings"),
-                    resource: match b {
-                        Binding::Uniform => ubuf.as_entire_binding(),
-                        Binding::ReadOnly | Binding::ReadWrite => storage
-                            .next()
-                            .expect("one buffer per storage binding")
-                            .buffer
-                            .as_entire_binding(),
-                    },
-                })
-                .collect();
-            let group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(k.name),
-                layout,
-                entries: &entries,
-            });
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(k.name),
-                timestamp_writes: None,
-            });
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, &group, &[]);
-            pass.dispatch_workgroups(d.grid.0, d.grid.1, 1);
+            let uniform = self.uniform(d.kernel.name, d.uniform);
+            let bound = self.bind(d.kernel, &uniform, d.buffers)?;
+            enc.dispatch(&bound, d.grid);
         }
-        let staging: Vec<(wgpu::Buffer, u64)> = reads
+        let staging: Vec<(Staging, u64)> = reads
             .iter()
             .map(|&(b, bytes)| {
-                let size = bytes.min(b.bytes).max(4).next_multiple_of(4);
-                let s = self.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("cascadia.staging"),
-                    size,
-                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                encoder.copy_buffer_to_buffer(&b.buffer, 0, &s, 0, size);
-                (s, bytes.min(b.bytes))
+                let want = bytes.min(b.bytes);
+                let s = self.staging(want);
+                enc.copy(b, 0, &s, 0, want.max(4).next_multiple_of(4));
+                (s, want)
             })
             .collect();
-        self.queue.submit([encoder.finish()]);
-        if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(GpuError::Validation {
-                kernel: label.to_string(),
-                message: e.to_string(),
-            });
-        }
-        let mut results = Vec::with_capacity(staging.len());
-        for (s, want) in &staging {
-            let (tx, rx) = std::sync::mpsc::channel();
-            s.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-                let _ = tx.send(r);
-            });
-            self.device
-                .poll(wgpu::PollType::wait_indefinitely())
-                .map_err(|e| GpuError::Map(e.to_string()))?;
-            rx.recv()
-                .map_err(|e| GpuError::Map(e.to_string()))?
-                .map_err(|e| GpuError::Map(e.to_string()))?;
-            let bytes = {
-                let view = s
-                    .slice(..)
-                    .get_mapped_range()
-                    .map_err(|e| GpuError::Map(format!("{e:?}")))?;
-                view[..*want as usize].to_vec()
-            };
-            s.unmap();
-            results.push(bytes);
-        }
-        if let Some(why) = self.lost.lock().ok().and_then(|f| f.clone()) {
-            return Err(GpuError::DeviceLost(why));
-        }
+        let sub = enc.submit()?;
+        let results = staging
+            .iter()
+            .map(|(s, want)| self.read(s, &sub, *want))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.check_lost()?;
         Ok(results)
     }
 

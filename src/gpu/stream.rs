@@ -150,11 +150,12 @@ impl Context {
         self.check_lost()
     }
 
-    /// The first `bytes` of `s` (its copies must have finished: [`Context::wait`] first).
+    /// The first `bytes` of `s`, once `sub` (the submission that copies into it) has
+    /// finished: waits for that submission only, so later ones stay in flight.
     ///
     /// # Errors
-    /// A failed mapping.
-    pub fn read(&self, s: &Staging, bytes: u64) -> Result<Vec<u8>, GpuError> {
+    /// A failed wait or mapping.
+    pub fn read(&self, s: &Staging, sub: &Submission, bytes: u64) -> Result<Vec<u8>, GpuError> {
         let bytes = bytes.min(s.bytes);
         if bytes == 0 {
             return Ok(Vec::new());
@@ -166,8 +167,12 @@ impl Context {
             .map_async(wgpu::MapMode::Read, move |r| {
                 let _ = tx.send(r);
             });
-        let polled = self.device.poll(wgpu::PollType::wait_indefinitely());
-        polled.map_err(|e| GpuError::Map(e.to_string()))?;
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(sub.0.clone()),
+                timeout: None,
+            })
+            .map_err(|e| GpuError::Map(e.to_string()))?;
         rx.recv()
             .map_err(|e| GpuError::Map(e.to_string()))?
             .map_err(|e| GpuError::Map(e.to_string()))?;
@@ -183,7 +188,7 @@ impl Context {
         Ok(out)
     }
 
-    fn check_lost(&self) -> Result<(), GpuError> {
+    pub(super) fn check_lost(&self) -> Result<(), GpuError> {
         if let Some(why) = self.lost.lock().ok().and_then(|f| f.clone()) {
             return Err(GpuError::DeviceLost(why));
         }
@@ -220,31 +225,9 @@ pub struct Encoder<'a> {
 }
 
 impl Encoder<'_> {
-    /// Dispatches `k` over `grid` workgroups.
+    /// Dispatches `k` over `grid` workgroups (in a pass of its own).
     pub fn dispatch(&mut self, k: &Bound, grid: (u32, u32)) {
-        let mut pass = self
-            .encoder
-            .begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(k.name),
-                timestamp_writes: None,
-            });
-        pass.set_pipeline(&k.pipeline.0);
-        pass.set_bind_group(0, &k.group, &[]);
-        pass.dispatch_workgroups(grid.0, grid.1, 1);
-    }
-
-    /// Dispatches `k` with the workgroup counts (three u32) at byte `offset` of `args`, as a
-    /// kernel wrote them.
-    pub fn dispatch_indirect(&mut self, k: &Bound, args: &GpuBuffer, offset: u64) {
-        let mut pass = self
-            .encoder
-            .begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(k.name),
-                timestamp_writes: None,
-            });
-        pass.set_pipeline(&k.pipeline.0);
-        pass.set_bind_group(0, &k.group, &[]);
-        pass.dispatch_workgroups_indirect(&args.buffer, offset);
+        self.pass(k.name, |p| p.dispatch(k, grid));
     }
 
     /// Records `f`'s dispatches into one compute pass (cheaper to record and submit than a

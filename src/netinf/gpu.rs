@@ -686,10 +686,11 @@ impl Meter {
         &mut self,
         ctx: &Context,
         s: &crate::gpu::Staging,
+        sub: &crate::gpu::Submission,
         bytes: u64,
     ) -> Result<Vec<u8>, GpuError> {
         let t = Instant::now();
-        let r = ctx.read(s, bytes)?;
+        let r = ctx.read(s, sub, bytes)?;
         self.seconds_wait += t.elapsed().as_secs_f64();
         self.bytes_down += r.len() as u64;
         Ok(r)
@@ -980,13 +981,19 @@ fn run_resident(
                    meter: &mut Meter|
      -> Result<Header, GpuError> {
         if let Some(s) = &f.initial {
-            *initial = crate::gpu::f64s(&meter.read(ctx, s, 8 * u64::from(r.params.n_cands))?);
+            *initial =
+                crate::gpu::f64s(&meter.read(ctx, s, &f.sub, 8 * u64::from(r.params.n_cands))?);
         }
         if let Some(c) = &f.logs {
-            let bytes = meter.read(ctx, &c.staging, u64::MAX)?;
+            let bytes = meter.read(ctx, &c.staging, &f.sub, u64::MAX)?;
             take_logs(&bytes, c, &r, problems, nodes, &cand_node, logs, kth);
         }
-        Ok(Header::parse(&meter.read(ctx, &f.header, header_bytes)?))
+        Ok(Header::parse(&meter.read(
+            ctx,
+            &f.header,
+            &f.sub,
+            header_bytes,
+        )?))
     };
     loop {
         while !done && !paused && inflight.len() < 2 {
@@ -1041,7 +1048,7 @@ fn run_resident(
             if let Some(c) = dev.copy_logs(&mut enc, copied, known) {
                 let sub = meter.submit(enc)?;
                 meter.wait(ctx, &sub)?;
-                let bytes = meter.read(ctx, &c.staging, u64::MAX)?;
+                let bytes = meter.read(ctx, &c.staging, &sub, u64::MAX)?;
                 take_logs(&bytes, &c, &r, problems, nodes, &cand_node, &mut logs, kth);
             }
             if done {
