@@ -105,10 +105,10 @@ const WG = 64u;
 @group(0) @binding(6) var<storage, read_write> logu: array<u32>;
 @group(0) @binding(7) var<storage, read_write> logf: array<f64>;
 
-// The histogram bucket of a positive gain: the exponent field of its f32 rounding
-// (monotonic in g; bucket b holds gains above 2^(b - 128)).
+// The histogram bucket (0..1,023) of a positive gain: the top ten bits of its f32
+// rounding (exponent and two mantissa bits: four buckets per octave, monotonic in g).
 fn bucket(g: f64) -> u32 {
-    return bitcast<u32>(f32(min(g, 1e38lf))) >> 23u;
+    return bitcast<u32>(f32(min(g, 1e38lf))) >> 21u;
 }
 
 // The gain of candidate c under the current best: Σ max(0, w - best) in incidence order.

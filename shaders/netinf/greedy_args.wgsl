@@ -95,11 +95,17 @@ var<workgroup> sh_cum: array<u32, 256>;
 
 @compute @workgroup_size(256)
 fn begin(@builtin(local_invocation_id) lid: vec3<u32>) {
-    // Device cutoff: with kth step gains in buckets >= b, the kth largest step gain is above
-    // the lower edge of bucket b - 1, 2^(b - 128) (a step's f32 rounding is at least 2^(b -
-    // 127) and it is within a relative 2^-24 of it): a valid lower bound, raised every round.
+    // Device cutoff from the histogram (1,024 buckets, see bucket() in greedy.wgsl): with kth
+    // step gains in buckets >= q, the kth largest step gain g has f32(g) >= L, the lower edge
+    // of bucket q, so g > the f32 just below L (whichever way f32() rounds): a valid lower
+    // bound, raised every round. Invocation t sums buckets 1023 - 4t - 3 ..= 1023 - 4t.
     if (P.kth > 0u) {
-        sh_cum[lid.x] = atomicLoad(&ctrl[P.c_hist + 255u - lid.x]);
+        let top = 1023u - 4u * lid.x;
+        var mine = 0u;
+        for (var j = 0u; j < 4u; j = j + 1u) {
+            mine = mine + atomicLoad(&ctrl[P.c_hist + top - j]);
+        }
+        sh_cum[lid.x] = mine;
         for (var o = 1u; o < 256u; o = o * 2u) {
             workgroupBarrier();
             let v = select(0u, sh_cum[lid.x - min(o, lid.x)], lid.x >= o);
@@ -107,10 +113,16 @@ fn begin(@builtin(local_invocation_id) lid: vec3<u32>) {
             sh_cum[lid.x] = sh_cum[lid.x] + v;
         }
         workgroupBarrier();
-        let b = 255u - lid.x;
-        let before = select(0u, sh_cum[lid.x - min(1u, lid.x)], lid.x > 0u);
-        if (sh_cum[lid.x] >= P.kth && before < P.kth && b >= 2u) {
-            atomicMax(&ctrl[DEV_CUT], (b - 1u) << 23u);
+        var before = select(0u, sh_cum[lid.x - min(1u, lid.x)], lid.x > 0u);
+        if (sh_cum[lid.x] >= P.kth && before < P.kth) {
+            for (var j = 0u; j < 4u; j = j + 1u) {
+                before = before + atomicLoad(&ctrl[P.c_hist + top - j]);
+                if (before >= P.kth) {
+                    let q = top - j;
+                    if (q > 0u) { atomicMax(&ctrl[DEV_CUT], (q << 21u) - 1u); }
+                    break;
+                }
+            }
         }
     }
     if (lid.x != 0u) { return; }

@@ -263,6 +263,27 @@ impl Encoder<'_> {
         }
     }
 
+    /// Copies `bytes` bytes at `src_offset` of `src` to `dst_offset` of `dst`, both device
+    /// buffers (all multiples of 4).
+    pub fn copy_buffer(
+        &mut self,
+        src: &GpuBuffer,
+        src_offset: u64,
+        dst: &GpuBuffer,
+        dst_offset: u64,
+        bytes: u64,
+    ) {
+        if bytes > 0 {
+            self.encoder.copy_buffer_to_buffer(
+                &src.buffer,
+                src_offset,
+                &dst.buffer,
+                dst_offset,
+                bytes,
+            );
+        }
+    }
+
     /// Submits the command buffer (validation errors become [`GpuError::Validation`]).
     ///
     /// # Errors

@@ -1,19 +1,24 @@
 //! GPU path of NetInf: the per-node greedies resident on the device.
 //!
 //! Nodes are taken in batches (by incidences, [`GpuOptions::batch_incidences`], and so that
-//! every buffer fits one storage binding). A batch's node problems are built on the host in
-//! parallel, packed (`Resident::pack`) and uploaded once. Its greedies then run on the
+//! every buffer fits one storage binding). A batch is prepared on other threads while the
+//! device works on the batches before it: its node problems built in parallel, packed
+//! (`Resident::pack`) and written into new device buffers. Its greedies then run on the
 //! device in lock-step rounds (`shaders/netinf/greedy.wgsl`: pick each active node's best
 //! candidate, update `best_c(v)`, mark the candidates of the changed cascades, re-evaluate
 //! them), with no host work between rounds: each round's dispatches are sized by the round
-//! before (indirect dispatch), a command buffer records 16 rounds and then twice as many as
-//! the last, up to 256, and two are kept in flight. After each command buffer the host reads
-//! the counters and, in the next one, copies the new log entries (steps, changed cascades,
-//! gain changes): it computes each step's statistics from them in the CPU engine's order and
-//! assembles the [`NodeRun`]s. The device keeps its own cutoff from a histogram of step
-//! gains (a lower bound on the k-th largest step, so nodes whose next gain falls below it
-//! stop early), raised every round; the host's exact cutoff is written between submissions.
-//! Logs that might overflow pause the device until the host has read them ("drains").
+//! before (indirect dispatch). The first command buffer of a batch records as many rounds as
+//! the last batch took (32 for the first batch), later ones twice as many as the one before,
+//! up to 256; a second one goes in flight only while the rounds in flight may not finish the
+//! batch. After each command buffer the host reads the counters and, in the next command
+//! buffer (of this batch or, once it has finished, of the next), copies the new log entries
+//! (steps, changed cascades, gain changes): it computes each step's statistics from them in
+//! the CPU engine's order and assembles the [`NodeRun`]s. The device keeps its own cutoff
+//! from a histogram of step gains (1,024 buckets: a lower bound on the k-th largest step,
+//! so nodes whose next gain falls below it stop early), raised every round and carried from
+//! batch to batch; the host's exact cutoff is written between submissions. Logs that might
+//! overflow pause the device until the host has read them ("drains"); the command buffer
+//! that copies the old entries resumes it.
 //!
 //! The kernels are exact (see the WGSL header): the GPU engine's gains equal the CPU's bit
 //! for bit, so it selects the same edges with the same statistics; there is no tolerance and
@@ -399,12 +404,15 @@ const ACTIVE_C: usize = 12;
 const ACTIVE_K: usize = 13;
 const INC_LO: usize = 14;
 const GAINS_LO: usize = 16;
+const DEV_CUT: usize = 18;
 const ARGS_PICK: u64 = 20;
 const ARGS_UPDATE: u64 = 24;
 const ARGS_MARK: u64 = 28;
 const ARGS_EVAL: u64 = 32;
 /// Words of the header (the rest of `ctrl` follows).
 const HEADER: usize = 40;
+/// Buckets of the step-gain histogram (the last words of `ctrl`; `bucket` in the WGSL).
+const HIST: usize = 1024;
 
 /// Rounds recorded in the first command buffer of a batch; later ones double up to
 /// [`MAX_ROUNDS_PER_SUBMISSION`] (a finished batch's extra rounds are idle dispatches).
@@ -443,7 +451,7 @@ fn resident_bytes(n: u64, c: u64, k: u64, i: u64) -> u64 {
 fn resident_bytes_with(n: u64, c: u64, k: u64, i: u64, caps: (u64, u64, u64)) -> u64 {
     let (cap_step, cap_ch, cap_delta) = caps;
     let mdata = 4 * ((c + 1) + i + 2 * (n + 1) + c + (k + 1) + i);
-    let ctrl = 4 * (HEADER as u64 + 3 * n + 3 * c + 256);
+    let ctrl = 4 * (HEADER as u64 + 3 * n + 3 * c + HIST as u64);
     let logu = 4 * (5 * cap_step + cap_ch + 2 * cap_delta);
     let logf = 8 * (cap_step + cap_ch + cap_delta);
     [mdata, 8 * i, 8 * k, 8 * c, ctrl, logu, logf]
@@ -563,7 +571,7 @@ impl Resident {
         params.c_stamp = params.c_selected + c;
         params.c_aff = params.c_stamp + c;
         params.c_hist = params.c_aff + c;
-        let mut ctrl = vec![0u32; params.c_hist as usize + 256];
+        let mut ctrl = vec![0u32; params.c_hist as usize + HIST];
         // Round 1 reads list 1: every node.
         ctrl[COUNT0 + 1] = n as u32;
         ctrl[ACTIVE_C] = c;
@@ -644,11 +652,25 @@ struct LogCopy {
     to: [u32; 3],
 }
 
+/// A submitted command buffer and what it copies back.
 struct InFlight {
     sub: crate::gpu::Submission,
-    header: crate::gpu::Staging,
-    logs: Option<LogCopy>,
-    initial: Option<crate::gpu::Staging>,
+    /// (batch, log epoch, staging) of the counters of the batch whose rounds it records.
+    header: Option<(u64, u32, crate::gpu::Staging)>,
+    /// Rounds it records.
+    rounds: u32,
+    /// Log entries of batches (the one it runs, and a finished one's last entries).
+    copies: Vec<(u64, LogCopy)>,
+    /// The first gains of the batch it starts.
+    initial: Option<(u64, crate::gpu::Staging)>,
+}
+
+impl InFlight {
+    fn refers_to(&self, id: u64) -> bool {
+        self.header.as_ref().is_some_and(|h| h.0 == id)
+            || self.copies.iter().any(|c| c.0 == id)
+            || self.initial.as_ref().is_some_and(|s| s.0 == id)
+    }
 }
 
 /// CPU seconds of the calling thread (Linux: `/proc/thread-self/schedstat`), or wall-clock
@@ -849,21 +871,16 @@ struct NodeLog {
     deltas: Vec<(u32, u32, f64)>,
 }
 
-/// Reads one log copy into the nodes' logs and offers the new step gains to the cutoff.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the batch's read-only context and the logs it fills"
-)]
+/// Reads one log copy of batch `prep` into its nodes' logs and offers the new step gains to
+/// the cutoff.
 fn take_logs(
     bytes: &[u8],
     copy: &LogCopy,
-    r: &Resident,
-    problems: &[NodeProblem],
-    nodes: &[usize],
-    cand_node: &[u32],
+    prep: &Prepared<'_>,
     logs: &mut [NodeLog],
     kth: &KthGain,
 ) {
+    let (r, problems, nodes, cand_node) = (&prep.r, &prep.problems, &prep.device, &prep.cand_node);
     let n = |l: usize| (copy.to[l] - copy.from[l]) as usize;
     let u32s = |b: &[u8]| -> Vec<u32> {
         b.chunks_exact(4)
@@ -924,158 +941,367 @@ fn take_logs(
     kth.offer_gains(&gains);
 }
 
-/// Runs the greedies of the device nodes `nodes` (indices into `problems`) to completion on
-/// the device (see the module docs); the runs equal [`super::cpu::greedy::node_greedy`]'s.
-///
-/// # Errors
-/// A GPU error (limits, validation, lost device, read-back).
-#[expect(
-    clippy::too_many_lines,
-    reason = "one submission loop, read top to bottom"
-)]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the inputs of one phase of infer_with, passed through"
-)]
-fn run_resident(
-    ctx: &Context,
-    opts: &GpuOptions,
-    max_bytes: u64,
-    problems: &[NodeProblem],
-    nodes: &[usize],
+/// A batch prepared on the builder threads: its node problems built and its device nodes
+/// packed.
+struct Prepared<'a> {
+    /// The batch's nodes.
+    nodes: std::ops::Range<usize>,
+    problems: Vec<NodeProblem>,
+    /// Problems (indices into `problems`) whose greedies run on the host.
+    host: Vec<usize>,
+    /// Problems whose greedies run on the device.
+    device: Vec<usize>,
+    /// The device nodes, packed.
+    r: Resident,
+    /// Device node (index into `device`) of each packed candidate.
+    cand_node: Vec<u32>,
+    /// Seconds building and packing.
+    seconds: f64,
+    /// The device nodes' buffers (made and written on the builder thread, so the copies into
+    /// them overlap the device's work on the batches before), taken when the batch starts.
+    upload: Option<Result<DeviceGreedy<'a>, GpuError>>,
+    /// Bytes and seconds of `upload`.
+    bytes_up: u64,
+    seconds_upload: f64,
+}
+
+/// What [`prepare`] needs besides the batch's nodes.
+struct PrepareInputs<'a> {
+    ctx: &'a Context,
+    set: &'a CascadeSet,
+    index: &'a NodeIndex,
+    params: &'a NetInfValidParams,
+    keys: &'a [u32],
     limit: usize,
-    kth: &KthGain,
-    keys: &[u32],
-    stats: &mut GpuStats,
-    meter: &mut Meter,
-) -> Result<Vec<NodeRun>, GpuError> {
-    let tp = Instant::now();
-    let r = Resident::pack(
-        problems,
-        nodes,
-        keys,
-        limit,
-        kth.limit,
-        opts.log_spare,
-        max_bytes,
+    kth: Option<usize>,
+    log_spare: Option<u32>,
+    max_bytes: u64,
+}
+
+/// Builds the problems of `nodes` in parallel, sends the ones the device cannot run to the
+/// host and packs the others.
+fn prepare<'a>(inp: &PrepareInputs<'a>, nodes: std::ops::Range<usize>) -> Prepared<'a> {
+    let t = Instant::now();
+    let problems: Vec<NodeProblem> = (nodes.start as u32..nodes.end as u32)
+        .into_par_iter()
+        .map_init(NodeScratch::default, |scratch, u| {
+            let mut p = NodeProblem::default();
+            p.build(u, inp.set, inp.index, inp.params, scratch);
+            p
+        })
+        .collect();
+    let (host, device): (Vec<usize>, Vec<usize>) = (0..problems.len()).partition(|&x| {
+        let p = &problems[x];
+        host_node(p)
+            || resident_bytes(
+                1,
+                p.n_candidates() as u64,
+                p.init_best.len() as u64,
+                p.n_incidences() as u64,
+            ) > inp.max_bytes
+    });
+    let mut r = Resident::pack(
+        &problems,
+        &device,
+        inp.keys,
+        inp.limit,
+        inp.kth,
+        inp.log_spare,
+        inp.max_bytes,
     );
     let mut cand_node = vec![0u32; r.params.n_cands as usize];
-    for x in 0..nodes.len() {
+    for x in 0..device.len() {
         cand_node[r.cand_base[x] as usize..r.cand_base[x + 1] as usize].fill(x as u32);
     }
-    let mut dev = DeviceGreedy::upload(ctx, &r, meter)?;
-    stats.seconds_upload += tp.elapsed().as_secs_f64();
-    let mut logs: Vec<NodeLog> = (0..nodes.len()).map(|_| NodeLog::default()).collect();
-    let mut initial: Vec<f64> = Vec::new();
-    let mut inflight: std::collections::VecDeque<InFlight> = Default::default();
-    // Log entries copied (or being copied), and known to exist, in the current log epoch.
-    let mut copied = [0u32; 3];
-    let mut known = [0u32; 3];
-    let mut per_cb = FIRST_ROUNDS_PER_SUBMISSION;
-    let (mut done, mut paused, mut first) = (false, false, true);
-    let mut last = Header::default();
-    let header_bytes = 4 * HEADER as u64;
-    let process = |f: &InFlight,
-                   logs: &mut Vec<NodeLog>,
-                   initial: &mut Vec<f64>,
-                   meter: &mut Meter|
-     -> Result<Header, GpuError> {
-        if let Some(s) = &f.initial {
-            *initial =
-                crate::gpu::f64s(&meter.read(ctx, s, &f.sub, 8 * u64::from(r.params.n_cands))?);
-        }
-        if let Some(c) = &f.logs {
-            let bytes = meter.read(ctx, &c.staging, &f.sub, u64::MAX)?;
-            take_logs(&bytes, c, &r, problems, nodes, &cand_node, logs, kth);
-        }
-        Ok(Header::parse(&meter.read(
-            ctx,
-            &f.header,
-            &f.sub,
-            header_bytes,
-        )?))
-    };
-    loop {
-        while !done && !paused && inflight.len() < 2 {
-            let cutoff = kth
-                .cutoff()
-                .map_or(0.0, |c| f64::from_bits(c.load(AtomicOrdering::Relaxed)));
-            dev.set_cutoff(cutoff, meter);
-            let te = Instant::now();
-            let mut enc = ctx.encoder("cascadia.netinf.greedy");
-            let logs_copy = dev.copy_logs(&mut enc, copied, known);
-            copied = known;
-            let init = first.then(|| {
-                enc.dispatch(
-                    &dev.k[0],
-                    dispatch::grid_1d(r.params.n_cands, GREEDY_INIT.workgroup_size[0]),
+    let seconds = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut meter = Meter::default();
+    let upload = (!device.is_empty()).then(|| DeviceGreedy::upload(inp.ctx, &r, &mut meter));
+    // The packed arrays live on the device now.
+    (r.mdata, r.inc_w, r.best, r.ctrl) = Default::default();
+    Prepared {
+        nodes,
+        problems,
+        host,
+        device,
+        r,
+        cand_node,
+        seconds,
+        upload,
+        bytes_up: meter.bytes_up,
+        seconds_upload: t.elapsed().as_secs_f64(),
+    }
+}
+
+/// A batch whose greedies run on the device.
+struct Live<'a> {
+    id: u64,
+    prep: Prepared<'a>,
+    dev: DeviceGreedy<'a>,
+    logs: Vec<NodeLog>,
+    initial: Vec<f64>,
+    /// Log entries copied (or being copied), and known to exist, in the current log epoch.
+    copied: [u32; 3],
+    known: [u32; 3],
+    /// Log epochs start at 0 and after each drain.
+    epoch: u32,
+    /// The next command buffer empties the logs (a drain) after copying the old entries.
+    reset: bool,
+    per_cb: u32,
+    /// Rounds the batch is expected to take (the last batch's), if known.
+    expect: Option<u32>,
+    /// Rounds recorded in command buffers still in flight.
+    queued: u32,
+    first: bool,
+    done: bool,
+    last: Header,
+}
+
+impl Live<'_> {
+    /// Whether another command buffer of rounds should go in flight now: none is, or the
+    /// rounds in flight may not be enough (a second one keeps the device busy while the host
+    /// reads the first one's counters; when the first is expected to end the batch, the
+    /// second would be idle).
+    fn wants_rounds(&self) -> bool {
+        !self.done
+            && (self.queued == 0
+                || self
+                    .expect
+                    .is_none_or(|e| self.last.round + self.queued < e))
+    }
+}
+
+/// The resident engine's stream of command buffers over all batches (see the module docs).
+struct Stream<'a, 'k> {
+    ctx: &'a Context,
+    kth: &'k KthGain,
+    keys: &'k [u32],
+    limit: usize,
+    lives: std::collections::VecDeque<Live<'a>>,
+    inflight: std::collections::VecDeque<InFlight>,
+    next_id: u64,
+    /// Rounds the last batch took: the next one is expected to take as many (its first
+    /// command buffer records that many, rounded up to a power of two).
+    expect: Option<u32>,
+    /// The device cutoff and the histogram of step gains of the batches so far (word 0 and
+    /// 1..=`HIST`): each batch's rounds start from them and write them back, so a new batch
+    /// cuts off as early as the last one ended.
+    carry: Option<GpuBuffer>,
+    stats: GpuStats,
+    meter: Meter,
+    runs: Vec<NodeRun>,
+    progress: &'k dyn Progress,
+}
+
+impl<'a> Stream<'a, '_> {
+    /// Starts batch `prep`: its host nodes run here (in parallel), its device nodes are
+    /// uploaded.
+    fn start(&mut self, mut prep: Prepared<'a>) -> Result<(), GpuError> {
+        self.stats.batches += 1;
+        self.stats.seconds_build += prep.seconds;
+        self.stats.seconds_upload += prep.seconds_upload;
+        self.meter.bytes_up += prep.bytes_up;
+        self.stats.host_nodes += prep.host.len() as u64;
+        let host_runs: Vec<NodeRun> = prep
+            .host
+            .par_iter()
+            .map_init(GreedyScratch::default, |scratch, &x| {
+                let p = &prep.problems[x];
+                let run = node_greedy(
+                    p,
+                    self.limit.min(p.n_candidates()),
+                    self.kth.cutoff(),
+                    true,
+                    self.keys,
+                    scratch,
                 );
-                let s = ctx.staging(8 * u64::from(r.params.n_cands));
-                enc.copy(&dev.gain, 0, &s, 0, 8 * u64::from(r.params.n_cands));
-                s
-            });
-            first = false;
-            dev.rounds(&mut enc, per_cb);
-            per_cb = (per_cb * 2).min(MAX_ROUNDS_PER_SUBMISSION);
-            let header = ctx.staging(header_bytes);
-            enc.copy(&dev.ctrl, 0, &header, 0, header_bytes);
-            inflight.push_back(InFlight {
-                sub: meter.submit(enc)?,
-                header,
-                logs: logs_copy,
-                initial: init,
-            });
-            stats.seconds_record += te.elapsed().as_secs_f64();
-        }
-        let Some(f) = inflight.pop_front() else {
-            break;
+                self.kth.offer(&run);
+                run
+            })
+            .collect();
+        self.stats.host_incidences += host_runs
+            .iter()
+            .map(|r| r.incidences_evaluated)
+            .sum::<u64>();
+        self.runs.extend(host_runs);
+        let Some(dev) = prep.upload.take() else {
+            self.progress.set_position(prep.nodes.end as u64);
+            return Ok(());
         };
+        let dev = dev?;
+        self.lives.push_back(Live {
+            id: self.next_id,
+            logs: (0..prep.device.len()).map(|_| NodeLog::default()).collect(),
+            prep,
+            dev,
+            initial: Vec::new(),
+            copied: [0; 3],
+            known: [0; 3],
+            epoch: 0,
+            reset: false,
+            per_cb: self.expect.map_or(FIRST_ROUNDS_PER_SUBMISSION, |r| {
+                r.next_power_of_two()
+                    .clamp(FIRST_ROUNDS_PER_SUBMISSION, MAX_ROUNDS_PER_SUBMISSION)
+            }),
+            expect: self.expect,
+            queued: 0,
+            first: true,
+            done: false,
+            last: Header::default(),
+        });
+        self.next_id += 1;
+        Ok(())
+    }
+
+    /// Records and submits one command buffer: the log entries not yet copied of every
+    /// batch, then (with `rounds`) the newest batch's next rounds and its counters.
+    fn record(&mut self, rounds: bool) -> Result<(), GpuError> {
+        let te = Instant::now();
+        let cutoff = self
+            .kth
+            .cutoff()
+            .map_or(0.0, |c| f64::from_bits(c.load(AtomicOrdering::Relaxed)));
+        let mut enc = self.ctx.encoder("cascadia.netinf.greedy");
+        let mut copies = Vec::new();
+        for live in &mut self.lives {
+            if let Some(c) = live.dev.copy_logs(&mut enc, live.copied, live.known) {
+                copies.push((live.id, c));
+            }
+            live.copied = live.known;
+        }
+        let (mut header, mut initial, mut recorded) = (None, None, 0);
+        if rounds {
+            let live = self.lives.back_mut().expect("a batch to run");
+            live.dev.set_cutoff(cutoff, &mut self.meter);
+            if live.reset {
+                // A drain: the copies above read the old entries before these rounds
+                // overwrite them; the writes land before this command buffer runs.
+                self.meter
+                    .write_at(self.ctx, &live.dev.ctrl, 4 * PAUSED as u64, &[0; 4]);
+                self.meter
+                    .write_at(self.ctx, &live.dev.ctrl, 4 * STEP_USED as u64, &[0; 12]);
+                (live.copied, live.known) = ([0; 3], [0; 3]);
+                live.epoch += 1;
+                live.reset = false;
+            }
+            let n_cands = live.prep.r.params.n_cands;
+            let hist = 4 * u64::from(live.prep.r.params.c_hist);
+            let carry = match self.carry.take() {
+                Some(c) => c,
+                None => self
+                    .ctx
+                    .zeroed("cascadia.netinf.carry", 4 * (1 + HIST as u64))?,
+            };
+            if live.first {
+                enc.copy_buffer(&carry, 0, &live.dev.ctrl, 4 * DEV_CUT as u64, 4);
+                enc.copy_buffer(&carry, 4, &live.dev.ctrl, hist, 4 * HIST as u64);
+                enc.dispatch(
+                    &live.dev.k[0],
+                    dispatch::grid_1d(n_cands, GREEDY_INIT.workgroup_size[0]),
+                );
+                let s = self.ctx.staging(8 * u64::from(n_cands));
+                enc.copy(&live.dev.gain, 0, &s, 0, 8 * u64::from(n_cands));
+                initial = Some((live.id, s));
+                live.first = false;
+            }
+            live.dev.rounds(&mut enc, live.per_cb);
+            live.queued += live.per_cb;
+            recorded = live.per_cb;
+            enc.copy_buffer(&live.dev.ctrl, 4 * DEV_CUT as u64, &carry, 0, 4);
+            enc.copy_buffer(&live.dev.ctrl, hist, &carry, 4, 4 * HIST as u64);
+            self.carry = Some(carry);
+            live.per_cb = (live.per_cb * 2).min(MAX_ROUNDS_PER_SUBMISSION);
+            let bytes = 4 * HEADER as u64;
+            let s = self.ctx.staging(bytes);
+            enc.copy(&live.dev.ctrl, 0, &s, 0, bytes);
+            header = Some((live.id, live.epoch, s));
+        }
+        let sub = self.meter.submit(enc)?;
+        self.inflight.push_back(InFlight {
+            sub,
+            header,
+            rounds: recorded,
+            copies,
+            initial,
+        });
+        self.stats.seconds_record += te.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    /// Waits for the oldest command buffer and takes what it copied back.
+    fn process(&mut self) -> Result<(), GpuError> {
+        let f = self
+            .inflight
+            .pop_front()
+            .expect("a command buffer in flight");
+        let (ctx, meter) = (self.ctx, &mut self.meter);
         meter.wait(ctx, &f.sub)?;
         let tl = Instant::now();
         let w0 = meter.seconds_wait;
-        let h = process(&f, &mut logs, &mut initial, meter)?;
-        stats.seconds_logs += tl.elapsed().as_secs_f64() - (meter.seconds_wait - w0);
-        known = h.used;
-        last = h;
-        if u64::from(h.round) >= limit as u64 || h.next_active == 0 {
-            done = true;
-        } else if h.paused {
-            paused = true;
+        let live = |lives: &std::collections::VecDeque<Live<'a>>, id: u64| {
+            lives
+                .iter()
+                .position(|l| l.id == id)
+                .expect("a batch outlives its command buffers")
+        };
+        if let Some((id, s)) = &f.initial {
+            let x = live(&self.lives, *id);
+            let l = &mut self.lives[x];
+            l.initial = crate::gpu::f64s(&meter.read(ctx, s, &f.sub, u64::MAX)?);
         }
-        if (done || paused) && inflight.is_empty() {
-            // Everything submitted has run: read the rest of the logs.
-            let mut enc = ctx.encoder("cascadia.netinf.greedy.logs");
-            if let Some(c) = dev.copy_logs(&mut enc, copied, known) {
-                let sub = meter.submit(enc)?;
-                meter.wait(ctx, &sub)?;
-                let bytes = meter.read(ctx, &c.staging, &sub, u64::MAX)?;
-                take_logs(&bytes, &c, &r, problems, nodes, &cand_node, &mut logs, kth);
-            }
-            if done {
-                break;
-            }
-            // Resume with empty logs, and short command buffers again: the rounds recorded
-            // after a pause are idle until the host resumes.
-            stats.drains += 1;
-            per_cb = FIRST_ROUNDS_PER_SUBMISSION;
-            meter.write_at(ctx, &dev.ctrl, 4 * PAUSED as u64, &[0; 4]);
-            meter.write_at(ctx, &dev.ctrl, 4 * STEP_USED as u64, &[0; 12]);
-            copied = [0; 3];
-            known = [0; 3];
-            paused = false;
+        for (id, c) in &f.copies {
+            let x = live(&self.lives, *id);
+            let l = &mut self.lives[x];
+            let bytes = meter.read(ctx, &c.staging, &f.sub, u64::MAX)?;
+            take_logs(&bytes, c, &l.prep, &mut l.logs, self.kth);
         }
+        if let Some((id, epoch, s)) = &f.header {
+            let h = Header::parse(&meter.read(ctx, s, &f.sub, u64::MAX)?);
+            let x = live(&self.lives, *id);
+            let l = &mut self.lives[x];
+            l.queued -= f.rounds;
+            if h.round >= l.last.round {
+                l.last = h;
+            }
+            // Counters from before a drain describe emptied logs.
+            if *epoch == l.epoch && !l.done {
+                l.known = h.used;
+                if u64::from(h.round) >= self.limit as u64 || h.next_active == 0 {
+                    l.done = true;
+                    self.expect = Some(h.round);
+                } else if h.paused && !l.reset {
+                    // Resume at once: the rounds in flight are idle until then.
+                    self.stats.drains += 1;
+                    l.reset = true;
+                }
+            }
+        }
+        self.stats.seconds_logs += tl.elapsed().as_secs_f64() - (meter.seconds_wait - w0);
+        // Batches done, read to the end and no longer used by the device are finished.
+        let mut x = 0;
+        while x < self.lives.len() {
+            let l = &self.lives[x];
+            if l.done && l.copied == l.known && !self.inflight.iter().any(|f| f.refers_to(l.id)) {
+                let l = self.lives.remove(x).expect("in range");
+                self.finish(l);
+            } else {
+                x += 1;
+            }
+        }
+        Ok(())
     }
-    stats.rounds += u64::from(last.round);
-    stats.gains += last.gains + u64::from(r.params.n_cands);
-    stats.incidences += last.incidences + u64::from(*r.inc_base.last().expect("n + 1 entries"));
-    let runs = logs
-        .into_iter()
-        .zip(nodes)
-        .enumerate()
-        .map(|(x, (mut log, &v))| {
-            let p = &problems[v];
+
+    /// Assembles a finished batch's node runs.
+    fn finish(&mut self, l: Live<'_>) {
+        let (r, prep) = (&l.prep.r, &l.prep);
+        self.stats.rounds += u64::from(l.last.round);
+        self.stats.gains += l.last.gains + u64::from(r.params.n_cands);
+        self.stats.incidences +=
+            l.last.incidences + u64::from(*r.inc_base.last().expect("n + 1 entries"));
+        for (x, (mut log, &v)) in l.logs.into_iter().zip(&prep.device).enumerate() {
+            let p = &prep.problems[v];
             let base = r.cand_base[x] as usize;
-            let init = &initial[base..base + p.n_candidates()];
+            let init = &l.initial[base..base + p.n_candidates()];
             log.deltas.sort_unstable_by_key(|&(round, c, _)| (round, c));
             let mut run = NodeRun {
                 node: p.node,
@@ -1103,10 +1329,10 @@ fn run_resident(
                 }
                 step.delta_end = run.deltas.len() as u32;
             }
-            run
-        })
-        .collect();
-    Ok(runs)
+            self.runs.push(run);
+        }
+        self.progress.set_position(prep.nodes.end as u64);
+    }
 }
 
 /// Whether node problem `p` runs on the host: a non-finite weight or initial best (the
@@ -1165,12 +1391,7 @@ pub(crate) fn node_runs(
     }
     let t0 = Instant::now();
     let cpu0 = thread_cpu_seconds(t0);
-    let mut meter = Meter::default();
     let n = keys.len();
-    let mut stats = GpuStats {
-        adapter: ctx.describe(),
-        ..Default::default()
-    };
     let max_bytes = opts
         .segment_incidences
         .map_or(u64::MAX, |s| 8 * s as u64)
@@ -1196,94 +1417,88 @@ pub(crate) fn node_runs(
         batches.push(v..end);
         v = end;
     }
-    let build = |nodes: std::ops::Range<usize>| -> (Vec<NodeProblem>, f64) {
-        let t = Instant::now();
-        let problems = (nodes.start as u32..nodes.end as u32)
-            .into_par_iter()
-            .map_init(NodeScratch::default, |scratch, u| {
-                let mut p = NodeProblem::default();
-                p.build(u, set, index, params, scratch);
-                p
-            })
-            .collect();
-        (problems, t.elapsed().as_secs_f64())
+    let inputs = PrepareInputs {
+        ctx,
+        set,
+        index,
+        params,
+        keys,
+        limit,
+        kth: kth.limit,
+        log_spare: opts.log_spare,
+        max_bytes,
     };
-    let mut runs = Vec::with_capacity(n);
-    let mut next = batches.first().map(|b| build(b.clone()));
-    // The first batch's problems are built before the device has anything to do.
-    let first_build = next.as_ref().map_or(0.0, |b| b.1);
-    for (b, nodes) in batches.iter().enumerate() {
-        let (problems, seconds) = next.take().expect("built before its turn");
-        stats.seconds_build += seconds;
-        // The next batch's problems are built on the other threads while this batch runs.
-        let batch_runs = std::thread::scope(|scope| {
-            let ahead = batches.get(b + 1).map(|r| scope.spawn(|| build(r.clone())));
-            let out = run_batch(
-                ctx, opts, max_bytes, &problems, limit, kth, keys, &mut stats, &mut meter,
-            );
-            next = ahead.map(|h| h.join().expect("building node problems does not panic"));
-            out
-        })?;
-        runs.extend(batch_runs);
-        progress.set_position(nodes.end as u64);
-    }
+    let mut stream = Stream {
+        ctx,
+        kth,
+        keys,
+        limit,
+        lives: Default::default(),
+        inflight: Default::default(),
+        next_id: 0,
+        expect: None,
+        carry: None,
+        stats: GpuStats {
+            adapter: ctx.describe(),
+            ..Default::default()
+        },
+        meter: Meter::default(),
+        runs: Vec::with_capacity(n),
+        progress,
+    };
+    // The first batch is prepared before the device has anything to do; each later one on
+    // other threads while the device runs the batches before it.
+    let mut first_prepare = 0.0;
+    std::thread::scope(|scope| -> Result<(), GpuError> {
+        let mut queue = batches.into_iter();
+        let spawn = |nodes: std::ops::Range<usize>| {
+            let inputs = &inputs;
+            scope.spawn(move || prepare(inputs, nodes))
+        };
+        let mut ahead = queue.next().map(spawn);
+        loop {
+            if stream.lives.back().is_none_or(|l| l.done)
+                && let Some(h) = ahead.take()
+            {
+                let prep = h.join().expect("preparing a batch does not panic");
+                if stream.stats.batches == 0 {
+                    first_prepare = prep.seconds + prep.seconds_upload;
+                }
+                ahead = queue.next().map(spawn);
+                stream.start(prep)?;
+                continue;
+            }
+            let running = stream.lives.back().is_some_and(|l| !l.done);
+            if running
+                && stream.inflight.len() < 2
+                && stream.lives.back().is_some_and(Live::wants_rounds)
+            {
+                stream.record(true)?;
+            } else if ahead.is_none()
+                && !running
+                && stream.lives.iter().any(|l| l.copied != l.known)
+            {
+                // The last batch's last log entries, with no next batch to carry them.
+                stream.record(false)?;
+            } else if !stream.inflight.is_empty() {
+                stream.process()?;
+            } else {
+                debug_assert!(stream.lives.is_empty() && ahead.is_none());
+                break;
+            }
+        }
+        Ok(())
+    })?;
+    let Stream {
+        mut stats,
+        meter,
+        runs,
+        ..
+    } = stream;
     stats.submissions = meter.submissions;
     stats.bytes_up = meter.bytes_up;
     stats.bytes_down = meter.bytes_down;
     stats.seconds_wait = meter.seconds_wait;
-    stats.seconds_host = thread_cpu_seconds(t0) - cpu0 + first_build;
+    stats.seconds_host = thread_cpu_seconds(t0) - cpu0 + first_prepare;
     Ok((runs, stats))
-}
-
-/// One batch: its host nodes on the CPU, its device nodes resident on the device.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the inputs of one phase of infer_with, passed through"
-)]
-fn run_batch(
-    ctx: &Context,
-    opts: &GpuOptions,
-    max_bytes: u64,
-    problems: &[NodeProblem],
-    limit: usize,
-    kth: &KthGain,
-    keys: &[u32],
-    stats: &mut GpuStats,
-    meter: &mut Meter,
-) -> Result<Vec<NodeRun>, GpuError> {
-    let (host, device): (Vec<usize>, Vec<usize>) = (0..problems.len()).partition(|&x| {
-        let p = &problems[x];
-        host_node(p)
-            || resident_bytes(
-                1,
-                p.n_candidates() as u64,
-                p.init_best.len() as u64,
-                p.n_incidences() as u64,
-            ) > max_bytes
-    });
-    stats.batches += 1;
-    stats.host_nodes += host.len() as u64;
-    let mut runs: Vec<NodeRun> = host
-        .par_iter()
-        .map_init(GreedyScratch::default, |scratch, &x| {
-            let p = &problems[x];
-            let run = node_greedy(
-                p,
-                limit.min(p.n_candidates()),
-                kth.cutoff(),
-                true,
-                keys,
-                scratch,
-            );
-            kth.offer(&run);
-            run
-        })
-        .collect();
-    stats.host_incidences += runs.iter().map(|r| r.incidences_evaluated).sum::<u64>();
-    if !device.is_empty() {
-        runs.extend(run_resident(
-            ctx, opts, max_bytes, problems, &device, limit, kth, keys, stats, meter,
-        )?);
-    }
-    Ok(runs)
 }

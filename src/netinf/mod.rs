@@ -155,22 +155,23 @@ pub struct GpuStats {
     pub bytes_up: u64,
     /// Bytes read back from the device.
     pub bytes_down: u64,
-    /// Host CPU seconds outside waits for the device: the engine thread's CPU time (packing
-    /// and uploading, recording and submitting, reading the logs) plus the wall time of
-    /// building the first batch's problems (nothing runs on the device then; later batches
-    /// are built on other threads while the device works).
+    /// Host CPU seconds outside waits for the device: the engine thread's CPU time
+    /// (recording and submitting, reading the logs, host-node greedies) plus the wall time of
+    /// preparing the first batch (nothing runs on the device then; later batches are
+    /// prepared on other threads while the device works on the ones before).
     pub seconds_host: f64,
     /// Seconds the host waited for the device.
     pub seconds_wait: f64,
-    /// Building the node problems (in parallel; after the first batch, on other threads
-    /// while the device runs the batch before, so only the first batch's is in
+    /// Building and packing the node problems (in parallel; after the first batch, on other
+    /// threads while the device runs the batches before, so only the first batch's is in
     /// `seconds_host`).
     pub seconds_build: f64,
-    /// Of `seconds_host`: packing them and creating the device buffers (uploads).
+    /// Creating the device buffers and copying the packed problems into them (on the
+    /// preparing thread, as `seconds_build`).
     pub seconds_upload: f64,
-    /// Of `seconds_host`: recording and submitting command buffers.
+    /// Recording and submitting command buffers (wall time; part of `seconds_host`).
     pub seconds_record: f64,
-    /// Of `seconds_host`: reading the logs into the node runs.
+    /// Reading the logs into the node runs (part of `seconds_host`).
     pub seconds_logs: f64,
     /// Gains evaluated on the device (initial ones included).
     pub gains: u64,
