@@ -227,6 +227,13 @@ pub(crate) struct InferArgs {
     /// device ~24 bytes each, and at most one storage binding per buffer).
     #[arg(long, default_value_t = 1 << 24)]
     gpu_batch_incidences: usize,
+    /// GPU engine: time every kernel on the device (timestamps written between dispatches,
+    /// where the device offers timestamp queries inside passes) and report the seconds per
+    /// kernel in the summary (`stats.gpu.kernel_seconds`). The timestamps serialize the
+    /// dispatches, so the run is slower: use it to see where device time goes, not to time
+    /// the engine.
+    #[arg(long)]
+    gpu_profile: bool,
     /// Print the GPU adapter (name, backend, driver) on stderr.
     #[arg(long, short)]
     verbose: bool,
@@ -278,6 +285,7 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
         batch_incidences: a.gpu_batch_incidences.max(1),
         segment_incidences: None,
         log_spare: None,
+        profile: a.gpu_profile,
     };
     let bar = Bar::counting(a.quiet, "nodes");
     let out = netinf::infer_with(&data, &params, &bar, &backend, gpu_options)?;
@@ -362,6 +370,17 @@ fn infer(a: InferArgs) -> Result<ExitCode> {
                     ""
                 }
             );
+        }
+        if let Some(times) = out
+            .stats
+            .gpu
+            .as_ref()
+            .and_then(|g| g.kernel_seconds.as_ref())
+        {
+            let list: Vec<String> = times.iter().map(|(k, v)| format!("{k} {v:.4} s")).collect();
+            eprintln!("  device time per kernel: {}", list.join(", "));
+        } else if a.gpu_profile && out.stats.gpu.is_some() {
+            eprintln!("  --gpu-profile: this device has no timestamp queries inside passes");
         }
         if let Some(s) = last {
             eprintln!(

@@ -1,7 +1,7 @@
 //! Adapter choice and device creation: `WGPU_BACKEND` and `WGPU_ADAPTER_NAME` (a substring of
 //! the adapter name) are honoured, else the best native adapter (discrete > integrated >
-//! virtual > CPU); the device is opened with the adapter's own limits and `SHADER_F64` when
-//! offered.
+//! virtual > CPU); the device is opened with the adapter's own limits, and `SHADER_F64` and
+//! timestamp queries inside passes when offered.
 
 use super::{Context, GpuError};
 use std::collections::HashMap;
@@ -52,11 +52,17 @@ impl Context {
         let info = adapter.get_info();
         let limits = adapter.limits();
         let f64 = adapter.features().contains(wgpu::Features::SHADER_F64);
-        let features = if f64 {
-            wgpu::Features::SHADER_F64
-        } else {
-            wgpu::Features::empty()
-        };
+        let stamps = wgpu::Features::TIMESTAMP_QUERY
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
+        let timestamps = adapter.features().contains(stamps);
+        let mut features = wgpu::Features::empty();
+        if f64 {
+            features |= wgpu::Features::SHADER_F64;
+        }
+        if timestamps {
+            features |= stamps;
+        }
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("cascadia"),
             required_features: features,
@@ -80,6 +86,7 @@ impl Context {
             info,
             max_binding,
             f64,
+            timestamps,
             pipelines: Mutex::new(HashMap::new()),
             lost,
         };

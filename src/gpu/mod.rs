@@ -28,7 +28,7 @@ pub use dispatch::Dispatch;
 pub use error::GpuError;
 pub use kernel::{Binding, KernelSpec};
 pub(crate) use selftest::SELFTEST_LOOP;
-pub use stream::{Bound, Encoder, Pass, Staging, Submission};
+pub use stream::{Bound, Encoder, MAX_TIMESTAMPS, Pass, Staging, Submission, Timestamps};
 
 use pipeline::Pipeline;
 
@@ -42,6 +42,8 @@ pub struct Context {
     info: wgpu::AdapterInfo,
     max_binding: u64,
     f64: bool,
+    /// Timestamp queries inside passes (for per-kernel device time).
+    timestamps: bool,
     pipelines: Mutex<HashMap<&'static str, Pipeline>>,
     /// Set by wgpu's device-lost callback; checked before every submission.
     lost: Arc<Mutex<Option<String>>>,

@@ -22,6 +22,18 @@ pub struct Staging {
     bytes: u64,
 }
 
+/// Device timestamps written between dispatches ([`Pass::timestamp`]) and resolved into a
+/// staging buffer ([`Encoder::resolve`]); read with [`Context::read_timestamps`].
+pub struct Timestamps {
+    set: wgpu::QuerySet,
+    resolve: wgpu::Buffer,
+    staging: Staging,
+    count: u32,
+}
+
+/// The most timestamps one [`Timestamps`] holds (wgpu's limit on a query set).
+pub const MAX_TIMESTAMPS: u32 = wgpu::QUERY_SET_MAX_QUERIES;
+
 /// A submitted command buffer (wait for it with [`Context::wait`]).
 #[derive(Clone, Debug)]
 pub struct Submission(wgpu::SubmissionIndex);
@@ -125,6 +137,55 @@ impl Context {
         Staging { buffer, bytes }
     }
 
+    /// Whether the device writes timestamps inside compute passes.
+    pub fn has_timestamps(&self) -> bool {
+        self.timestamps
+    }
+
+    /// Room for `count` timestamps (at most [`MAX_TIMESTAMPS`]); `None` where the device
+    /// has no timestamp queries inside passes.
+    pub fn timestamps(&self, count: u32) -> Option<Timestamps> {
+        if !self.timestamps || count == 0 || count > MAX_TIMESTAMPS {
+            return None;
+        }
+        let set = self.device.create_query_set(&wgpu::QuerySetDescriptor {
+            label: Some("cascadia.timestamps"),
+            ty: wgpu::QueryType::Timestamp,
+            count,
+        });
+        let bytes = 8 * u64::from(count);
+        let resolve = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("cascadia.timestamps.resolve"),
+            size: bytes,
+            usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        Some(Timestamps {
+            set,
+            resolve,
+            staging: self.staging(bytes),
+            count,
+        })
+    }
+
+    /// Nanoseconds per timestamp tick.
+    pub fn timestamp_period(&self) -> f64 {
+        f64::from(self.queue.get_timestamp_period())
+    }
+
+    /// The timestamps `t` holds once `sub` (the submission that resolves them) has finished,
+    /// in ticks ([`Context::timestamp_period`]); unwritten ones are unspecified.
+    ///
+    /// # Errors
+    /// A failed wait or mapping.
+    pub fn read_timestamps(&self, t: &Timestamps, sub: &Submission) -> Result<Vec<u64>, GpuError> {
+        let bytes = self.read(&t.staging, sub, 8 * u64::from(t.count))?;
+        Ok(bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect())
+    }
+
     /// Starts recording a command buffer.
     pub fn encoder(&self, label: &'static str) -> Encoder<'_> {
         let encoder = self
@@ -216,6 +277,13 @@ impl Pass<'_> {
     }
 }
 
+impl Pass<'_> {
+    /// Writes timestamp `i` of `t` when the device gets here (after the dispatches before).
+    pub fn timestamp(&mut self, t: &Timestamps, i: u32) {
+        self.0.write_timestamp(&t.set, i);
+    }
+}
+
 /// A command buffer being recorded: dispatches in order (wgpu orders each dispatch's writes
 /// before the next dispatch's reads, indirect arguments included) and copies to staging.
 pub struct Encoder<'a> {
@@ -282,6 +350,19 @@ impl Encoder<'_> {
                 bytes,
             );
         }
+    }
+
+    /// Resolves all of `t`'s timestamps into its staging buffer (after the passes before).
+    pub fn resolve(&mut self, t: &Timestamps) {
+        self.encoder
+            .resolve_query_set(&t.set, 0..t.count, &t.resolve, 0);
+        self.encoder.copy_buffer_to_buffer(
+            &t.resolve,
+            0,
+            &t.staging.buffer,
+            0,
+            8 * u64::from(t.count),
+        );
     }
 
     /// Submits the command buffer (validation errors become [`GpuError::Validation`]).

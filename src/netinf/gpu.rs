@@ -414,6 +414,18 @@ const HEADER: usize = 40;
 /// Buckets of the step-gain histogram (the last words of `ctrl`; `bucket` in the WGSL).
 const HIST: usize = 1024;
 
+/// The kernels of a round, in dispatch order (the keys of `GpuStats::kernel_seconds`).
+const ROUND_KERNELS: [&str; 8] = [
+    "begin",
+    "pick",
+    "args_update",
+    "update",
+    "args_mark",
+    "mark",
+    "args_eval",
+    "evaluate",
+];
+
 /// Rounds recorded in the first command buffer of a batch; later ones double up to
 /// [`MAX_ROUNDS_PER_SUBMISSION`] (a finished batch's extra rounds are idle dispatches).
 const FIRST_ROUNDS_PER_SUBMISSION: u32 = 32;
@@ -659,6 +671,8 @@ struct InFlight {
     header: Option<(u64, u32, crate::gpu::Staging)>,
     /// Rounds it records.
     rounds: u32,
+    /// Timestamps around their dispatches (profiling).
+    stamps: Option<crate::gpu::Timestamps>,
     /// Log entries of batches (the one it runs, and a finished one's last entries).
     copies: Vec<(u64, LogCopy)>,
     /// The first gains of the batch it starts.
@@ -792,8 +806,14 @@ impl<'a> DeviceGreedy<'a> {
         }
     }
 
-    /// Records `rounds` rounds.
-    fn rounds(&self, enc: &mut crate::gpu::Encoder<'_>, rounds: u32) {
+    /// Records `rounds` rounds; with `stamps`, a timestamp before the first dispatch and
+    /// after every dispatch (`1 + 8 * rounds` of them, in [`ROUND_KERNELS`] order).
+    fn rounds(
+        &self,
+        enc: &mut crate::gpu::Encoder<'_>,
+        rounds: u32,
+        stamps: Option<&crate::gpu::Timestamps>,
+    ) {
         let [
             _,
             begin,
@@ -809,15 +829,31 @@ impl<'a> DeviceGreedy<'a> {
             unreachable!("nine kernels")
         };
         enc.pass("cascadia.netinf.greedy.rounds", |pass| {
+            let mut i = 0;
+            let mut stamp = |pass: &mut crate::gpu::Pass<'_>| {
+                if let Some(t) = stamps {
+                    pass.timestamp(t, i);
+                    i += 1;
+                }
+            };
+            stamp(pass);
             for _ in 0..rounds {
                 pass.dispatch(begin, (1, 1));
+                stamp(pass);
                 pass.dispatch_indirect(pick, &self.args, 4 * ARGS_PICK);
+                stamp(pass);
                 pass.dispatch(args_update, (1, 1));
+                stamp(pass);
                 pass.dispatch_indirect(update, &self.args, 4 * ARGS_UPDATE);
+                stamp(pass);
                 pass.dispatch(args_mark, (1, 1));
+                stamp(pass);
                 pass.dispatch_indirect(mark, &self.args, 4 * ARGS_MARK);
+                stamp(pass);
                 pass.dispatch(args_eval, (1, 1));
+                stamp(pass);
                 pass.dispatch_indirect(eval, &self.args, 4 * ARGS_EVAL);
+                stamp(pass);
             }
         });
     }
@@ -1087,6 +1123,8 @@ struct Stream<'a, 'k> {
     /// 1..=`HIST`): each batch's rounds start from them and write them back, so a new batch
     /// cuts off as early as the last one ended.
     carry: Option<GpuBuffer>,
+    /// Time the kernels (timestamps around every dispatch).
+    profile: bool,
     stats: GpuStats,
     meter: Meter,
     runs: Vec<NodeRun>,
@@ -1169,7 +1207,7 @@ impl<'a> Stream<'a, '_> {
             }
             live.copied = live.known;
         }
-        let (mut header, mut initial, mut recorded) = (None, None, 0);
+        let (mut header, mut initial, mut recorded, mut stamps) = (None, None, 0, None);
         if rounds {
             let live = self.lives.back_mut().expect("a batch to run");
             live.dev.set_cutoff(cutoff, &mut self.meter);
@@ -1204,7 +1242,15 @@ impl<'a> Stream<'a, '_> {
                 initial = Some((live.id, s));
                 live.first = false;
             }
-            live.dev.rounds(&mut enc, live.per_cb);
+            stamps = if self.profile {
+                self.ctx.timestamps(1 + 8 * live.per_cb)
+            } else {
+                None
+            };
+            live.dev.rounds(&mut enc, live.per_cb, stamps.as_ref());
+            if let Some(t) = &stamps {
+                enc.resolve(t);
+            }
             live.queued += live.per_cb;
             recorded = live.per_cb;
             enc.copy_buffer(&live.dev.ctrl, 4 * DEV_CUT as u64, &carry, 0, 4);
@@ -1221,6 +1267,7 @@ impl<'a> Stream<'a, '_> {
             sub,
             header,
             rounds: recorded,
+            stamps,
             copies,
             initial,
         });
@@ -1244,6 +1291,20 @@ impl<'a> Stream<'a, '_> {
                 .position(|l| l.id == id)
                 .expect("a batch outlives its command buffers")
         };
+        if let Some(t) = &f.stamps {
+            let ticks = ctx.read_timestamps(t, &f.sub)?;
+            meter.bytes_down += 8 * ticks.len() as u64;
+            let ns = ctx.timestamp_period();
+            let times = self
+                .stats
+                .kernel_seconds
+                .get_or_insert_with(Default::default);
+            for (j, w) in ticks.windows(2).enumerate() {
+                let name = ROUND_KERNELS[j % ROUND_KERNELS.len()];
+                *times.entry(name.to_string()).or_default() +=
+                    w[1].saturating_sub(w[0]) as f64 * ns * 1e-9;
+            }
+        }
         if let Some((id, s)) = &f.initial {
             let x = live(&self.lives, *id);
             let l = &mut self.lives[x];
@@ -1438,6 +1499,7 @@ pub(crate) fn node_runs(
         next_id: 0,
         expect: None,
         carry: None,
+        profile: opts.profile,
         stats: GpuStats {
             adapter: ctx.describe(),
             ..Default::default()

@@ -126,6 +126,10 @@ pub struct GpuOptions {
     /// default); small values make the device pause often for the host to read the logs
     /// (for tests of that path).
     pub log_spare: Option<u32>,
+    /// Time every kernel on the device with timestamps written between dispatches (where
+    /// the device offers timestamp queries inside passes): `GpuStats::kernel_seconds`. The
+    /// timestamps serialize the dispatches, so the run itself is slower.
+    pub profile: bool,
 }
 
 impl Default for GpuOptions {
@@ -134,6 +138,7 @@ impl Default for GpuOptions {
             batch_incidences: 1 << 24,
             segment_incidences: None,
             log_spare: None,
+            profile: false,
         }
     }
 }
@@ -182,6 +187,11 @@ pub struct GpuStats {
     pub host_nodes: u64,
     /// Incidences evaluated by those host greedies.
     pub host_incidences: u64,
+    /// With [`GpuOptions::profile`] on a device with timestamp queries inside passes: device
+    /// seconds of each greedy kernel over all rounds (between the timestamps before and
+    /// after its dispatches), by kernel name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel_seconds: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 /// A lower bound on the k-th largest gain of all per-node sequences, raised as nodes finish:

@@ -213,6 +213,16 @@ const SPLIT: GpuOptions = GpuOptions {
     batch_incidences: 150_000,
     segment_incidences: None,
     log_spare: Some(64),
+    profile: false,
+};
+
+/// Several batches without pauses (each batch's last logs ride in the next one's first
+/// command buffer), every kernel timed.
+const PROFILED: GpuOptions = GpuOptions {
+    batch_incidences: 150_000,
+    segment_incidences: None,
+    log_spare: None,
+    profile: true,
 };
 
 /// Bindings too small for the largest nodes (those run on the host), tiny batches.
@@ -220,6 +230,7 @@ const TINY: GpuOptions = GpuOptions {
     batch_incidences: 2_000,
     segment_incidences: Some(2_000),
     log_spare: None,
+    profile: false,
 };
 
 #[test]
@@ -255,7 +266,7 @@ fn gpu_engine_selects_the_cpu_edges_on_every_fixture() {
         }
         for params in variants {
             let cpu = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).expect("CPU");
-            for opts in [GpuOptions::default(), SPLIT] {
+            for opts in [GpuOptions::default(), SPLIT, PROFILED] {
                 let g = netinf::infer_with(
                     &data,
                     &crate::util::valid(&params),
@@ -284,7 +295,27 @@ fn gpu_engine_selects_the_cpu_edges_on_every_fixture() {
                 if opts.log_spare.is_some() && name == "kcp1024-exp" {
                     assert!(st.batches > 1 && st.drains > 0, "{name}: {st:?}");
                 }
-                if opts.log_spare.is_none() && name == "kcp1024-exp" {
+                if opts.profile {
+                    match &st.kernel_seconds {
+                        Some(t) if ctx.has_timestamps() => {
+                            assert_eq!(t.len(), 8, "{name}: {t:?}");
+                            assert!(t.values().all(|s| s.is_finite() && *s >= 0.0), "{t:?}");
+                            assert!(t["evaluate"] > 0.0 && t["pick"] > 0.0, "{name}: {t:?}");
+                        }
+                        None => assert!(!ctx.has_timestamps(), "{name}: no kernel times"),
+                        Some(t) => panic!("kernel times without timestamps: {t:?}"),
+                    }
+                } else {
+                    assert!(st.kernel_seconds.is_none());
+                }
+                if opts.profile && name == "kcp1024-exp" {
+                    // Pipelined batches: one command buffer of rounds per batch, and a
+                    // second only where a batch outruns the one before it.
+                    assert!(st.batches > 2 && st.drains == 0, "{name}: {st:?}");
+                    assert!(st.submissions <= 2 * st.batches + 2, "{name}: {st:?}");
+                    assert!(st.submissions * 8 <= st.rounds, "{name}: {st:?}");
+                }
+                if opts.log_spare.is_none() && !opts.profile && name == "kcp1024-exp" {
                     // Many rounds per submission, and the device's cutoff keeps the work
                     // below the CPU engine's.
                     assert!(st.submissions * 4 <= st.rounds, "{name}: {st:?}");
@@ -404,7 +435,7 @@ mod random {
                 ..Default::default()
             };
             let cpu = netinf::infer(&data, &crate::util::valid(&params), &NoProgress).unwrap();
-            let tiny = GpuOptions { batch_incidences: 3, segment_incidences: None, log_spare: Some(1) };
+            let tiny = GpuOptions { batch_incidences: 3, segment_incidences: None, log_spare: Some(1), profile: false };
             let g = netinf::infer_with(&data, &crate::util::valid(&params), &NoProgress, &Backend::Gpu(ctx.clone()), tiny).unwrap();
             prop_assert_eq!(same_all(&g.steps), same_all(&cpu.steps));
         }
