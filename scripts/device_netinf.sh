@@ -56,6 +56,9 @@ for v in "pow --model pow --alpha 2" "ray --model ray" "paper --weights paper --
   # shellcheck disable=SC2086
   run "kcp1024$tag" kcp1024.txt 1444 gpu 1 $flags
 done
+# Where the device time goes: every kernel timed once (timestamps between dispatches; slower).
+if [ -z "${QUICK:-}" ]; then run n2048prof c2048.txt 4289 gpu 1 --gpu-profile; fi
+run kcp1024prof kcp1024.txt 1444 gpu 1 --gpu-profile
 cd "$OUT" || exit 1
 python3 - <<'EOF' | tee table.md
 import json, os, filecmp
@@ -87,6 +90,13 @@ for name in ["kcp1024", "n2048", "n4096", "kcp1024pow", "kcp1024ray", "kcp1024pa
         f"{c['seconds_nodes']:.2f} s, merge {s['seconds_merge']:.2f} s")
     print(f"| {name} | {' / '.join(f'{x:.2f}' for x in cpu)} | {' / '.join(f'{x:.2f}' for x in gpu)} | "
           f"{min(cpu)/min(gpu):.2f} | {'identical' if same else 'DIFFER'} | {counters} |")
+for name in ["kcp1024prof", "n2048prof"]:
+    s = load(f"{name}_gpu_1.json")
+    g = (s or {}).get("gpu") or {}
+    ks = g.get("kernel_seconds")
+    if ks:
+        print(f"{name}: nodes {s['seconds_nodes']:.3f} s, device time per kernel: "
+              + ", ".join(f"{k} {v:.4f}" for k, v in sorted(ks.items(), key=lambda x: -x[1])))
 EOF
 cat machine.txt
 for f in *.err; do [ -s "$f" ] && { echo "== $f"; tail -3 "$f"; }; done

@@ -223,8 +223,8 @@ pub(crate) struct InferArgs {
     #[arg(long, value_enum, default_value = "cpu")]
     backend: BackendArg,
     /// GPU engine: incidences of a batch of node problems resident on the device at once
-    /// (host ~48 bytes each, two batches at a time: one running, the next being built;
-    /// device ~24 bytes each, and at most one storage binding per buffer).
+    /// (host ~48 and device ~24 bytes each, and at most one storage binding per buffer; up to
+    /// three batches at a time: one finishing, one running, the next being prepared).
     #[arg(long, default_value_t = 1 << 24)]
     gpu_batch_incidences: usize,
     /// GPU engine: time every kernel on the device (timestamps written between dispatches,

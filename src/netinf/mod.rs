@@ -115,9 +115,9 @@ pub struct InferenceStats {
 /// Sizes of the GPU backend's node batches (unused on the CPU).
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct GpuOptions {
-    /// Incidences of a batch of node problems resident on the device at once (host ~48 bytes
-    /// each, two batches at a time: one running, the next being built; device ~24 bytes
-    /// each, and at most one storage binding per buffer).
+    /// Incidences of a batch of node problems resident on the device at once (host ~48 and
+    /// device ~24 bytes each, and at most one storage binding per buffer; up to three batches
+    /// at a time: one finishing, one running, the next being prepared).
     pub batch_incidences: usize,
     /// Most incidences per storage binding (8 bytes each); `None`: as many as one storage
     /// binding of the device holds. A node over it runs on the host.
