@@ -88,7 +88,12 @@ pub struct NodeProblem {
 /// Reusable scratch for building node problems.
 #[derive(Debug, Default)]
 pub struct NodeScratch {
-    raw: Vec<(u32, u32, f64, f64)>,
+    /// Per node: incidences as a candidate (first pass), then its candidate index.
+    slot: Vec<u32>,
+    /// Per candidate: the next free incidence of its group.
+    fill: Vec<u32>,
+    /// Per local cascade: its strictly earlier events.
+    earlier: Vec<u32>,
 }
 
 impl NodeProblem {
@@ -104,6 +109,10 @@ impl NodeProblem {
 
     /// Builds the problem of target node `v` under `params`' model, α and weights (reusing
     /// `self`'s allocations).
+    ///
+    /// A counting sort by candidate: one pass counts each earlier node's incidences, a second
+    /// writes every incidence straight into its candidate's group, cascades ascending (the
+    /// order of a stable sort by candidate), so the time is linear in the incidences.
     pub fn build(
         &mut self,
         v: u32,
@@ -117,58 +126,93 @@ impl NodeProblem {
             Weights::Snap { epsilon } => (0.0, epsilon.ln(), false),
             Weights::Paper { beta, epsilon } => (beta.ln(), epsilon.ln(), true),
         };
-        self.node = v;
-        self.init_best.clear();
-        let raw = &mut scratch.raw;
-        raw.clear();
-        for (k, &(c, pos)) in index.of(v as usize).iter().enumerate() {
+        let entries = index.of(v as usize);
+        let n_nodes = index.start.len().saturating_sub(1);
+        if scratch.slot.len() < n_nodes {
+            scratch.slot.resize(n_nodes, 0);
+        }
+        let NodeScratch {
+            slot,
+            fill,
+            earlier,
+        } = scratch;
+        // Pass 1: the earlier events of each cascade and each candidate's incidences.
+        earlier.clear();
+        self.srcs.clear();
+        for &(c, pos) in entries {
             let casc = set.get(c as usize);
             let t_v = casc.times[pos as usize];
             // Times are sorted, so the strictly earlier events are a prefix.
-            let earlier = casc.times.partition_point(|&t| t < t_v);
+            let e = casc.times.partition_point(|&t| t < t_v);
+            earlier.push(e as u32);
+            for u in &casc.users[..e] {
+                let s = &mut slot[u.index()];
+                if *s == 0 {
+                    self.srcs.push(u.0);
+                }
+                *s += 1;
+            }
+        }
+        self.srcs.sort_unstable();
+        // Candidate groups: ranges by candidate, and each node's slot becomes its candidate.
+        self.inc_start.clear();
+        fill.clear();
+        let mut total = 0u32;
+        for (i, &u) in self.srcs.iter().enumerate() {
+            self.inc_start.push(total);
+            fill.push(total);
+            let s = &mut slot[u as usize];
+            total += *s;
+            *s = i as u32;
+        }
+        self.inc_start.push(total);
+        let ni = total as usize;
+        self.inc_k.clear();
+        self.inc_k.resize(ni, 0);
+        self.inc_w.clear();
+        self.inc_w.resize(ni, 0.0);
+        self.inc_dt.clear();
+        self.inc_dt.resize(ni, 0.0);
+        // Pass 2: every incidence into its group, cascades ascending.
+        self.node = v;
+        self.init_best.clear();
+        for (k, (&(c, pos), &e)) in entries.iter().zip(earlier.iter()).enumerate() {
+            let casc = set.get(c as usize);
+            let t_v = casc.times[pos as usize];
             let mut best_eps = f64::NEG_INFINITY;
-            for e in 0..earlier {
-                let dt = t_v - casc.times[e];
+            for (u, &t_u) in casc.users[..e as usize].iter().zip(casc.times) {
+                let dt = t_v - t_u;
                 let lf = model.log_density(alpha, dt);
                 best_eps = best_eps.max(lf);
-                raw.push((casc.users[e].0, k as u32, log_beta + lf, dt));
+                let i = slot[u.index()] as usize;
+                let at = fill[i] as usize;
+                fill[i] += 1;
+                self.inc_k[at] = k as u32;
+                self.inc_w[at] = log_beta + lf;
+                self.inc_dt[at] = dt;
             }
-            self.init_best.push(if paper && earlier > 0 {
+            self.init_best.push(if paper && e > 0 {
                 log_eps + best_eps
             } else {
                 log_eps
             });
         }
-        // Group by candidate; the stable sort keeps cascades ascending inside a group.
-        raw.sort_by_key(|r| r.0);
-        self.srcs.clear();
-        self.inc_start.clear();
-        self.inc_k.clear();
-        self.inc_w.clear();
-        self.inc_dt.clear();
-        for &(u, k, w, dt) in raw.iter() {
-            if self.srcs.last() != Some(&u) {
-                self.srcs.push(u);
-                self.inc_start.push(self.inc_k.len() as u32);
-            }
-            self.inc_k.push(k);
-            self.inc_w.push(w);
-            self.inc_dt.push(dt);
+        for &u in &self.srcs {
+            slot[u as usize] = 0;
         }
-        self.inc_start.push(self.inc_k.len() as u32);
-        // The inverse index: candidates per local cascade.
-        let m = self.init_best.len();
+        // The inverse index: candidates per local cascade (cascade k has earlier[k]).
+        let m = entries.len();
         self.casc_start.clear();
-        self.casc_start.resize(m + 1, 0);
-        for &k in &self.inc_k {
-            self.casc_start[k as usize + 1] += 1;
-        }
-        for k in 0..m {
-            self.casc_start[k + 1] += self.casc_start[k];
+        self.casc_start.push(0);
+        let mut acc = 0u32;
+        for &e in earlier.iter() {
+            acc += e;
+            self.casc_start.push(acc);
         }
         self.casc_cand.clear();
-        self.casc_cand.resize(self.inc_k.len(), 0);
-        let mut fill: Vec<u32> = self.casc_start[..m].to_vec();
+        self.casc_cand.resize(ni, 0);
+        fill.clear();
+        fill.extend_from_slice(&self.casc_start[..m]);
         for i in 0..self.srcs.len() {
             for inc in self.inc_start[i]..self.inc_start[i + 1] {
                 let k = self.inc_k[inc as usize] as usize;
@@ -238,5 +282,150 @@ pub fn gains(seg: &PackedGains, best: &[f64], list: Option<&[u32]>, out: &mut Ve
     match list {
         Some(l) => out.extend(l.iter().map(|&c| one(c as usize))),
         None => out.extend((0..seg.n_candidates()).map(one)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cascade::{Dedupe, UserId};
+    use crate::netinf::{Model, NetInfParams};
+    use proptest::prelude::*;
+
+    /// The earlier build, kept as the oracle: every incidence materialized, then a stable
+    /// comparison sort by candidate.
+    fn build_by_sort(
+        v: u32,
+        set: &CascadeSet,
+        index: &NodeIndex,
+        params: &NetInfValidParams,
+    ) -> NodeProblem {
+        let (model, alpha) = (params.model, params.alpha);
+        let (log_beta, log_eps, paper) = match params.weights {
+            Weights::Snap { epsilon } => (0.0, epsilon.ln(), false),
+            Weights::Paper { beta, epsilon } => (beta.ln(), epsilon.ln(), true),
+        };
+        let mut p = NodeProblem {
+            node: v,
+            ..Default::default()
+        };
+        let mut raw: Vec<(u32, u32, f64, f64)> = Vec::new();
+        for (k, &(c, pos)) in index.of(v as usize).iter().enumerate() {
+            let casc = set.get(c as usize);
+            let t_v = casc.times[pos as usize];
+            let earlier = casc.times.partition_point(|&t| t < t_v);
+            let mut best_eps = f64::NEG_INFINITY;
+            for e in 0..earlier {
+                let dt = t_v - casc.times[e];
+                let lf = model.log_density(alpha, dt);
+                best_eps = best_eps.max(lf);
+                raw.push((casc.users[e].0, k as u32, log_beta + lf, dt));
+            }
+            p.init_best.push(if paper && earlier > 0 {
+                log_eps + best_eps
+            } else {
+                log_eps
+            });
+        }
+        raw.sort_by_key(|r| r.0);
+        for &(u, k, w, dt) in &raw {
+            if p.srcs.last() != Some(&u) {
+                p.srcs.push(u);
+                p.inc_start.push(p.inc_k.len() as u32);
+            }
+            p.inc_k.push(k);
+            p.inc_w.push(w);
+            p.inc_dt.push(dt);
+        }
+        p.inc_start.push(p.inc_k.len() as u32);
+        let m = p.init_best.len();
+        p.casc_start = vec![0; m + 1];
+        for &k in &p.inc_k {
+            p.casc_start[k as usize + 1] += 1;
+        }
+        for k in 0..m {
+            p.casc_start[k + 1] += p.casc_start[k];
+        }
+        p.casc_cand = vec![0; p.inc_k.len()];
+        let mut fill: Vec<u32> = p.casc_start[..m].to_vec();
+        for i in 0..p.srcs.len() {
+            for inc in p.inc_start[i]..p.inc_start[i + 1] {
+                let k = p.inc_k[inc as usize] as usize;
+                p.casc_cand[fill[k] as usize] = i as u32;
+                fill[k] += 1;
+            }
+        }
+        p
+    }
+
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    fn assert_same(a: &NodeProblem, b: &NodeProblem) {
+        assert_eq!(a.node, b.node);
+        assert_eq!(
+            bits(&a.init_best),
+            bits(&b.init_best),
+            "init_best of {}",
+            a.node
+        );
+        assert_eq!(a.srcs, b.srcs, "srcs of {}", a.node);
+        assert_eq!(a.inc_start, b.inc_start, "inc_start of {}", a.node);
+        assert_eq!(a.inc_k, b.inc_k, "inc_k of {}", a.node);
+        assert_eq!(bits(&a.inc_w), bits(&b.inc_w), "inc_w of {}", a.node);
+        assert_eq!(bits(&a.inc_dt), bits(&b.inc_dt), "inc_dt of {}", a.node);
+        assert_eq!(a.casc_start, b.casc_start, "casc_start of {}", a.node);
+        assert_eq!(a.casc_cand, b.casc_cand, "casc_cand of {}", a.node);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The counting-sort build equals the sort build field by field (ties in time,
+        /// nodes in many cascades, every model and weighting), reusing one scratch and one
+        /// problem across nodes of different sizes.
+        #[test]
+        fn counting_build_equals_sort_build(
+            n in 2u32..40,
+            cascades in prop::collection::vec(
+                prop::collection::vec((0u32..40, 0u32..6), 1..30), 1..12),
+            model in 0usize..3,
+            paper in any::<bool>(),
+        ) {
+            let mut set = CascadeSet::new();
+            for (ci, events) in cascades.iter().enumerate() {
+                set.begin_cascade(&format!("c{ci}"));
+                let mut seen = std::collections::HashSet::new();
+                let mut ev: Vec<(f64, u32)> = events
+                    .iter()
+                    .filter(|(u, _)| *u < n && seen.insert(*u))
+                    .map(|&(u, t)| (f64::from(t) * 0.5, u))
+                    .collect();
+                ev.sort_by(|a, b| a.0.total_cmp(&b.0));
+                for (t, u) in ev {
+                    set.push_event(t, 1.0, UserId(u)).unwrap();
+                }
+                set.finish_cascade(Dedupe::None);
+            }
+            let params = NetInfParams {
+                model: [Model::Exp, Model::Pow, Model::Ray][model],
+                alpha: 1.5,
+                weights: if paper {
+                    Weights::Paper { beta: 0.5, epsilon: 1e-9 }
+                } else {
+                    Weights::Snap { epsilon: 1e-9 }
+                },
+                ..Default::default()
+            }
+            .check()
+            .unwrap();
+            let index = NodeIndex::build(&set, n as usize);
+            let mut scratch = NodeScratch::default();
+            let mut p = NodeProblem::default();
+            for v in (0..n).rev().chain(0..n) {
+                p.build(v, &set, &index, &params, &mut scratch);
+                assert_same(&p, &build_by_sort(v, &set, &index, &params));
+            }
+        }
     }
 }
