@@ -24,9 +24,23 @@ impl Context {
     /// # Errors
     /// [`GpuError::TooLarge`] over the device's storage binding limit.
     pub fn upload(&self, label: &str, data: &[u8]) -> Result<GpuBuffer, GpuError> {
-        self.check_size(label, data.len() as u64)?;
-        // Written straight into the mapped buffer: no padded copy of large uploads.
-        let size = (data.len() as u64).max(16).next_multiple_of(4);
+        self.upload_with(label, data.len() as u64, |mut w| w.copy_from_slice(data))
+    }
+
+    /// A storage buffer of `bytes` bytes (as [`Context::upload`]) that `fill` writes straight
+    /// into its mapping (it gets exactly `bytes` bytes; the padding stays zero): no copy of
+    /// the data on the host, and `fill` may split the slice and write it from many threads.
+    ///
+    /// # Errors
+    /// As [`Context::upload`].
+    pub fn upload_with(
+        &self,
+        label: &str,
+        bytes: u64,
+        fill: impl FnOnce(wgpu::WriteOnly<'_, [u8]>),
+    ) -> Result<GpuBuffer, GpuError> {
+        self.check_size(label, bytes)?;
+        let size = bytes.max(16).next_multiple_of(4);
         let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size,
@@ -41,14 +55,11 @@ impl Context {
                 .slice(..)
                 .get_mapped_range_mut()
                 .map_err(|e| GpuError::Map(format!("{e:?}")))?;
-            // The padding is zero: buffers mapped at creation start zeroed.
-            view.slice(..data.len()).copy_from_slice(data);
+            // Buffers mapped at creation start zeroed.
+            fill(view.slice(..bytes as usize));
         }
         buffer.unmap();
-        Ok(GpuBuffer {
-            buffer,
-            bytes: data.len() as u64,
-        })
+        Ok(GpuBuffer { buffer, bytes })
     }
 
     /// A zero-filled storage buffer of `bytes` bytes (as [`Context::upload`]).

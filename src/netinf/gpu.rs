@@ -3,7 +3,8 @@
 //! Nodes are taken in batches (by incidences, [`GpuOptions::batch_incidences`], and so that
 //! every buffer fits one storage binding). A batch is prepared on other threads while the
 //! device works on the batches before it: its node problems built in parallel, packed
-//! (`Resident::pack`) and written into new device buffers. Its greedies then run on the
+//! (`Resident::pack` lays the batch out, its `write_*` write it straight into the mapped
+//! device buffers). Its greedies then run on the
 //! device in lock-step rounds (`shaders/netinf/greedy.wgsl`: pick each active node's best
 //! candidate, update `best_c(v)`, mark the candidates of the changed cascades, re-evaluate
 //! them), with no host work between rounds: each round's dispatches are sized by the round
@@ -437,13 +438,6 @@ const MAX_ROUNDS_PER_SUBMISSION: u32 = 256;
 pub struct Resident {
     /// Uniform parameters (the cutoff is rewritten between submissions).
     pub params: GreedyParams,
-    /// The `mdata` binding: candidate ranges, cascade indices, node ranges, tie keys, the
-    /// candidates of each cascade.
-    pub mdata: Vec<u32>,
-    /// `w_c(u,v)` per incidence.
-    pub inc_w: Vec<f64>,
-    /// Initial `best_c(v)` of every cascade of every node.
-    pub best: Vec<f64>,
     /// Initial `ctrl`.
     pub ctrl: Vec<u32>,
     /// Words of `logu` and `logf`.
@@ -452,6 +446,8 @@ pub struct Resident {
     pub cand_base: Vec<u32>,
     /// First batch incidence of each node (and the total).
     pub inc_base: Vec<u32>,
+    /// First batch cascade of each node (and the total).
+    pub casc_base: Vec<u32>,
 }
 
 /// Byte sizes of the resident buffers for `n` nodes, `c` candidates, `k` node cascades and
@@ -493,14 +489,13 @@ fn caps(n: u64, c: u64, k: u64, room: Room) -> (u64, u64, u64) {
 }
 
 impl Resident {
-    /// Packs `problems[nodes]` (each node's candidate key is `keys[src]`) for greedies of at
-    /// most `limit` steps, with the device's cutoff on the `kth` largest step gain (`0`: no
+    /// Lays out `problems[nodes]` (written by `write_mdata`, `write_inc_w`, `write_best`) for
+    /// greedies of at most `limit` steps, with the device's cutoff on the `kth` largest step gain (`0`: no
     /// cutoff). Logs: `log_spare` entries beyond one round (see
     /// [`GpuOptions::log_spare`]), else room for up to 16 rounds within `max_bytes` per buffer.
     pub fn pack(
         problems: &[NodeProblem],
         nodes: &[usize],
-        keys: &[u32],
         limit: usize,
         kth: Option<usize>,
         log_spare: Option<u32>,
@@ -523,7 +518,6 @@ impl Resident {
         cand_base.push(c);
         inc_base.push(i);
         casc_base.push(k);
-        let (ni, nk) = (i as usize, k as usize);
         let mut params = GreedyParams {
             cutoff: 0.0,
             limit: u32::try_from(limit).unwrap_or(u32::MAX),
@@ -541,40 +535,6 @@ impl Resident {
         params.m_cand_key = params.m_node_casc + n as u32 + 1;
         params.m_casc_start = params.m_cand_key + c;
         params.m_casc_cand = params.m_casc_start + k + 1;
-        let mut mdata = Vec::with_capacity(params.m_casc_cand as usize + ni);
-        for (x, &v) in nodes.iter().enumerate() {
-            let p = &problems[v];
-            let ib = inc_base[x];
-            mdata.extend(p.inc_start[..p.n_candidates()].iter().map(|&s| s + ib));
-        }
-        mdata.push(i);
-        for (x, &v) in nodes.iter().enumerate() {
-            let kb = casc_base[x];
-            mdata.extend(problems[v].inc_k.iter().map(|&kk| kk + kb));
-        }
-        mdata.extend_from_slice(&cand_base);
-        mdata.extend_from_slice(&casc_base);
-        for &v in nodes {
-            let p = &problems[v];
-            mdata.extend(p.srcs.iter().map(|&s| keys[s as usize]));
-        }
-        for (x, &v) in nodes.iter().enumerate() {
-            let p = &problems[v];
-            let ib = inc_base[x];
-            mdata.extend(p.casc_start[..p.init_best.len()].iter().map(|&s| s + ib));
-        }
-        mdata.push(i);
-        for (x, &v) in nodes.iter().enumerate() {
-            let cb = cand_base[x];
-            mdata.extend(problems[v].casc_cand.iter().map(|&j| j + cb));
-        }
-        debug_assert_eq!(mdata.len(), params.m_casc_cand as usize + ni);
-        let mut inc_w = Vec::with_capacity(ni);
-        let mut best = Vec::with_capacity(nk);
-        for &v in nodes {
-            inc_w.extend_from_slice(&problems[v].inc_w);
-            best.extend_from_slice(&problems[v].init_best);
-        }
         // ctrl: header | list0 | list1 | chosen | selected | stamp | affected
         params.c_list0 = HEADER as u32;
         params.c_list1 = params.c_list0 + n as u32;
@@ -615,15 +575,116 @@ impl Resident {
         );
         Resident {
             params,
-            mdata,
-            inc_w,
-            best,
             ctrl,
             log_words,
             cand_base,
             inc_base,
+            casc_base,
         }
     }
+
+    /// Writes the `mdata` binding of `problems[nodes]` (as packed) into `out` (exactly
+    /// `4 * mdata_words()` bytes): cand_start | inc_k | node_cand |
+    /// node_casc | cand_key | casc_start | casc_cand, ranges offset to the batch.
+    pub fn write_mdata(
+        &self,
+        problems: &[NodeProblem],
+        nodes: &[usize],
+        keys: &[u32],
+        out: wgpu::WriteOnly<'_, [u8]>,
+    ) {
+        let n = nodes.len();
+        let (c, i, k) = (
+            self.params.n_cands as usize,
+            self.inc_base[n] as usize,
+            self.params.n_casc as usize,
+        );
+        let mut parts = split_bytes(out, [c, 1, i, n + 1, n + 1, c, k, 1, i].map(|w| 4 * w));
+        let mut next = || parts.next().expect("nine sections");
+        let (cand_start, mut end1, inc_k, mut node_cand, mut node_casc) =
+            (next(), next(), next(), next(), next());
+        let (cand_key, casc_start, mut end2, casc_cand) = (next(), next(), next(), next());
+        let total = self.inc_base[n];
+        end1.copy_from_slice(bytemuck::bytes_of(&total));
+        end2.copy_from_slice(bytemuck::bytes_of(&total));
+        node_cand.copy_from_slice(bytemuck::cast_slice(&self.cand_base));
+        node_casc.copy_from_slice(bytemuck::cast_slice(&self.casc_base));
+        let per = |w, len: fn(&NodeProblem) -> usize| {
+            split_bytes(w, nodes.iter().map(move |&v| 4 * len(&problems[v])))
+        };
+        // (wgpu's write-only slices cannot cross threads: one pass, node by node, through a
+        // small buffer that stays in cache.)
+        let mut buf: Vec<u32> = Vec::new();
+        let mut put = |mut w: wgpu::WriteOnly<'_, [u8]>, it: &mut dyn Iterator<Item = u32>| {
+            buf.clear();
+            buf.extend(it);
+            w.copy_from_slice(bytemuck::cast_slice(&buf));
+        };
+        let chunks = per(cand_start, NodeProblem::n_candidates)
+            .zip(per(inc_k, NodeProblem::n_incidences))
+            .zip(per(cand_key, NodeProblem::n_candidates))
+            .zip(per(casc_start, |p| p.init_best.len()))
+            .zip(per(casc_cand, NodeProblem::n_incidences));
+        for (x, ((((w_cs, w_ik), w_key), w_ks), w_cc)) in chunks.enumerate() {
+            let p = &problems[nodes[x]];
+            let (ib, kb, cb) = (self.inc_base[x], self.casc_base[x], self.cand_base[x]);
+            put(
+                w_cs,
+                &mut p.inc_start[..p.n_candidates()].iter().map(|&s| s + ib),
+            );
+            put(w_ik, &mut p.inc_k.iter().map(|&kk| kk + kb));
+            put(w_key, &mut p.srcs.iter().map(|&s| keys[s as usize]));
+            put(
+                w_ks,
+                &mut p.casc_start[..p.init_best.len()].iter().map(|&s| s + ib),
+            );
+            put(w_cc, &mut p.casc_cand.iter().map(|&j| j + cb));
+        }
+    }
+
+    /// Words of the `mdata` binding.
+    pub fn mdata_words(&self) -> usize {
+        self.params.m_casc_cand as usize + *self.inc_base.last().unwrap_or(&0) as usize
+    }
+
+    /// Writes `w_c(u,v)` of every incidence (`8 *` incidences bytes).
+    pub fn write_inc_w(
+        &self,
+        problems: &[NodeProblem],
+        nodes: &[usize],
+        out: wgpu::WriteOnly<'_, [u8]>,
+    ) {
+        let chunks = split_bytes(out, nodes.iter().map(|&v| 8 * problems[v].n_incidences()));
+        for (mut w, &v) in chunks.zip(nodes) {
+            w.copy_from_slice(bytemuck::cast_slice(&problems[v].inc_w));
+        }
+    }
+
+    /// Writes the initial `best_c(v)` of every cascade of every node (`8 *` cascades bytes).
+    pub fn write_best(
+        &self,
+        problems: &[NodeProblem],
+        nodes: &[usize],
+        out: wgpu::WriteOnly<'_, [u8]>,
+    ) {
+        let chunks = split_bytes(out, nodes.iter().map(|&v| 8 * problems[v].init_best.len()));
+        for (mut w, &v) in chunks.zip(nodes) {
+            w.copy_from_slice(bytemuck::cast_slice(&problems[v].init_best));
+        }
+    }
+}
+
+/// `out` split into consecutive pieces of `lens` bytes (which must add up to its length).
+fn split_bytes<'a>(
+    out: wgpu::WriteOnly<'a, [u8]>,
+    lens: impl IntoIterator<Item = usize>,
+) -> impl Iterator<Item = wgpu::WriteOnly<'a, [u8]>> {
+    let mut rest = Some(out);
+    lens.into_iter().map(move |len| {
+        let (head, tail) = rest.take().expect("pieces within the slice").split_at(len);
+        rest = Some(tail);
+        head
+    })
 }
 
 /// The counters of a `ctrl` header read back.
@@ -760,15 +821,37 @@ struct DeviceGreedy<'a> {
 }
 
 impl<'a> DeviceGreedy<'a> {
-    fn upload(ctx: &'a Context, r: &Resident, m: &mut Meter) -> Result<Self, GpuError> {
+    /// Creates the batch's buffers, writing `problems[nodes]` (packed as `r`) straight into
+    /// them.
+    fn upload(
+        ctx: &'a Context,
+        r: &Resident,
+        problems: &[NodeProblem],
+        nodes: &[usize],
+        keys: &[u32],
+        m: &mut Meter,
+    ) -> Result<Self, GpuError> {
         let uniform = ctx.uniform(
             "cascadia.netinf.greedy.params",
             bytemuck::bytes_of(&r.params),
         );
         m.bytes_up += std::mem::size_of::<GreedyParams>() as u64;
-        let mdata = m.upload(ctx, "cascadia.netinf.mdata", bytemuck::cast_slice(&r.mdata))?;
-        let inc_w = m.upload(ctx, "cascadia.netinf.inc_w", bytemuck::cast_slice(&r.inc_w))?;
-        let best = m.upload(ctx, "cascadia.netinf.best", bytemuck::cast_slice(&r.best))?;
+        let n_inc = u64::from(*r.inc_base.last().expect("n + 1 entries"));
+        let bytes = [
+            4 * r.mdata_words() as u64,
+            8 * n_inc,
+            8 * u64::from(r.params.n_casc),
+        ];
+        m.bytes_up += bytes.iter().sum::<u64>();
+        let mdata = ctx.upload_with("cascadia.netinf.mdata", bytes[0], |w| {
+            r.write_mdata(problems, nodes, keys, w);
+        })?;
+        let inc_w = ctx.upload_with("cascadia.netinf.inc_w", bytes[1], |w| {
+            r.write_inc_w(problems, nodes, w);
+        })?;
+        let best = ctx.upload_with("cascadia.netinf.best", bytes[2], |w| {
+            r.write_best(problems, nodes, w);
+        })?;
         let gain = ctx.zeroed("cascadia.netinf.gain", 8 * u64::from(r.params.n_cands))?;
         let ctrl = m.upload(ctx, "cascadia.netinf.ctrl", bytemuck::cast_slice(&r.ctrl))?;
         let logu = ctx.zeroed("cascadia.netinf.logu", 4 * r.log_words.0 as u64)?;
@@ -1039,7 +1122,6 @@ fn prepare<'a>(inp: &PrepareInputs<'a>, nodes: std::ops::Range<usize>) -> Prepar
     let mut r = Resident::pack(
         &problems,
         &device,
-        inp.keys,
         inp.limit,
         inp.kth,
         inp.log_spare,
@@ -1052,9 +1134,10 @@ fn prepare<'a>(inp: &PrepareInputs<'a>, nodes: std::ops::Range<usize>) -> Prepar
     let seconds = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut meter = Meter::default();
-    let upload = (!device.is_empty()).then(|| DeviceGreedy::upload(inp.ctx, &r, &mut meter));
-    // The packed arrays live on the device now.
-    (r.mdata, r.inc_w, r.best, r.ctrl) = Default::default();
+    let upload = (!device.is_empty())
+        .then(|| DeviceGreedy::upload(inp.ctx, &r, &problems, &device, inp.keys, &mut meter));
+    // The initial counters live on the device now.
+    r.ctrl = Vec::new();
     Prepared {
         nodes,
         problems,
