@@ -320,15 +320,7 @@ impl Encoder<'_> {
         dst_offset: u64,
         bytes: u64,
     ) {
-        if bytes > 0 {
-            self.encoder.copy_buffer_to_buffer(
-                &src.buffer,
-                src_offset,
-                &dst.buffer,
-                dst_offset,
-                bytes,
-            );
-        }
+        self.raw_copy(&src.buffer, src_offset, &dst.buffer, dst_offset, bytes);
     }
 
     /// Copies `bytes` bytes at `src_offset` of `src` to `dst_offset` of `dst`, both device
@@ -341,14 +333,12 @@ impl Encoder<'_> {
         dst_offset: u64,
         bytes: u64,
     ) {
+        self.raw_copy(&src.buffer, src_offset, &dst.buffer, dst_offset, bytes);
+    }
+
+    fn raw_copy(&mut self, src: &wgpu::Buffer, so: u64, dst: &wgpu::Buffer, d: u64, bytes: u64) {
         if bytes > 0 {
-            self.encoder.copy_buffer_to_buffer(
-                &src.buffer,
-                src_offset,
-                &dst.buffer,
-                dst_offset,
-                bytes,
-            );
+            self.encoder.copy_buffer_to_buffer(src, so, dst, d, bytes);
         }
     }
 

@@ -1212,6 +1212,7 @@ struct Stream<'a, 'k> {
     meter: Meter,
     runs: Vec<NodeRun>,
     progress: &'k dyn Progress,
+    progress_at: usize,
 }
 
 impl<'a> Stream<'a, '_> {
@@ -1246,7 +1247,7 @@ impl<'a> Stream<'a, '_> {
             .sum::<u64>();
         self.runs.extend(host_runs);
         let Some(dev) = prep.upload.take() else {
-            self.progress.set_position(prep.nodes.end as u64);
+            self.advance(prep.nodes.end);
             return Ok(());
         };
         let dev = dev?;
@@ -1435,6 +1436,13 @@ impl<'a> Stream<'a, '_> {
         Ok(())
     }
 
+    /// Moves the progress bar to `end` (batches finish in order, but a batch with no device
+    /// node starts while the one before is still being read).
+    fn advance(&mut self, end: usize) {
+        self.progress_at = self.progress_at.max(end);
+        self.progress.set_position(self.progress_at as u64);
+    }
+
     /// Assembles a finished batch's node runs.
     fn finish(&mut self, l: Live<'_>) {
         let (r, prep) = (&l.prep.r, &l.prep);
@@ -1475,7 +1483,7 @@ impl<'a> Stream<'a, '_> {
             }
             self.runs.push(run);
         }
-        self.progress.set_position(prep.nodes.end as u64);
+        self.advance(prep.nodes.end);
     }
 }
 
@@ -1590,6 +1598,7 @@ pub(crate) fn node_runs(
         meter: Meter::default(),
         runs: Vec::with_capacity(n),
         progress,
+        progress_at: 0,
     };
     // The first batch is prepared before the device has anything to do; each later one on
     // other threads while the device runs the batches before it.
