@@ -276,7 +276,7 @@ impl DeviceBatch {
 }
 
 /// Uniform parameters of the resident greedy kernels.
-/// Mirrors struct GreedyParams in shaders/netinf/greedy.wgsl — keep in sync (checked by
+/// Mirrors struct GreedyParams in shaders/netinf/greedy_common.wgsl — keep in sync (checked by
 /// tests/integration/shaders.rs). `m_*`: offsets (u32 words) into the `mdata` binding;
 /// `c_*`: into `ctrl`; `u_*`: into `logu`; `f_*`: into `logf`; `cap_*`: log capacities in
 /// entries.
@@ -339,7 +339,10 @@ const GREEDY_ARGS_BINDINGS: &[Binding] =
 const fn greedy_kernel(name: &'static str, entry: &'static str, wg: u32) -> KernelSpec {
     KernelSpec {
         name,
-        source: include_str!("../../shaders/netinf/greedy.wgsl"),
+        source: concat!(
+            include_str!("../../shaders/netinf/greedy_common.wgsl"),
+            include_str!("../../shaders/netinf/greedy.wgsl")
+        ),
         entry,
         workgroup_size: [wg, 1, 1],
         bindings: GREEDY_BINDINGS,
@@ -349,7 +352,10 @@ const fn greedy_kernel(name: &'static str, entry: &'static str, wg: u32) -> Kern
 const fn greedy_args_kernel(name: &'static str, entry: &'static str, wg: u32) -> KernelSpec {
     KernelSpec {
         name,
-        source: include_str!("../../shaders/netinf/greedy_args.wgsl"),
+        source: concat!(
+            include_str!("../../shaders/netinf/greedy_common.wgsl"),
+            include_str!("../../shaders/netinf/greedy_args.wgsl")
+        ),
         entry,
         workgroup_size: [wg, 1, 1],
         bindings: GREEDY_ARGS_BINDINGS,
@@ -394,7 +400,7 @@ pub const GREEDY_KERNELS: [&KernelSpec; 9] = [
     &GREEDY_EVAL,
 ];
 
-// Header words of `ctrl` (keep in sync with shaders/netinf/greedy.wgsl).
+// Header words of `ctrl` (keep in sync with shaders/netinf/greedy_common.wgsl).
 const ROUND: usize = 0;
 const PAUSED: usize = 1;
 const COUNT0: usize = 2;
@@ -911,6 +917,18 @@ impl<'a> DeviceGreedy<'a> {
         else {
             unreachable!("nine kernels")
         };
+        // A round, in ROUND_KERNELS order: each kernel with the header word of its indirect
+        // arguments (none: one workgroup).
+        let round = [
+            (begin, None),
+            (pick, Some(ARGS_PICK)),
+            (args_update, None),
+            (update, Some(ARGS_UPDATE)),
+            (args_mark, None),
+            (mark, Some(ARGS_MARK)),
+            (args_eval, None),
+            (eval, Some(ARGS_EVAL)),
+        ];
         enc.pass("cascadia.netinf.greedy.rounds", |pass| {
             let mut i = 0;
             let mut stamp = |pass: &mut crate::gpu::Pass<'_>| {
@@ -921,22 +939,13 @@ impl<'a> DeviceGreedy<'a> {
             };
             stamp(pass);
             for _ in 0..rounds {
-                pass.dispatch(begin, (1, 1));
-                stamp(pass);
-                pass.dispatch_indirect(pick, &self.args, 4 * ARGS_PICK);
-                stamp(pass);
-                pass.dispatch(args_update, (1, 1));
-                stamp(pass);
-                pass.dispatch_indirect(update, &self.args, 4 * ARGS_UPDATE);
-                stamp(pass);
-                pass.dispatch(args_mark, (1, 1));
-                stamp(pass);
-                pass.dispatch_indirect(mark, &self.args, 4 * ARGS_MARK);
-                stamp(pass);
-                pass.dispatch(args_eval, (1, 1));
-                stamp(pass);
-                pass.dispatch_indirect(eval, &self.args, 4 * ARGS_EVAL);
-                stamp(pass);
+                for &(k, args) in &round {
+                    match args {
+                        Some(word) => pass.dispatch_indirect(k, &self.args, 4 * word),
+                        None => pass.dispatch(k, (1, 1)),
+                    }
+                    stamp(pass);
+                }
             }
         });
     }
@@ -1169,24 +1178,18 @@ struct Live<'a> {
     per_cb: u32,
     /// Rounds the batch is expected to take (the last batch's), if known.
     expect: Option<u32>,
-    /// Rounds recorded in command buffers still in flight.
-    queued: u32,
     first: bool,
     done: bool,
     last: Header,
 }
 
 impl Live<'_> {
-    /// Whether another command buffer of rounds should go in flight now: none is, or the
-    /// rounds in flight may not be enough (a second one keeps the device busy while the host
-    /// reads the first one's counters; when the first is expected to end the batch, the
-    /// second would be idle).
-    fn wants_rounds(&self) -> bool {
-        !self.done
-            && (self.queued == 0
-                || self
-                    .expect
-                    .is_none_or(|e| self.last.round + self.queued < e))
+    /// Whether another command buffer of rounds should go in flight now, with `queued`
+    /// rounds of this batch in flight: none are, or they may not be enough (a second command
+    /// buffer keeps the device busy while the host reads the first one's counters; when the
+    /// first is expected to end the batch, the second would be idle).
+    fn wants_rounds(&self, queued: u32) -> bool {
+        !self.done && (queued == 0 || self.expect.is_none_or(|e| self.last.round + queued < e))
     }
 }
 
@@ -1266,7 +1269,6 @@ impl<'a> Stream<'a, '_> {
                     .clamp(FIRST_ROUNDS_PER_SUBMISSION, MAX_ROUNDS_PER_SUBMISSION)
             }),
             expect: self.expect,
-            queued: 0,
             first: true,
             done: false,
             last: Header::default(),
@@ -1335,7 +1337,6 @@ impl<'a> Stream<'a, '_> {
             if let Some(t) = &stamps {
                 enc.resolve(t);
             }
-            live.queued += live.per_cb;
             recorded = live.per_cb;
             enc.copy_buffer(&live.dev.ctrl, 4 * DEV_CUT as u64, &carry, 0, 4);
             enc.copy_buffer(&live.dev.ctrl, hist, &carry, 4, 4 * HIST as u64);
@@ -1404,7 +1405,6 @@ impl<'a> Stream<'a, '_> {
             let h = Header::parse(&meter.read(ctx, s, &f.sub, u64::MAX)?);
             let x = live(&self.lives, *id);
             let l = &mut self.lives[x];
-            l.queued -= f.rounds;
             if h.round >= l.last.round {
                 l.last = h;
             }
@@ -1434,6 +1434,15 @@ impl<'a> Stream<'a, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Rounds of batch `id` in the command buffers in flight.
+    fn queued(&self, id: u64) -> u32 {
+        self.inflight
+            .iter()
+            .filter(|f| f.header.as_ref().is_some_and(|h| h.0 == id))
+            .map(|f| f.rounds)
+            .sum()
     }
 
     /// Moves the progress bar to `end` (batches finish in order, but a batch with no device
@@ -1625,7 +1634,10 @@ pub(crate) fn node_runs(
             let running = stream.lives.back().is_some_and(|l| !l.done);
             if running
                 && stream.inflight.len() < 2
-                && stream.lives.back().is_some_and(Live::wants_rounds)
+                && stream
+                    .lives
+                    .back()
+                    .is_some_and(|l| l.wants_rounds(stream.queued(l.id)))
             {
                 stream.record(true)?;
             } else if ahead.is_none()
